@@ -1,0 +1,72 @@
+// Commands that change the queue, validated with zod at every boundary (HTTP
+// bodies and socket payloads share these schemas).
+import { z } from 'zod';
+import { FINISH_OUTCOMES, PAUSE_REASONS, PRIORITY_GROUPS, TICKET_SOURCES } from './model.ts';
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only');
+/** A ticket by its number of today ("A001") or its full id ("2026-11-23/A001"). */
+const ticketRef = z.string().min(2).max(32).regex(/^(\d{4}-\d{2}-\d{2}\/)?[A-Z]\d{3,4}$/, 'a ticket number like A001');
+const key = z.string().min(8).max(128).regex(/^[A-Za-z0-9:._-]+$/).optional();
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const precheckSchema = z.strictObject({
+  subcase: id,
+  passed: z.boolean(),
+  missing: z.array(id).max(50),
+});
+
+export const issueBodySchema = z.strictObject({
+  /** Service id ("ktp-el") or its ticket letter ("A"). */
+  service: z.string().min(1).max(64),
+  priority: z.enum(PRIORITY_GROUPS).nullable().optional(),
+  precheck: precheckSchema.nullable().optional(),
+  bookingSlot: z.iso.datetime().nullable().optional(),
+  idempotencyKey: key,
+});
+export type IssueBody = z.infer<typeof issueBodySchema>;
+
+const counterId = id;
+export const commandSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('issue'), service: z.string().min(1).max(64), priority: z.enum(PRIORITY_GROUPS).nullable().optional(), source: z.enum(TICKET_SOURCES).optional(), precheck: precheckSchema.nullable().optional(), bookingSlot: z.iso.datetime().nullable().optional(), key }),
+  z.strictObject({ type: z.literal('call_next'), counterId, key }),
+  z.strictObject({ type: z.literal('call_ticket'), counterId, ticket: ticketRef, reason: text(200), key }),
+  z.strictObject({ type: z.literal('recall'), counterId, key }),
+  z.strictObject({ type: z.literal('start'), counterId, key }),
+  z.strictObject({ type: z.literal('finish'), counterId, outcome: z.enum(FINISH_OUTCOMES), key }),
+  z.strictObject({ type: z.literal('no_show'), counterId, key }),
+  z.strictObject({ type: z.literal('reinstate'), ticket: ticketRef, key }),
+  z.strictObject({
+    type: z.literal('transfer'),
+    counterId,
+    toService: z.string().min(1).max(64).optional(),
+    toCounter: id.optional(),
+    precedence: z.boolean().default(false),
+    key,
+  }),
+  z.strictObject({ type: z.literal('park'), counterId, reason: text(200).optional(), key }),
+  z.strictObject({ type: z.literal('return'), counterId, ticket: ticketRef, key }),
+  z.strictObject({ type: z.literal('cancel'), ticket: ticketRef, reason: text(200), key }),
+  z.strictObject({ type: z.literal('pause'), counterId, reason: z.enum(PAUSE_REASONS), note: text(200).nullable().optional(), key }),
+  z.strictObject({ type: z.literal('resume'), counterId, key }),
+  z.strictObject({ type: z.literal('configure_counter'), counterId, services: z.array(z.string().min(1).max(64)).min(1).max(26), autoCallNext: z.boolean(), key }),
+  z.strictObject({ type: z.literal('close_service'), service: z.string().min(1).max(64), reason: text(200), key }),
+  z.strictObject({ type: z.literal('reopen_service'), service: z.string().min(1).max(64), key }),
+]);
+export type Command = z.infer<typeof commandSchema>;
+export type CommandType = Command['type'];
+export const COMMAND_TYPES = commandSchema.options.map((o) => o.shape.type.value) as CommandType[];
+
+export const loginSchema = z.strictObject({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+
+export const pairRequestSchema = z.strictObject({
+  kind: z.enum(['kiosk', 'display', 'agent']),
+  name: z.string().trim().min(1).max(80).optional(),
+});
+
+export const pairApproveSchema = z.strictObject({
+  office: id,
+  name: z.string().trim().min(1).max(80).optional(),
+});

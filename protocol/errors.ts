@@ -1,0 +1,62 @@
+// One error shape for HTTP bodies and socket acknowledgements, with a stable
+// code and a message in Indonesian and English.
+import type { Bilingual } from './model.ts';
+
+export const ERRORS = {
+  bad_request: [400, 'Permintaan tidak valid.', 'The request is not valid.'],
+  invalid_json: [400, 'Isi permintaan bukan JSON yang valid.', 'The request body is not valid JSON.'],
+  payload_too_large: [413, 'Isi permintaan terlalu besar.', 'The request body is too large.'],
+  unauthenticated: [401, 'Silakan masuk terlebih dahulu.', 'Please sign in first.'],
+  invalid_credentials: [401, 'Nama pengguna atau kata sandi salah.', 'Wrong username or password.'],
+  forbidden: [403, 'Anda tidak berhak melakukan tindakan ini.', 'You are not allowed to do this.'],
+  bad_origin: [403, 'Permintaan dari asal yang tidak dikenal ditolak.', 'Requests from another origin are refused.'],
+  device_not_paired: [403, 'Perangkat ini belum dipasangkan. Minta admin menyetujui kode pemasangan.', 'This device is not paired yet. Ask an admin to approve its pairing code.'],
+  rate_limited: [429, 'Terlalu banyak permintaan. Silakan tunggu sebentar.', 'Too many requests. Please wait a moment.'],
+  not_found: [404, 'Tidak ditemukan.', 'Not found.'],
+  office_not_found: [404, 'Kantor tidak ditemukan.', 'Office not found.'],
+  service_not_found: [404, 'Layanan tidak ditemukan.', 'Service not found.'],
+  counter_not_found: [404, 'Loket tidak ditemukan.', 'Counter not found.'],
+  ticket_not_found: [404, 'Nomor antrean tidak ditemukan.', 'Ticket not found.'],
+  pairing_not_found: [404, 'Kode pemasangan tidak ditemukan atau sudah kedaluwarsa.', 'Pairing code not found or expired.'],
+  queue_empty: [409, 'Tidak ada antrean yang menunggu.', 'No one is waiting.'],
+  counter_busy: [409, 'Loket masih melayani nomor lain. Selesaikan dulu.', 'This counter still holds another ticket. Finish it first.'],
+  counter_idle: [409, 'Loket tidak sedang memegang nomor antrean.', 'This counter holds no ticket.'],
+  counter_paused: [409, 'Loket sedang dijeda.', 'This counter is paused.'],
+  counter_not_paused: [409, 'Loket tidak sedang dijeda.', 'This counter is not paused.'],
+  service_not_served: [409, 'Loket ini tidak melayani layanan tersebut.', 'This counter does not serve that service.'],
+  ticket_not_waiting: [409, 'Nomor antrean ini tidak sedang menunggu.', 'This ticket is not waiting.'],
+  invalid_state: [409, 'Tindakan ini tidak bisa dilakukan pada status nomor antrean saat ini.', 'This cannot be done in the ticket\'s current state.'],
+  reinstate_window_passed: [409, 'Batas waktu untuk memulihkan nomor antrean ini sudah lewat.', 'The time to reinstate this ticket has passed.'],
+  quota_full: [409, 'Kuota layanan ini untuk hari ini sudah penuh.', 'This service is full for today.'],
+  service_closed: [409, 'Layanan ini ditutup untuk hari ini.', 'This service is closed for today.'],
+  office_closed: [409, 'Kantor sedang tutup.', 'The office is closed now.'],
+  day_mismatch: [409, 'Hari layanan sudah berganti. Muat ulang data antrean.', 'The office day has changed. Reload the queue.'],
+  idempotency_conflict: [409, 'Kunci idempotensi sudah dipakai untuk perintah lain.', 'This idempotency key was used for another command.'],
+  internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
+  unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
+} as const satisfies Record<string, readonly [number, string, string]>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ApiError {
+  code: ErrorCode;
+  message: Bilingual;
+  /** Which field was wrong, for validation errors. */
+  details?: Array<{ path: string; message: string }>;
+}
+
+export interface ErrorBody {
+  error: ApiError;
+}
+
+/** One acknowledgement shape for every socket command. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+export function apiError(code: ErrorCode, details?: ApiError['details']): ApiError {
+  const [, id, en] = ERRORS[code];
+  return details && details.length > 0 ? { code, message: { id, en }, details } : { code, message: { id, en } };
+}
+
+export function httpStatusOf(code: ErrorCode): number {
+  return ERRORS[code][0];
+}

@@ -1,0 +1,252 @@
+// The queue rules: a command against the current day's state decides the
+// events to record, or a typed error. Pure: time and actor come in `ctx`;
+// nothing here mutates the state (the reducer does, after the store commits).
+import type { Command } from '../../protocol/commands.ts';
+import type { ErrorCode } from '../../protocol/errors.ts';
+import type { Actor, OfficeConfig, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
+import { etaForNewTicket, pickNext } from './routing.ts';
+import { counterOf, type Commit, type DayState } from './state.ts';
+import { isOpenAt, officeDayOf } from './time.ts';
+
+export interface CommandContext {
+  now: Date;
+  actor: Actor;
+}
+
+export type Decision =
+  | { ok: true; replayed: false; commit: Commit }
+  | { ok: true; replayed: true; ticketId: string | null; version: number }
+  | { ok: false; code: ErrorCode };
+
+type Outcome = { events: QueueEvent[]; ticketId: string | null } | ErrorCode;
+
+export function resolveService(office: OfficeConfig, ref: string): ServiceConfig | undefined {
+  return office.services.find((s) => s.id === ref) ?? office.services.find((s) => s.prefix === ref);
+}
+
+export function formatNumber(prefix: string, seq: number): string {
+  return `${prefix}${String(seq).padStart(3, '0')}`;
+}
+
+export function ticketIdOf(officeDay: string, number: string): string {
+  return `${officeDay}/${number}`;
+}
+
+function findTicket(state: DayState, ref: string): Ticket | undefined {
+  return state.tickets.get(ref.includes('/') ? ref : ticketIdOf(state.officeDay, ref));
+}
+
+/** What makes two commands "the same" for an idempotency key. */
+export function fingerprintOf(cmd: Command): string {
+  const { key: _key, ...rest } = cmd;
+  return JSON.stringify(rest, Object.keys(rest).sort());
+}
+
+/** Decide a command. A repeated idempotency key returns the first result and no events. */
+export function decide(state: DayState, office: OfficeConfig, cmd: Command, ctx: CommandContext): Decision {
+  if (cmd.key !== undefined) {
+    const seen = state.idempotency.get(cmd.key);
+    if (seen) {
+      if (seen.fingerprint !== fingerprintOf(cmd)) return { ok: false, code: 'idempotency_conflict' };
+      return { ok: true, replayed: true, ticketId: seen.ticketId, version: seen.version };
+    }
+  }
+  if (officeDayOf(ctx.now, office.timeZone) !== state.officeDay) return { ok: false, code: 'day_mismatch' };
+  const out = decideFresh(state, office, cmd, ctx);
+  if (typeof out === 'string') return { ok: false, code: out };
+  const commit: Commit = { version: state.version + 1, ticketId: out.ticketId, events: out.events };
+  if (cmd.key !== undefined) {
+    commit.key = cmd.key;
+    commit.fingerprint = fingerprintOf(cmd);
+  }
+  return { ok: true, replayed: false, commit };
+}
+
+function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: CommandContext): Outcome {
+  const at = ctx.now.toISOString();
+  const base = { at, actor: ctx.actor };
+
+  if (cmd.type === 'issue') return issue(state, office, cmd, ctx);
+  if (cmd.type === 'reinstate') {
+    const t = findTicket(state, cmd.ticket);
+    if (!t) return 'ticket_not_found';
+    if (t.state !== 'no_show') return 'invalid_state';
+    const since = Date.parse(t.finishedAt ?? at);
+    if (ctx.now.getTime() - since > office.rules.reinstateWindowMinutes * 60_000) return 'reinstate_window_passed';
+    return { events: [{ ...base, type: 'ticket_reinstated', ticketId: t.id }], ticketId: t.id };
+  }
+  if (cmd.type === 'cancel') {
+    const t = findTicket(state, cmd.ticket);
+    if (!t) return 'ticket_not_found';
+    if (t.state === 'done' || t.state === 'cancelled') return 'invalid_state';
+    return { events: [{ ...base, type: 'ticket_cancelled', ticketId: t.id, reason: cmd.reason }], ticketId: t.id };
+  }
+  if (cmd.type === 'close_service' || cmd.type === 'reopen_service') {
+    const s = resolveService(office, cmd.service);
+    if (!s) return 'service_not_found';
+    if (cmd.type === 'close_service') {
+      if (state.closedServices.has(s.id)) return 'service_closed';
+      return { events: [{ ...base, type: 'service_closed', serviceId: s.id, reason: cmd.reason }], ticketId: null };
+    }
+    if (!state.closedServices.has(s.id)) return 'invalid_state';
+    return { events: [{ ...base, type: 'service_reopened', serviceId: s.id }], ticketId: null };
+  }
+
+  const counter = counterOf(state, office, cmd.counterId);
+  if (!counter) return 'counter_not_found';
+  const held = counter.ticketId ? state.tickets.get(counter.ticketId) : undefined;
+
+  switch (cmd.type) {
+    case 'call_next': {
+      if (counter.paused) return 'counter_paused';
+      if (held) return 'counter_busy';
+      const next = pickNext(state, office, counter, at);
+      if (!next) return 'queue_empty';
+      return { events: [{ ...base, type: 'ticket_called', ticketId: next.id, counterId: counter.id, mode: 'next' }], ticketId: next.id };
+    }
+    case 'call_ticket': {
+      if (counter.paused) return 'counter_paused';
+      if (held) return 'counter_busy';
+      const t = findTicket(state, cmd.ticket);
+      if (!t) return 'ticket_not_found';
+      if (t.state !== 'waiting') return 'ticket_not_waiting';
+      if (t.targetCounterId !== null && t.targetCounterId !== counter.id) return 'service_not_served';
+      return {
+        events: [{ ...base, type: 'ticket_called', ticketId: t.id, counterId: counter.id, mode: 'specific', reason: cmd.reason }],
+        ticketId: t.id,
+      };
+    }
+    case 'recall': {
+      if (!held || held.state !== 'called') return held ? 'invalid_state' : 'counter_idle';
+      return { events: [{ ...base, type: 'ticket_recalled', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
+    }
+    case 'start': {
+      if (!held) return 'counter_idle';
+      if (held.state !== 'called') return 'invalid_state';
+      return { events: [{ ...base, type: 'service_started', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
+    }
+    case 'finish': {
+      if (!held) return 'counter_idle';
+      const events: QueueEvent[] = [{ ...base, type: 'ticket_finished', ticketId: held.id, counterId: counter.id, outcome: cmd.outcome }];
+      if (counter.autoCallNext && !counter.paused) {
+        const next = pickNext(state, office, { ...counter, ticketId: null }, at);
+        if (next) events.push({ ...base, type: 'ticket_called', ticketId: next.id, counterId: counter.id, mode: 'auto' });
+      }
+      return { events, ticketId: held.id };
+    }
+    case 'no_show': {
+      if (!held) return 'counter_idle';
+      if (held.state !== 'called') return 'invalid_state';
+      return { events: [{ ...base, type: 'ticket_no_show', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
+    }
+    case 'transfer': {
+      if (!held) return 'counter_idle';
+      let toServiceId = held.serviceId;
+      if (cmd.toService !== undefined) {
+        const s = resolveService(office, cmd.toService);
+        if (!s) return 'service_not_found';
+        toServiceId = s.id;
+      }
+      let toCounterId: string | null = null;
+      if (cmd.toCounter !== undefined) {
+        if (!office.counters.some((c) => c.id === cmd.toCounter)) return 'counter_not_found';
+        toCounterId = cmd.toCounter;
+      } else if (cmd.toService === undefined) {
+        return 'bad_request';
+      }
+      return {
+        events: [
+          { ...base, type: 'ticket_transferred', ticketId: held.id, fromCounterId: counter.id, toServiceId, toCounterId, precedence: cmd.precedence },
+        ],
+        ticketId: held.id,
+      };
+    }
+    case 'park': {
+      if (!held) return 'counter_idle';
+      const e: QueueEvent = { ...base, type: 'ticket_parked', ticketId: held.id, counterId: counter.id };
+      if (cmd.reason !== undefined) e.reason = cmd.reason;
+      return { events: [e], ticketId: held.id };
+    }
+    case 'return': {
+      if (held) return 'counter_busy';
+      const t = findTicket(state, cmd.ticket);
+      if (!t) return 'ticket_not_found';
+      if (t.state !== 'parked' || t.counterId !== counter.id) return 'invalid_state';
+      return { events: [{ ...base, type: 'ticket_called', ticketId: t.id, counterId: counter.id, mode: 'return' }], ticketId: t.id };
+    }
+    case 'pause': {
+      if (counter.paused) return 'counter_paused';
+      return { events: [{ ...base, type: 'counter_paused', counterId: counter.id, reason: cmd.reason, note: cmd.note ?? null }], ticketId: null };
+    }
+    case 'resume': {
+      if (!counter.paused) return 'counter_not_paused';
+      return { events: [{ ...base, type: 'counter_resumed', counterId: counter.id }], ticketId: null };
+    }
+    case 'configure_counter': {
+      const ids: string[] = [];
+      for (const ref of cmd.services) {
+        const s = resolveService(office, ref);
+        if (!s) return 'service_not_found';
+        if (!ids.includes(s.id)) ids.push(s.id);
+      }
+      return {
+        events: [{ ...base, type: 'counter_configured', counterId: counter.id, services: ids, autoCallNext: cmd.autoCallNext }],
+        ticketId: null,
+      };
+    }
+  }
+}
+
+function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { type: 'issue' }>, ctx: CommandContext): Outcome {
+  const service = resolveService(office, cmd.service);
+  if (!service) return 'service_not_found';
+  if (!service.active || state.closedServices.has(service.id)) return 'service_closed';
+  const source = cmd.source ?? 'api';
+  if (office.rules.enforceHours && source !== 'counter' && !isOpenAt(office.hours, office.timeZone, ctx.now)) return 'office_closed';
+  const issued = state.issued.get(service.id) ?? { walkIn: 0, online: 0 };
+  const online = source === 'booking';
+  const cap = online ? service.quota.online : service.quota.walkIn;
+  if (cap !== null && (online ? issued.online : issued.walkIn) >= cap) return 'quota_full';
+
+  const prefix = service.prefix;
+  const seq = (state.lastSeq.get(prefix) ?? 0) + 1;
+  const number = formatNumber(prefix, seq);
+  const at = ctx.now.toISOString();
+  const ticket: Ticket = {
+    id: ticketIdOf(state.officeDay, number),
+    number,
+    serviceId: service.id,
+    seq,
+    officeDay: state.officeDay,
+    priority: cmd.priority ?? null,
+    source,
+    state: 'waiting',
+    counterId: null,
+    targetCounterId: null,
+    precedence: false,
+    bookingSlot: online ? (cmd.bookingSlot ?? null) : null,
+    issuedAt: at,
+    queuedAt: at,
+    calledAt: null,
+    startedAt: null,
+    finishedAt: null,
+    calls: 0,
+    outcome: null,
+    precheck: cmd.precheck ?? null,
+    etaMinutesAtIssue: etaForNewTicket(state, office, service.id),
+    transfers: 0,
+  };
+  return { events: [{ at, actor: ctx.actor, type: 'ticket_issued', ticket }], ticketId: ticket.id };
+}
+
+/** Called tickets nobody came for within the configured minutes: marked no-show by the system. */
+export function dueNoShows(state: DayState, office: OfficeConfig, now: Date): Ticket[] {
+  const limit = office.rules.noShowAfterMinutes * 60_000;
+  if (limit <= 0) return [];
+  const due: Ticket[] = [];
+  for (const c of state.counters.values()) {
+    const t = c.ticketId ? state.tickets.get(c.ticketId) : undefined;
+    if (t?.state === 'called' && t.calledAt && now.getTime() - Date.parse(t.calledAt) >= limit) due.push(t);
+  }
+  return due;
+}

@@ -1,0 +1,248 @@
+// The state of one office day and the reducer that applies committed events to
+// it. The state is rebuilt from the journal by replaying commits in order.
+import type { CallView, CounterConfig, CounterState, OfficeConfig, QueueEvent, Ticket } from '../../protocol/model.ts';
+
+/** One committed command: what the journal stores, one line each. */
+export interface Commit {
+  version: number;
+  /** Idempotency key and the command's fingerprint, when the command had a key. */
+  key?: string;
+  fingerprint?: string;
+  /** The ticket the command acted on (returned again for a repeated key). */
+  ticketId: string | null;
+  events: QueueEvent[];
+}
+
+export interface DayState {
+  officeId: string;
+  officeDay: string;
+  version: number;
+  tickets: Map<string, Ticket>;
+  /** Waiting ticket ids (insertion order is irrelevant; routing sorts). */
+  waiting: Set<string>;
+  /** Last number given per ticket letter. */
+  lastSeq: Map<string, number>;
+  counters: Map<string, CounterState>;
+  closedServices: Map<string, string>;
+  idempotency: Map<string, { fingerprint: string; ticketId: string | null; version: number }>;
+  /** Recent service durations in seconds per service, newest last. */
+  serviceTimes: Map<string, number[]>;
+  issued: Map<string, { walkIn: number; online: number }>;
+  recentCalls: CallView[];
+}
+
+export const MAX_SERVICE_SAMPLES = 50;
+export const MAX_RECENT_CALLS = 20;
+
+export function emptyDay(officeId: string, officeDay: string): DayState {
+  return {
+    officeId,
+    officeDay,
+    version: 0,
+    tickets: new Map(),
+    waiting: new Set(),
+    lastSeq: new Map(),
+    counters: new Map(),
+    closedServices: new Map(),
+    idempotency: new Map(),
+    serviceTimes: new Map(),
+    issued: new Map(),
+    recentCalls: [],
+  };
+}
+
+export function defaultCounterState(cfg: CounterConfig): CounterState {
+  return {
+    id: cfg.id,
+    services: [...cfg.services],
+    paused: null,
+    autoCallNext: false,
+    ticketId: null,
+    staff: null,
+    priorityStreak: 0,
+    served: 0,
+    serviceSecondsTotal: 0,
+  };
+}
+
+/** A counter's state today, or its configured default when untouched today. */
+export function counterOf(state: DayState, office: OfficeConfig, counterId: string): CounterState | undefined {
+  const known = state.counters.get(counterId);
+  if (known) return known;
+  const cfg = office.counters.find((c) => c.id === counterId);
+  return cfg ? defaultCounterState(cfg) : undefined;
+}
+
+export function allCounters(state: DayState, office: OfficeConfig): CounterState[] {
+  return office.counters.map((c) => state.counters.get(c.id) ?? defaultCounterState(c));
+}
+
+function mustTicket(state: DayState, id: string): Ticket {
+  const t = state.tickets.get(id);
+  if (!t) throw new Error(`journal refers to unknown ticket ${id}`);
+  return t;
+}
+
+function counterForWrite(state: DayState, office: OfficeConfig, id: string): CounterState {
+  let c = state.counters.get(id);
+  if (!c) {
+    const cfg = office.counters.find((x) => x.id === id) ?? { id, name: id, word: 'loket', services: [] };
+    c = defaultCounterState(cfg);
+    state.counters.set(id, c);
+  }
+  return c;
+}
+
+function seconds(fromIso: string | null, toIso: string): number {
+  if (!fromIso) return 0;
+  return Math.max(0, (Date.parse(toIso) - Date.parse(fromIso)) / 1000);
+}
+
+/** A counter let go of a ticket it was working on: count the work done. */
+function release(state: DayState, office: OfficeConfig, t: Ticket, at: string, counted: boolean): void {
+  if (!t.counterId) return;
+  const c = counterForWrite(state, office, t.counterId);
+  if (c.ticketId === t.id) c.ticketId = null;
+  if (counted) {
+    const secs = seconds(t.startedAt ?? t.calledAt, at);
+    c.served += 1;
+    c.serviceSecondsTotal += secs;
+    const samples = state.serviceTimes.get(t.serviceId) ?? [];
+    samples.push(secs);
+    if (samples.length > MAX_SERVICE_SAMPLES) samples.shift();
+    state.serviceTimes.set(t.serviceId, samples);
+  }
+  t.counterId = null;
+}
+
+function pushCall(state: DayState, t: Ticket, counterId: string, at: string, recall: boolean): void {
+  state.recentCalls.push({ ticketId: t.id, number: t.number, serviceId: t.serviceId, counterId, at, recall });
+  if (state.recentCalls.length > MAX_RECENT_CALLS) state.recentCalls.shift();
+}
+
+/** Applies one event in place. Only ever called with events `decide` produced. */
+export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent): void {
+  switch (e.type) {
+    case 'ticket_issued': {
+      const t = { ...e.ticket };
+      state.tickets.set(t.id, t);
+      state.waiting.add(t.id);
+      state.lastSeq.set(t.number.slice(0, 1), t.seq);
+      const n = state.issued.get(t.serviceId) ?? { walkIn: 0, online: 0 };
+      if (t.source === 'booking') n.online += 1;
+      else n.walkIn += 1;
+      state.issued.set(t.serviceId, n);
+      return;
+    }
+    case 'ticket_called': {
+      const t = mustTicket(state, e.ticketId);
+      const c = counterForWrite(state, office, e.counterId);
+      if (e.mode === 'next' || e.mode === 'auto') c.priorityStreak = t.priority && !t.precedence ? c.priorityStreak + 1 : 0;
+      state.waiting.delete(t.id);
+      t.state = 'called';
+      t.counterId = e.counterId;
+      t.calledAt = e.at;
+      t.calls += 1;
+      t.precedence = false;
+      t.targetCounterId = null;
+      c.ticketId = t.id;
+      pushCall(state, t, e.counterId, e.at, false);
+      return;
+    }
+    case 'ticket_recalled': {
+      const t = mustTicket(state, e.ticketId);
+      t.calls += 1;
+      pushCall(state, t, e.counterId, e.at, true);
+      return;
+    }
+    case 'service_started': {
+      const t = mustTicket(state, e.ticketId);
+      t.state = 'serving';
+      t.startedAt = e.at;
+      return;
+    }
+    case 'ticket_finished': {
+      const t = mustTicket(state, e.ticketId);
+      release(state, office, t, e.at, true);
+      t.state = 'done';
+      t.finishedAt = e.at;
+      t.outcome = e.outcome;
+      return;
+    }
+    case 'ticket_no_show': {
+      const t = mustTicket(state, e.ticketId);
+      release(state, office, t, e.at, false);
+      state.waiting.delete(t.id);
+      t.state = 'no_show';
+      t.finishedAt = e.at;
+      return;
+    }
+    case 'ticket_reinstated': {
+      const t = mustTicket(state, e.ticketId);
+      // Back in its original place in the queue: queuedAt is kept.
+      t.state = 'waiting';
+      t.finishedAt = null;
+      t.counterId = null;
+      state.waiting.add(t.id);
+      return;
+    }
+    case 'ticket_transferred': {
+      const t = mustTicket(state, e.ticketId);
+      release(state, office, t, e.at, t.state === 'serving' || t.state === 'called');
+      t.state = 'waiting';
+      t.serviceId = e.toServiceId;
+      t.targetCounterId = e.toCounterId;
+      t.precedence = e.precedence;
+      t.queuedAt = e.at;
+      t.calledAt = null;
+      t.startedAt = null;
+      t.transfers += 1;
+      state.waiting.add(t.id);
+      return;
+    }
+    case 'ticket_parked': {
+      const t = mustTicket(state, e.ticketId);
+      const c = counterForWrite(state, office, e.counterId);
+      if (c.ticketId === t.id) c.ticketId = null;
+      t.state = 'parked';
+      return;
+    }
+    case 'ticket_cancelled': {
+      const t = mustTicket(state, e.ticketId);
+      release(state, office, t, e.at, false);
+      state.waiting.delete(t.id);
+      t.state = 'cancelled';
+      t.finishedAt = e.at;
+      return;
+    }
+    case 'counter_paused': {
+      counterForWrite(state, office, e.counterId).paused = { reason: e.reason, note: e.note, since: e.at };
+      return;
+    }
+    case 'counter_resumed': {
+      counterForWrite(state, office, e.counterId).paused = null;
+      return;
+    }
+    case 'counter_configured': {
+      const c = counterForWrite(state, office, e.counterId);
+      c.services = [...e.services];
+      c.autoCallNext = e.autoCallNext;
+      c.staff = e.actor;
+      return;
+    }
+    case 'service_closed':
+      state.closedServices.set(e.serviceId, e.reason);
+      return;
+    case 'service_reopened':
+      state.closedServices.delete(e.serviceId);
+      return;
+  }
+}
+
+export function applyCommit(state: DayState, office: OfficeConfig, commit: Commit): void {
+  for (const e of commit.events) applyEvent(state, office, e);
+  if (commit.key && commit.fingerprint) {
+    state.idempotency.set(commit.key, { fingerprint: commit.fingerprint, ticketId: commit.ticketId, version: commit.version });
+  }
+  state.version = commit.version;
+}

@@ -1,0 +1,57 @@
+// What screens receive: a full snapshot on connect, then one delta per commit.
+import type { OfficeConfig, QueueDelta, QueueSnapshot, Ticket } from '../../protocol/model.ts';
+import { serviceStats } from './routing.ts';
+import { allCounters, type Commit, type DayState } from './state.ts';
+
+function visible(t: Ticket, office: OfficeConfig, nowMs: number): boolean {
+  if (t.state === 'done' || t.state === 'cancelled') return false;
+  if (t.state === 'no_show') {
+    return nowMs - Date.parse(t.finishedAt ?? '') <= office.rules.reinstateWindowMinutes * 60_000;
+  }
+  return true;
+}
+
+export function snapshotOf(state: DayState, office: OfficeConfig, now: Date): QueueSnapshot {
+  const nowMs = now.getTime();
+  const tickets: Ticket[] = [];
+  for (const t of state.tickets.values()) if (visible(t, office, nowMs)) tickets.push({ ...t });
+  return {
+    officeId: state.officeId,
+    officeDay: state.officeDay,
+    version: state.version,
+    serverTime: now.toISOString(),
+    tickets,
+    counters: allCounters(state, office).map((c) => ({ ...c, services: [...c.services] })),
+    services: serviceStats(state, office),
+    recentCalls: state.recentCalls.slice(-10).map((c) => ({ ...c })),
+  };
+}
+
+/** The delta for a commit already applied to `state`. */
+export function deltaOf(state: DayState, office: OfficeConfig, commit: Commit): QueueDelta {
+  const ticketIds = new Set<string>();
+  const counterIds = new Set<string>();
+  for (const e of commit.events) {
+    if (e.type === 'ticket_issued') ticketIds.add(e.ticket.id);
+    else if ('ticketId' in e) ticketIds.add(e.ticketId);
+    if ('counterId' in e && e.counterId) counterIds.add(e.counterId);
+    if (e.type === 'ticket_transferred' && e.fromCounterId) counterIds.add(e.fromCounterId);
+  }
+  const tickets: Ticket[] = [];
+  for (const id of ticketIds) {
+    const t = state.tickets.get(id);
+    if (t) tickets.push({ ...t });
+  }
+  const counters = allCounters(state, office)
+    .filter((c) => counterIds.has(c.id))
+    .map((c) => ({ ...c, services: [...c.services] }));
+  return {
+    officeId: state.officeId,
+    officeDay: state.officeDay,
+    version: commit.version,
+    events: commit.events,
+    tickets,
+    counters,
+    services: serviceStats(state, office),
+  };
+}

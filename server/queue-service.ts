@@ -1,0 +1,153 @@
+// The imperative shell around the queue rules. Every way of changing the queue
+// (REST, sockets, the agent, the system's own timers) comes through execute():
+// validate → domain decides → store makes it durable → listeners broadcast →
+// the caller acknowledges.
+import type { Command } from '../protocol/commands.ts';
+import { apiError, type ApiError } from '../protocol/errors.ts';
+import type { CommandResult } from '../protocol/events.ts';
+import type { Actor, OfficeConfig, PublicOffice, QueueDelta, QueueSnapshot } from '../protocol/model.ts';
+import { decide, deltaOf, dueNoShows, applyCommit, officeDayOf, snapshotOf, type DayState } from './domain/index.ts';
+import type { Logger } from './log.ts';
+import type { Store } from './store/types.ts';
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+export interface QueueListeners {
+  delta(officeId: string, delta: QueueDelta): void;
+  /** The office day changed (local midnight) or the state was reloaded: screens need a fresh snapshot. */
+  reset(officeId: string, snapshot: QueueSnapshot): void;
+}
+
+export function publicOffice(o: OfficeConfig): PublicOffice {
+  return {
+    id: o.id,
+    name: o.name,
+    shortName: o.shortName,
+    timeZone: o.timeZone,
+    hours: o.hours,
+    services: o.services,
+    counters: o.counters,
+    complaintChannel: o.complaintChannel,
+    marquee: o.marquee,
+    kiosk: o.kiosk,
+    rules: { reinstateWindowMinutes: o.rules.reinstateWindowMinutes, enforceHours: o.rules.enforceHours },
+  };
+}
+
+export class QueueService {
+  #listeners: QueueListeners[] = [];
+  #days = new Map<string, string>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    readonly now: () => Date = () => new Date(),
+  ) {}
+
+  listen(l: QueueListeners): void {
+    this.#listeners.push(l);
+  }
+
+  office(officeId: string): OfficeConfig | undefined {
+    return this.store.config.get().offices.find((o) => o.id === officeId);
+  }
+
+  offices(): OfficeConfig[] {
+    return this.store.config.get().offices;
+  }
+
+  async #day(office: OfficeConfig): Promise<DayState> {
+    const day = officeDayOf(this.now(), office.timeZone);
+    const state = await this.store.queue.openDay(office, day);
+    const before = this.#days.get(office.id);
+    this.#days.set(office.id, day);
+    if (before !== undefined && before !== day) {
+      this.log.info({ office: office.id, from: before, to: day }, 'office day changed');
+      const snap = snapshotOf(state, office, this.now());
+      for (const l of this.#listeners) l.reset(office.id, snap);
+    }
+    return state;
+  }
+
+  async snapshot(officeId: string): Promise<Result<QueueSnapshot>> {
+    const office = this.office(officeId);
+    if (!office) return { ok: false, error: apiError('office_not_found') };
+    const state = await this.#day(office);
+    return { ok: true, data: snapshotOf(state, office, this.now()) };
+  }
+
+  async execute(officeId: string, command: Command, actor: Actor): Promise<Result<CommandResult>> {
+    const office = this.office(officeId);
+    if (!office) return { ok: false, error: apiError('office_not_found') };
+    let state: DayState;
+    try {
+      state = await this.#day(office);
+    } catch (err) {
+      this.log.error({ err, office: officeId }, 'cannot open office day');
+      return { ok: false, error: apiError('unavailable') };
+    }
+    // From here to the store call nothing awaits: decide and apply are one step.
+    const decision = decide(state, office, command, { now: this.now(), actor });
+    if (!decision.ok) return { ok: false, error: apiError(decision.code) };
+    if (decision.replayed) {
+      const t = decision.ticketId ? state.tickets.get(decision.ticketId) : undefined;
+      return { ok: true, data: { ticket: t ? { ...t } : null, version: decision.version, replayed: true } };
+    }
+    const { commit } = decision;
+    applyCommit(state, office, commit);
+    const delta = deltaOf(state, office, commit);
+    const held = commit.ticketId ? state.tickets.get(commit.ticketId) : undefined;
+    const ticket = held ? { ...held } : null;
+    try {
+      await this.store.queue.commit(office, state.officeDay, commit);
+    } catch (err) {
+      this.log.error({ err, office: officeId, version: commit.version }, 'commit failed; day reloaded from disk');
+      this.#days.delete(office.id);
+      void this.#resync(office);
+      return { ok: false, error: apiError('unavailable') };
+    }
+    for (const l of this.#listeners) {
+      try {
+        l.delta(office.id, delta);
+      } catch (err) {
+        this.log.error({ err }, 'broadcast failed');
+      }
+    }
+    return { ok: true, data: { ticket, version: commit.version, replayed: false } };
+  }
+
+  async #resync(office: OfficeConfig): Promise<void> {
+    try {
+      const state = await this.#day(office);
+      const snap = snapshotOf(state, office, this.now());
+      for (const l of this.#listeners) l.reset(office.id, snap);
+    } catch (err) {
+      this.log.error({ err, office: office.id }, 'reload after failed commit failed');
+    }
+  }
+
+  /** Once a period: roll office days over at local midnight and mark called-but-absent tickets no-show. */
+  async tick(): Promise<void> {
+    for (const office of this.offices()) {
+      try {
+        const state = await this.#day(office);
+        for (const t of dueNoShows(state, office, this.now())) {
+          await this.execute(office.id, { type: 'no_show', counterId: t.counterId ?? '' }, { kind: 'system', id: 'no-show-timer' });
+        }
+      } catch (err) {
+        this.log.error({ err, office: office.id }, 'periodic tick failed');
+      }
+    }
+  }
+
+  startTimers(periodMs = 15_000): void {
+    this.#timer ??= setInterval(() => void this.tick(), periodMs);
+    this.#timer.unref();
+  }
+
+  stopTimers(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}

@@ -1,0 +1,62 @@
+// Who may open a socket in which namespace. Runs once per connection, before
+// any event; refusals reach the client as connect_error with { data: ApiError }.
+import type { Socket } from 'socket.io';
+import { apiError, type ErrorCode } from '../../protocol/errors.ts';
+import type { HandshakeAuth, Role } from '../../protocol/events.ts';
+import type { DeviceKind } from '../../protocol/model.ts';
+import type { AuthService } from '../auth/auth-service.ts';
+import { worksFor, type Principal } from '../auth/permissions.ts';
+import type { QueueService } from '../queue-service.ts';
+
+export interface SocketData {
+  principal: Principal | null;
+  officeId: string;
+}
+
+/** Device kinds accepted per namespace; staff users are accepted everywhere but track needs nobody. */
+const DEVICES_BY_ROLE: Record<Role, DeviceKind[] | 'public'> = {
+  display: ['display', 'kiosk'],
+  kiosk: ['kiosk'],
+  counter: [],
+  agent: ['agent'],
+  track: 'public',
+};
+
+function refuse(code: ErrorCode): Error {
+  return Object.assign(new Error(code), { data: apiError(code) });
+}
+
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin) return true; // not a browser (or a same-origin navigation): cookies alone cannot be forged cross-site here
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export function handshake(role: Role, auth: AuthService, queue: QueueService) {
+  return (socket: Socket, next: (err?: Error) => void): void => {
+    const hs = socket.handshake;
+    const a = (hs.auth ?? {}) as Partial<HandshakeAuth>;
+    if (typeof a.office !== 'string' || !queue.office(a.office)) return next(refuse('office_not_found'));
+    if (!sameOrigin(hs.headers.origin, hs.headers.host)) return next(refuse('bad_origin'));
+    const allowed = DEVICES_BY_ROLE[role];
+    const principal = auth.identify(
+      {
+        cookieHeader: hs.headers.cookie,
+        deviceToken: typeof a.deviceToken === 'string' ? a.deviceToken : undefined,
+        remoteAddress: hs.address,
+      },
+      { allowLoopbackDevice: role !== 'counter' },
+    );
+    const data = socket.data as SocketData;
+    data.officeId = a.office;
+    data.principal = principal;
+    if (allowed === 'public') return next();
+    if (!principal) return next(refuse(role === 'counter' ? 'unauthenticated' : 'device_not_paired'));
+    if (!worksFor(principal, a.office)) return next(refuse('forbidden'));
+    if (principal.kind === 'device' && !principal.loopback && !allowed.includes(principal.device.kind)) return next(refuse('forbidden'));
+    next();
+  };
+}

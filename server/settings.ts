@@ -1,0 +1,65 @@
+// Process settings: environment variables for what differs per machine, an
+// optional JSON file for the rest. Office data (services, counters, users)
+// lives in the data folder and is changed through the API.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const fileSchema = z.strictObject({
+  /** The address citizens' phones use to reach this server (QR codes on tickets). */
+  publicUrl: z.url().optional(),
+  /** Screens opened on this machine itself count as paired demo devices. */
+  trustLoopbackDevices: z.boolean().default(true),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  sessionHours: z.number().positive().max(24 * 30).default(12),
+  loginAttempts: z.number().int().min(1).max(1000).default(5),
+  /** Tickets one kiosk may issue per minute (flood protection). */
+  ticketsPerDevicePerMinute: z.number().int().min(1).max(100_000).default(30),
+  /** Size limit of a JSON request body. */
+  bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/).default('16kb'),
+});
+
+export type FileSettings = z.infer<typeof fileSchema>;
+
+export interface Settings extends FileSettings {
+  port: number;
+  host: string;
+  dataDir: string;
+  configFile: string | null;
+  demoPassword: string | null;
+  /** Folder of the built pages (vite build output). */
+  distDir: string;
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+  const configFile = env.GILIRAN_CONFIG ?? null;
+  let raw: unknown = {};
+  if (configFile) {
+    try {
+      raw = JSON.parse(readFileSync(configFile, 'utf8'));
+    } catch (err) {
+      throw new Error(`Cannot read GILIRAN_CONFIG=${configFile}: ${(err as Error).message}`);
+    }
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`Invalid settings in ${configFile}:\n${lines.join('\n')}`);
+  }
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const fromEnv: Partial<FileSettings> = {};
+  if (env.GILIRAN_LOG_LEVEL) fromEnv.logLevel = fileSchema.shape.logLevel.parse(env.GILIRAN_LOG_LEVEL);
+  if (env.GILIRAN_PUBLIC_URL) fromEnv.publicUrl = env.GILIRAN_PUBLIC_URL;
+  if (env.GILIRAN_TRUST_LOOPBACK) fromEnv.trustLoopbackDevices = env.GILIRAN_TRUST_LOOPBACK !== 'false';
+  return {
+    ...parsed.data,
+    ...fromEnv,
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(cwd, env.GILIRAN_DATA ?? 'data'),
+    configFile,
+    demoPassword: env.GILIRAN_DEMO_PASSWORD ?? null,
+    distDir: path.resolve(env.GILIRAN_DIST ?? path.join(import.meta.dirname, '..', 'dist')),
+  };
+}

@@ -1,0 +1,92 @@
+// The store interface: the only way the rest of the server touches durable
+// data. The embedded default is lowdb-store.ts; a PostgreSQL implementation
+// fills the same interface (commit = INSERT of the commit row with a unique
+// (office, day, version) key, so two processes racing for the same version
+// cannot both win: the loser reloads and decides again).
+import type { Actor, DeviceKind, OfficeConfig, Role } from '../../protocol/model.ts';
+import type { Commit, DayState } from '../domain/state.ts';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  name: string;
+  role: Role;
+  /** Office ids this user works for; ['*'] for every office. */
+  offices: string[];
+  /** scrypt$N$r$p$salt$hash (see auth/passwords.ts). */
+  passwordHash: string;
+  disabled?: boolean;
+}
+
+export interface DeviceRecord {
+  id: string;
+  kind: DeviceKind;
+  officeId: string;
+  name: string;
+  /** sha256 of the device token; the token itself is shown once. */
+  tokenHash: string;
+  createdAt: string;
+  approvedBy: string;
+}
+
+export interface SessionRecord {
+  /** sha256 of the cookie value. */
+  idHash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ConfigData {
+  schemaVersion: 1;
+  offices: OfficeConfig[];
+  users: UserRecord[];
+  devices: DeviceRecord[];
+}
+
+export interface AuditEntry {
+  at: string;
+  actor: Actor;
+  action: string;
+  officeId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface QueueStore {
+  /** The state of one office day, rebuilt from what is on disk (cached after the first call). */
+  openDay(office: OfficeConfig, officeDay: string): Promise<DayState>;
+  /**
+   * Makes a commit durable. Resolves only once it is on disk; the caller
+   * acknowledges and broadcasts after that. On failure the day is dropped
+   * from memory and reloaded from disk on the next openDay.
+   */
+  commit(office: OfficeConfig, officeDay: string, commit: Commit): Promise<void>;
+  /** Reads a past or current day's commits (reports, audit). */
+  readCommits(officeId: string, officeDay: string): Promise<Commit[]>;
+}
+
+export interface ConfigStore {
+  /** The current configuration (held in memory; do not mutate). */
+  get(): ConfigData;
+  /** Changes the configuration durably; resolves after it is on disk. */
+  update(change: (draft: ConfigData) => void): Promise<void>;
+}
+
+export interface SessionStore {
+  get(idHash: string): SessionRecord | undefined;
+  put(session: SessionRecord): Promise<void>;
+  delete(idHash: string): Promise<void>;
+}
+
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>;
+  read(day: string): Promise<AuditEntry[]>;
+}
+
+export interface Store {
+  queue: QueueStore;
+  config: ConfigStore;
+  sessions: SessionStore;
+  audit: AuditLog;
+  close(): Promise<void>;
+}

@@ -1,0 +1,101 @@
+// Starts a real Giliran server on an ephemeral 127.0.0.1 port with a fresh
+// temp data folder, and gives tests real HTTP and socket.io clients.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { createGiliran, type Giliran } from '../../server/app.ts';
+import { createLogger } from '../../server/log.ts';
+import { loadSettings, type Settings } from '../../server/settings.ts';
+
+export const DEMO_PASSWORD = 'rahasia-demo-123';
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  giliran: Giliran;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: { dataDir?: string; now?: () => Date; settings?: Partial<Settings> } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'giliran-test-')));
+  const settings: Settings = {
+    ...loadSettings({ GILIRAN_DATA: dataDir, GILIRAN_DEMO_PASSWORD: DEMO_PASSWORD, HOST: '127.0.0.1', PORT: '0' }),
+    logLevel: 'silent',
+    ...opts.settings,
+  };
+  const giliran = await createGiliran({ settings, log: createLogger(settings.logLevel), ...(opts.now ? { now: opts.now } : {}) });
+  const url = await giliran.listen(0, '127.0.0.1');
+  return {
+    url,
+    dataDir,
+    giliran,
+    async close() {
+      await giliran.close();
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface JsonResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function request<T = any>(base: string, method: string, path: string, opts: { body?: unknown; raw?: string; cookie?: string; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.cookie) headers.cookie = opts.cookie;
+  let body: string | undefined;
+  if (opts.raw !== undefined) {
+    body = opts.raw;
+    headers['content-type'] ??= 'application/json';
+  } else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(base + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+/** Signs in and returns the Cookie header value. */
+export async function login(base: string, username: string, password = DEMO_PASSWORD): Promise<string> {
+  const res = await request(base, 'POST', '/api/v1/session', { body: { username, password } });
+  if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const set = res.headers.get('set-cookie') ?? '';
+  return set.split(';')[0] ?? '';
+}
+
+export function connect(base: string, role: string, office = 'kupang', opts: { cookie?: string; deviceToken?: string } = {}): Socket {
+  const auth: Record<string, string> = { office };
+  if (opts.deviceToken) auth.deviceToken = opts.deviceToken;
+  return io(`${base}/${role}`, {
+    auth,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    extraHeaders: opts.cookie ? { cookie: opts.cookie } : {},
+  });
+}
+
+/** Resolves with the first emission of `event` (the args as an array when more than one). */
+export function waitFor<T = any>(emitter: { once(ev: string, fn: (...a: any[]) => void): unknown }, event: string, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), timeoutMs);
+    emitter.once(event, (...args: any[]) => {
+      clearTimeout(t);
+      resolve((args.length > 1 ? args : args[0]) as T);
+    });
+  });
+}
+
+export function emitAck<T = any>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
+  return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
+}

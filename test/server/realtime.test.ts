@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
+import { QueueClient } from '../../ui/queue-client.ts';
+import { connect, emitAck, login, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+
+let srv: TestServer;
+let clerkCookie: string;
+
+beforeAll(async () => {
+  srv = await startServer({ settings: { ticketsPerDevicePerMinute: 100_000 } });
+  clerkCookie = await login(srv.url, 'petugas1');
+});
+afterAll(async () => srv?.close());
+
+function displayClient(): Promise<QueueClient> {
+  return new Promise((resolve, reject) => {
+    const c = new QueueClient(
+      { url: srv.url, role: 'display', office: 'kupang', socketOptions: { transports: ['websocket'], forceNew: true } },
+      { onRefused: (e) => reject(new Error(e.code)) },
+    );
+    c.socket.once('snapshot', () => resolve(c));
+    c.connect();
+  });
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('realtime', () => {
+  it('shows a ticket issued over REST in a display client', async () => {
+    const display = await displayClient();
+    const res = await request(srv.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'informasi' }, cookie: clerkCookie });
+    expect(res.status).toBe(201);
+    expect(res.body.ticket.number).toMatch(/^G\d{3}$/);
+    await until(() => !!display.snapshot?.tickets.some((t) => t.id === res.body.ticket.id));
+    const call = await request(srv.url, 'POST', '/api/v1/offices/kupang/counters/4/call-next', { cookie: clerkCookie });
+    expect(call.status).toBe(200);
+    await until(() => display.snapshot?.recentCalls.at(-1)?.ticketId === call.body.ticket.id);
+    expect(display.snapshot?.recentCalls.at(-1)?.counterId).toBe('4');
+    await request(srv.url, 'POST', '/api/v1/offices/kupang/counters/4/finish', { cookie: clerkCookie, body: { outcome: 'done' } });
+    display.close();
+  });
+
+  it('sends a snapshot on connect and deltas with consecutive versions', async () => {
+    const s = connect(srv.url, 'display');
+    const snap = await waitFor<QueueSnapshot>(s, 'snapshot');
+    const deltas: QueueDelta[] = [];
+    s.on('delta', (d: QueueDelta) => deltas.push(d));
+    for (let i = 0; i < 3; i++) await request(srv.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'kk' }, cookie: clerkCookie });
+    await until(() => deltas.length >= 3);
+    expect(deltas.map((d) => d.version)).toEqual([snap.version + 1, snap.version + 2, snap.version + 3]);
+    expect(deltas.every((d) => d.events[0]?.type === 'ticket_issued')).toBe(true);
+    s.close();
+  });
+
+  it('resyncs from a snapshot when a delta is missed', async () => {
+    const display = await displayClient();
+    // Lose exactly one delta on the way, as a flaky network would.
+    display.socket.off('delta');
+    let dropped = 0;
+    display.socket.on('delta', (d: QueueDelta) => {
+      if (dropped++ === 0) return;
+      display.handleDelta(d);
+    });
+    const a = await request(srv.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'kia' }, cookie: clerkCookie });
+    const b = await request(srv.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'kia' }, cookie: clerkCookie });
+    await until(() => display.resyncs === 1 && !!display.snapshot?.tickets.some((t) => t.id === b.body.ticket.id));
+    expect(display.snapshot?.tickets.some((t) => t.id === a.body.ticket.id)).toBe(true);
+    const fresh = await request(srv.url, 'GET', '/api/v1/offices/kupang/queue', { cookie: clerkCookie });
+    expect(display.snapshot?.version).toBe(fresh.body.version);
+    display.close();
+  });
+
+  it('gives two racing counters 1,000 distinct tickets from a queue of 1,000', async () => {
+    const kiosk = connect(srv.url, 'kiosk');
+    await waitFor(kiosk, 'snapshot');
+    const N = 1000;
+    const issued = await Promise.all(
+      Array.from({ length: N }, (_, i) => emitAck<any>(kiosk, 'issue', { service: 'akta', idempotencyKey: `race-issue-${i}` })),
+    );
+    expect(issued.every((r) => r.ok)).toBe(true);
+    const cookie2 = await login(srv.url, 'petugas2');
+    const c1 = connect(srv.url, 'counter', 'kupang', { cookie: clerkCookie });
+    const c2 = connect(srv.url, 'counter', 'kupang', { cookie: cookie2 });
+    await Promise.all([waitFor(c1, 'snapshot'), waitFor(c2, 'snapshot')]);
+    // Counters 1 and 2 serve akta only; counter 3 in the seed serves it first.
+    for (const [s, id] of [[c1, '1'], [c2, '2']] as const) {
+      const r = await emitAck<any>(s, 'command', { type: 'configure_counter', counterId: id, services: ['akta'], autoCallNext: false });
+      expect(r.ok).toBe(true);
+    }
+    const got: string[] = [];
+    const race = async (s: typeof c1, counterId: string) => {
+      for (;;) {
+        const r = await emitAck<any>(s, 'command', { type: 'call_next', counterId });
+        if (!r.ok) {
+          expect(r.error.code).toBe('queue_empty');
+          return;
+        }
+        got.push(r.data.ticket.id);
+        const f = await emitAck<any>(s, 'command', { type: 'finish', counterId, outcome: 'done' });
+        expect(f.ok).toBe(true);
+      }
+    };
+    await Promise.all([race(c1, '1'), race(c2, '2')]);
+    const ids = issued.map((r) => r.data.ticket.id);
+    expect(got.length).toBe(N);
+    expect(new Set(got).size).toBe(N);
+    expect(new Set(got)).toEqual(new Set(ids));
+    kiosk.close();
+    c1.close();
+    c2.close();
+  });
+
+  it('rejects a socket payload of the wrong shape with bad_request and keeps serving', async () => {
+    const c = connect(srv.url, 'counter', 'kupang', { cookie: clerkCookie });
+    await waitFor(c, 'snapshot');
+    const before = await request(srv.url, 'GET', '/api/v1/offices/kupang/queue', { cookie: clerkCookie });
+    for (const bad of [null, 42, 'call', { type: 'call_next' }, { type: 'call_next', counterId: 7 }, { type: 'nope', counterId: '1' }, { type: 'finish', counterId: '1', outcome: 'maybe' }]) {
+      const r = await emitAck<any>(c, 'command', bad);
+      expect(r.ok).toBe(false);
+      expect(r.error.code).toBe('bad_request');
+      expect(r.error.message.id.length).toBeGreaterThan(0);
+      expect(r.error.message.en.length).toBeGreaterThan(0);
+    }
+    const after = await request(srv.url, 'GET', '/api/v1/offices/kupang/queue', { cookie: clerkCookie });
+    expect(after.body.version).toBe(before.body.version);
+    c.close();
+  });
+});

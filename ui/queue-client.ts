@@ -1,0 +1,83 @@
+// The one socket client every page uses: connects to its role's namespace,
+// keeps the queue copy current, and asks for a snapshot when it sees a gap.
+import { io, type Socket } from 'socket.io-client';
+import type { ApiError } from '../protocol/errors.ts';
+import type { QueueServerEvents, ResyncClientEvents, Role } from '../protocol/events.ts';
+import type { QueueDelta, QueueSnapshot } from '../protocol/model.ts';
+import { applyDelta, classifyDelta } from './queue-model.ts';
+
+export interface QueueClientOptions {
+  /** Server origin; defaults to the page's own. */
+  url?: string;
+  role: Role;
+  office: string;
+  deviceToken?: string;
+  /** Extra socket.io options (tests pass extraHeaders, transports). */
+  socketOptions?: Record<string, unknown>;
+}
+
+export interface QueueClientEvents {
+  onSnapshot?(snap: QueueSnapshot): void;
+  onDelta?(delta: QueueDelta, snap: QueueSnapshot): void;
+  onConnection?(online: boolean): void;
+  onRefused?(error: ApiError): void;
+}
+
+export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C extends ResyncClientEvents = ResyncClientEvents> {
+  readonly socket: Socket<S & QueueServerEvents, C & ResyncClientEvents>;
+  snapshot: QueueSnapshot | null = null;
+  resyncs = 0;
+  #resyncing = false;
+
+  constructor(opts: QueueClientOptions, private readonly events: QueueClientEvents = {}) {
+    const base = opts.url ?? '';
+    const auth: Record<string, string> = { office: opts.office };
+    if (opts.deviceToken) auth.deviceToken = opts.deviceToken;
+    this.socket = io(`${base}/${opts.role}`, { auth, autoConnect: false, withCredentials: true, ...opts.socketOptions }) as never;
+    const s = this.socket as unknown as Socket<QueueServerEvents, ResyncClientEvents>;
+    s.on('snapshot', (snap) => this.#setSnapshot(snap));
+    s.on('delta', (delta) => this.handleDelta(delta));
+    s.on('connect', () => this.events.onConnection?.(true));
+    s.on('disconnect', () => this.events.onConnection?.(false));
+    s.on('connect_error', (err: Error & { data?: ApiError }) => {
+      this.events.onConnection?.(false);
+      if (err.data?.code) this.events.onRefused?.(err.data);
+    });
+  }
+
+  connect(): this {
+    this.socket.connect();
+    return this;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  #setSnapshot(snap: QueueSnapshot): void {
+    this.snapshot = snap;
+    this.events.onSnapshot?.(snap);
+  }
+
+  /** Public for tests that simulate a lost delta. */
+  handleDelta(delta: QueueDelta): void {
+    if (!this.snapshot) return; // the snapshot on connect is on its way
+    const outcome = classifyDelta(this.snapshot, delta);
+    if (outcome === 'stale') return;
+    if (outcome === 'gap') return void this.resync();
+    this.snapshot = applyDelta(this.snapshot, delta);
+    this.events.onDelta?.(delta, this.snapshot);
+  }
+
+  resync(): void {
+    if (this.#resyncing) return;
+    this.#resyncing = true;
+    this.resyncs += 1;
+    const s = this.socket as unknown as Socket<QueueServerEvents, ResyncClientEvents>;
+    s.timeout(10_000).emit('resync', (err, res) => {
+      this.#resyncing = false;
+      if (err || !res) return void setTimeout(() => this.resync(), 1_000);
+      if (res.ok) this.#setSnapshot(res.data);
+    });
+  }
+}
