@@ -14,7 +14,7 @@ const fileSchema = z.strictObject({
   sessionHours: z.number().positive().max(24 * 30).default(12),
   loginAttempts: z.number().int().min(1).max(1000).default(5),
   /** Tickets one kiosk may issue per minute (flood protection). */
-  ticketsPerDevicePerMinute: z.number().int().min(1).max(100_000).default(30),
+  ticketsPerDevicePerMinute: z.number().int().min(1).max(10_000_000).default(30),
   /** Size limit of a JSON request body. */
   bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/).default('16kb'),
 });

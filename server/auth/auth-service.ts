@@ -98,6 +98,14 @@ export class AuthService {
 
   /** Who is asking: a signed-in user, a paired device, a loopback demo screen, or nobody. */
   identify(req: RequestIdentity, opts: { allowLoopbackDevice: boolean }): Principal | null {
+    // A token the screen presents on purpose wins over a staff cookie in the same browser.
+    const bearer = req.authorization?.startsWith('Bearer ') ? req.authorization.slice(7).trim() : undefined;
+    const deviceToken = req.deviceToken ?? bearer;
+    if (deviceToken) {
+      const hash = sha256(deviceToken);
+      const device = this.store.config.get().devices.find((d) => d.tokenHash === hash);
+      if (device) return { kind: 'device', device, loopback: false };
+    }
     const cookie = parseCookies(req.cookieHeader)[SESSION_COOKIE];
     if (cookie) {
       const idHash = sha256(cookie);
@@ -106,13 +114,6 @@ export class AuthService {
         const user = this.store.config.get().users.find((u) => u.id === s.userId && !u.disabled);
         if (user) return { kind: 'user', user, sessionHash: idHash };
       }
-    }
-    const bearer = req.authorization?.startsWith('Bearer ') ? req.authorization.slice(7).trim() : undefined;
-    const deviceToken = req.deviceToken ?? bearer;
-    if (deviceToken) {
-      const hash = sha256(deviceToken);
-      const device = this.store.config.get().devices.find((d) => d.tokenHash === hash);
-      if (device) return { kind: 'device', device, loopback: false };
     }
     if (opts.allowLoopbackDevice && this.settings.trustLoopbackDevices && isLoopback(req.remoteAddress)) {
       return { kind: 'device', device: LOOPBACK_DEVICE, loopback: true };

@@ -26,6 +26,12 @@ export class RateLimiter {
     return !!e && e.resetAt > this.now() && e.count >= this.limit;
   }
 
+  /** Gives back a hit that turned out not to count (a retry answered from the idempotency record, a refusal). */
+  refund(key: string): void {
+    const e = this.#hits.get(key);
+    if (e && e.count > 0) e.count -= 1;
+  }
+
   reset(key: string): void {
     this.#hits.delete(key);
   }

@@ -161,7 +161,7 @@ export type EscPosCommand =
   | { type: 'status-request'; request: StatusRequest }
   | { type: 'realtime-request'; n: number }
   | { type: 'clear-buffer' }
-  /** A recognised command the emulator does not model; `name` is its mnemonic. */
+  /** A recognised command the emulator does not model; `name` is its mnemonic, `bytes` its first (up to 16) bytes. */
   | { type: 'other'; name: string; bytes: number[] }
   | { type: 'unknown'; bytes: number[] };
 
@@ -295,7 +295,6 @@ const GS_FIXED: Record<number, [name: string, params: number]> = {
   0x24: ['GS $', 2],
   0x2f: ['GS /', 1],
   0x3a: ['GS :', 0],
-  0x44: ['GS D', 0],
   0x45: ['GS E', 1],
   0x49: ['GS I', 1],
   0x50: ['GS P', 2],
@@ -619,8 +618,9 @@ export class EscPosDecoder {
     return this.unknown(buf, i, next <= 0x07 ? 3 : 2);
   }
 
+  /** A known command we only record; at most its first 16 bytes are kept. */
   private other(buf: Buffer, i: number, name: string, len: number): number {
-    this.record({ type: 'other', name, bytes: [...buf.subarray(i, i + len)] });
+    this.record({ type: 'other', name, bytes: [...buf.subarray(i, i + Math.min(len, 16))] });
     return this.count(len);
   }
 
@@ -744,7 +744,7 @@ export class EscPosDecoder {
           pos += 1 + y * buf[pos]!;
         }
         if (pos > buf.length) return this.incomplete(pos - i);
-        return this.other(buf, i, 'ESC &', Math.min(pos - i, 5));
+        return this.other(buf, i, 'ESC &', pos - i);
       }
       case 0x44: { // ESC D n1..nk NUL (tab stops, k <= 32)
         for (let k = i + 2; k < Math.min(buf.length, i + 2 + 33); k++) {
@@ -892,7 +892,7 @@ export class EscPosDecoder {
       case 0x43: { // GS C ... (counter printing; only the simple forms)
         if (!needParams(1)) return this.incomplete(3);
         const sub = p(0);
-        const lens: Record<number, number> = { 0x30: 5, 0x31: 8, 0x32: 5 };
+        const lens: Record<number, number> = { 0x30: 5, 0x31: 9, 0x32: 5 };
         const len = lens[sub];
         if (len === undefined) return this.unknownWithGuess(buf, i);
         if (avail < len) return this.incomplete(len);

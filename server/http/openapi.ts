@@ -378,10 +378,12 @@ function errorResponses(codes: readonly ErrorCode[]): Record<string, Schema> {
       description: group.map((c) => `\`${c}\`: ${ERRORS[c][2]}`).join(' '),
       content: {
         'application/json': {
-          schema: { allOf: [ref('Error'), { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: group } } } } }] },
+          schema: ref('Error'),
           examples: Object.fromEntries(group.map((c) => [c, { summary: ERRORS[c][2], value: { error: apiError(c) } }])),
         },
       },
+      /** The codes this operation can answer with under this status (machine-readable form of the description). */
+      'x-giliran-error-codes': group,
     };
   }
   return out;
@@ -885,7 +887,6 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Giliran API',
       version: packageVersion(),
       description: DESCRIPTION,
-      license: { name: 'Proprietary' },
     },
     servers: [{ url: '/', description: 'This server' }],
     tags: [

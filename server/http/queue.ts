@@ -38,6 +38,11 @@ function toCommand(input: Record<string, unknown>): Command {
   return validate(commandSchema, clean);
 }
 
+/** Whose ticket budget an issue request spends: the user, or the device at its address. */
+function issuerKey(req: Request, p: Principal): string {
+  return p.kind === 'user' ? `user:${p.user.id}` : `device:${p.device.id}:${req.socket.remoteAddress}`;
+}
+
 export function queueRouter(ctx: HttpContext): Router {
   const r = Router();
 
@@ -51,6 +56,7 @@ export function queueRouter(ctx: HttpContext): Router {
   async function run(req: Request, res: Response, p: Principal, officeId: string, command: Command, created = false) {
     if (!mayRun(p, command.type)) throw HttpError.of('forbidden');
     const result = await ctx.queue.execute(officeId, command, actorOf(p));
+    if (command.type === 'issue' && (!result.ok || result.data.replayed)) ctx.issueLimiter.refund(issuerKey(req, p));
     if (!result.ok) return sendError(res, result.error);
     if (result.data.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(created && !result.data.replayed ? 201 : 200).json(result.data);
@@ -77,8 +83,12 @@ export function queueRouter(ctx: HttpContext): Router {
     const office = officeFor(req, p);
     const body = validate(issueBodySchema, req.body);
     if (!mayRun(p, 'issue')) throw HttpError.of('forbidden');
-    const who = p.kind === 'user' ? `user:${p.user.id}` : `device:${p.device.id}:${req.socket.remoteAddress}`;
-    if (!ctx.issueLimiter.hit(who)) throw HttpError.of('rate_limited');
+    const who = issuerKey(req, p);
+    // Only new tickets count against the limit: a retry with the same key gets its first answer.
+    if (!ctx.issueLimiter.hit(who)) {
+      ctx.issueLimiter.refund(who);
+      throw HttpError.of('rate_limited');
+    }
     const source = p.kind === 'user' ? 'counter' : 'kiosk';
     await run(req, res, p, office.id, toCommand({
       type: 'issue',

@@ -28,7 +28,7 @@ export function sessionRouter(ctx: HttpContext): Router {
       throw HttpError.of(result);
     }
     await ctx.store.audit.append({ at, actor: { kind: 'user', id: result.user.id, name: result.user.name, role: result.user.role }, action: 'login', detail: { address } });
-    res.setHeader('Set-Cookie', cookie(req, result.token, Math.floor((result.expiresAt.getTime() - Date.now()) / 1000)));
+    res.setHeader('Set-Cookie', cookie(req, result.token, Math.round(ctx.auth.settings.sessionHours * 3600)));
     res.json({ user: publicUser(result.user), expiresAt: result.expiresAt.toISOString() });
   });
 

@@ -47,7 +47,13 @@ async function runCommand(socket: Socket, deps: HandlerDeps, command: Command): 
   if (!mayRun(p, command.type)) return fail(apiError('forbidden'));
   if (command.type === 'issue') {
     const who = p.kind === 'user' ? `user:${p.user.id}` : `device:${p.device.id}:${socket.handshake.address}`;
-    if (!deps.issueLimiter.hit(who)) return fail(apiError('rate_limited'));
+    if (!deps.issueLimiter.hit(who)) {
+      deps.issueLimiter.refund(who);
+      return fail(apiError('rate_limited'));
+    }
+    const r = await deps.queue.execute(data.officeId, command, actorOf(p));
+    if (!r.ok || r.data.replayed) deps.issueLimiter.refund(who);
+    return r.ok ? { ok: true, data: r.data } : fail(r.error);
   }
   const r = await deps.queue.execute(data.officeId, command, actorOf(p));
   return r.ok ? { ok: true, data: r.data } : fail(r.error);

@@ -590,6 +590,10 @@ describe('EscPosDecoder: chunking', () => {
     .barcodeB(73, '{BB017')
     .raw(ESC, 0x79, 0x03)
     .status(1)
+    .raw(ESC, 0x26, 3, 65, 66, 1, 0x0a, 0x1b, 0x1d, 2, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a, 0x0a) // ESC & 3 'A' 'B'
+    // GS ( L function 112: store a 16 x 2 dot raster; function 50: print it.
+    .raw(GS, 0x28, 0x4c, 14, 0, 48, 112, 48, 1, 1, 49, 16, 0, 2, 0, 0x0a, 0x1b, 0x1d, 0x00)
+    .raw(GS, 0x28, 0x4c, 2, 0, 48, 50)
     .line('akhir')
     .cut(0)
     .line('buka')
@@ -608,6 +612,11 @@ describe('EscPosDecoder: chunking', () => {
     expect(whole.receipts).toHaveLength(3);
     expect(whole.receipts[0]!.lines[2]!.text).toBe('B017');
     expect(whole.receipts[1]!.text).toBe('akhir');
+    expect(whole.receipts[1]!.items.filter((i) => i.type === 'image')).toEqual([
+      { type: 'image', source: 'GS v 0', widthDots: 24, heightDots: 5, dataBytes: 15 },
+      { type: 'image', source: 'GS ( L', widthDots: 16, heightDots: 2, dataBytes: 4 },
+    ]);
+    expect(whole.receipts[1]!.commands.filter((c) => c.type === 'unknown')).toHaveLength(1);
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: sample.length - 1 }), { maxLength: 30 }), (cuts) => {
         const points = [0, ...cuts.sort((x, y) => x - y), sample.length];

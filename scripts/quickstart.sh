@@ -1,0 +1,8 @@
+#!/bin/sh
+# The README's first command: install, build the pages, start the server with
+# the demo office (created on first start in ./data, or GILIRAN_DATA).
+set -e
+cd "$(dirname "$0")/.."
+npm ci --no-audit --no-fund --loglevel=error
+npx vite build --logLevel warn
+exec npx tsx server/main.ts
