@@ -196,7 +196,7 @@ export type QueueEvent =
       precedence: boolean;
     })
   | (EventBase & { type: 'ticket_parked'; ticketId: string; counterId: string; reason?: string })
-  | (EventBase & { type: 'ticket_cancelled'; ticketId: string; reason: string })
+  | (EventBase & { type: 'ticket_cancelled'; ticketId: string; counterId: string | null; reason: string })
   | (EventBase & { type: 'counter_paused'; counterId: string; reason: PauseReason; note: string | null })
   | (EventBase & { type: 'counter_resumed'; counterId: string })
   | (EventBase & { type: 'counter_configured'; counterId: string; services: string[]; autoCallNext: boolean })

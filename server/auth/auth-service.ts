@@ -62,6 +62,7 @@ export class AuthService {
   readonly loginByUser: RateLimiter;
   readonly loginByAddress: RateLimiter;
   #pairs = new Map<string, PairRequest>();
+  #onRevoke: Array<(r: { sessionHash?: string; deviceId?: string }) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -94,6 +95,19 @@ export class AuthService {
 
   async logout(sessionHash: string): Promise<void> {
     await this.store.sessions.delete(sessionHash);
+    for (const cb of this.#onRevoke) cb({ sessionHash });
+  }
+
+  /** Called when a session ends or a device is revoked, so open sockets can be cut off. */
+  onRevoke(cb: (r: { sessionHash?: string; deviceId?: string }) => void): void {
+    this.#onRevoke.push(cb);
+  }
+
+  /** Whether a principal identified earlier (a socket's, at connect) still holds: session alive, user enabled, device paired. */
+  isStillValid(p: Principal): boolean {
+    if (p.kind === 'device') return p.loopback ? this.settings.trustLoopbackDevices : this.store.config.get().devices.some((d) => d.id === p.device.id);
+    const s = this.store.sessions.get(p.sessionHash);
+    return !!s && s.expiresAt > this.now().toISOString() && this.store.config.get().users.some((u) => u.id === p.user.id && !u.disabled);
   }
 
   /** Who is asking: a signed-in user, a paired device, a loopback demo screen, or nobody. */
@@ -185,6 +199,7 @@ export class AuthService {
     await this.store.config.update((d) => {
       d.devices = d.devices.filter((x) => x.id !== id);
     });
+    for (const cb of this.#onRevoke) cb({ deviceId: id });
     return true;
   }
 }

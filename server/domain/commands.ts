@@ -39,7 +39,17 @@ function findTicket(state: DayState, ref: string): Ticket | undefined {
 /** What makes two commands "the same" for an idempotency key. */
 export function fingerprintOf(cmd: Command): string {
   const { key: _key, ...rest } = cmd;
-  return JSON.stringify(rest, Object.keys(rest).sort());
+  return stableJson(rest);
+}
+
+/** JSON with object keys sorted at every depth, so equal commands give equal text. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 /** Decide a command. A repeated idempotency key returns the first result and no events. */
@@ -79,7 +89,8 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
     const t = findTicket(state, cmd.ticket);
     if (!t) return 'ticket_not_found';
     if (t.state === 'done' || t.state === 'cancelled') return 'invalid_state';
-    return { events: [{ ...base, type: 'ticket_cancelled', ticketId: t.id, reason: cmd.reason }], ticketId: t.id };
+    const heldBy = t.state === 'called' || t.state === 'serving' ? t.counterId : null;
+    return { events: [{ ...base, type: 'ticket_cancelled', ticketId: t.id, counterId: heldBy, reason: cmd.reason }], ticketId: t.id };
   }
   if (cmd.type === 'close_service' || cmd.type === 'reopen_service') {
     const s = resolveService(office, cmd.service);
@@ -224,7 +235,8 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
     counterId: null,
     targetCounterId: null,
     precedence: false,
-    bookingSlot: online ? (cmd.bookingSlot ?? null) : null,
+    // One spelling of instants everywhere, so ISO strings compare in time order.
+    bookingSlot: online && cmd.bookingSlot ? new Date(cmd.bookingSlot).toISOString() : null,
     issuedAt: at,
     queuedAt: at,
     calledAt: null,

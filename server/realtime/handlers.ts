@@ -6,6 +6,7 @@ import { apiError, type Ack, type ApiError } from '../../protocol/errors.ts';
 import type { CommandResult } from '../../protocol/events.ts';
 import type { QueueSnapshot } from '../../protocol/model.ts';
 import { actorOf, mayRun } from '../auth/permissions.ts';
+import type { AuthService } from '../auth/auth-service.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
@@ -13,6 +14,7 @@ import type { SocketData } from './handshake.ts';
 
 export interface HandlerDeps {
   queue: QueueService;
+  auth: AuthService;
   issueLimiter: RateLimiter;
   log: Logger;
 }
@@ -44,6 +46,11 @@ async function runCommand(socket: Socket, deps: HandlerDeps, command: Command): 
   const data = socket.data as SocketData;
   const p = data.principal;
   if (!p) return fail(apiError('unauthenticated'));
+  if (!deps.auth.isStillValid(p)) {
+    // The session expired or the device was revoked since the socket connected.
+    setImmediate(() => socket.disconnect(true));
+    return fail(apiError(p.kind === 'user' ? 'unauthenticated' : 'device_not_paired'));
+  }
   if (!mayRun(p, command.type)) return fail(apiError('forbidden'));
   if (command.type === 'issue') {
     const who = p.kind === 'user' ? `user:${p.user.id}` : `device:${p.device.id}:${socket.handshake.address}`;

@@ -3,7 +3,6 @@
 // version is one more than the last; a gap makes the client ask for `resync`.
 import type { Server, Socket } from 'socket.io';
 import { NAMESPACES, type Role } from '../../protocol/events.ts';
-import type { AuthService } from '../auth/auth-service.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
 import { registerCounter, registerKiosk, registerResync, type HandlerDeps } from './handlers.ts';
@@ -19,7 +18,7 @@ const REGISTER: Record<Role, Array<(s: Socket, d: HandlerDeps) => void>> = {
   track: [registerResync],
 };
 
-export function attachRealtime(io: Server, deps: HandlerDeps & { auth: AuthService; log: Logger; queue: QueueService }): void {
+export function attachRealtime(io: Server, deps: HandlerDeps & { log: Logger; queue: QueueService }): void {
   const namespaces = NAMESPACES.map((role) => {
     const nsp = io.of(`/${role}`);
     nsp.use(handshake(role, deps.auth, deps.queue));
@@ -32,6 +31,15 @@ export function attachRealtime(io: Server, deps: HandlerDeps & { auth: AuthServi
       if (snap.ok) socket.emit('snapshot', snap.data);
     });
     return nsp;
+  });
+
+  deps.auth.onRevoke(({ sessionHash, deviceId }) => {
+    for (const nsp of namespaces) {
+      for (const s of nsp.sockets.values()) {
+        const p = (s.data as SocketData).principal;
+        if ((p?.kind === 'user' && p.sessionHash === sessionHash) || (p?.kind === 'device' && !p.loopback && p.device.id === deviceId)) s.disconnect(true);
+      }
+    }
   });
 
   deps.queue.listen({
