@@ -49,6 +49,15 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pause'), counterId, reason: z.enum(PAUSE_REASONS), note: text(200).nullable().optional(), key }),
   z.strictObject({ type: z.literal('resume'), counterId, key }),
   z.strictObject({ type: z.literal('configure_counter'), counterId, services: z.array(z.string().min(1).max(64)).min(1).max(26), autoCallNext: z.boolean(), key }),
+  z.strictObject({
+    type: z.literal('move_ticket'),
+    ticket: ticketRef,
+    toService: z.string().min(1).max(64).optional(),
+    toCounter: id.optional(),
+    precedence: z.boolean().default(false),
+    key,
+  }),
+  z.strictObject({ type: z.literal('record_precheck'), service: z.string().min(1).max(64), subcase: id, missing: z.array(id).min(1).max(50), key }),
   z.strictObject({ type: z.literal('close_service'), service: z.string().min(1).max(64), reason: text(200), key }),
   z.strictObject({ type: z.literal('reopen_service'), service: z.string().min(1).max(64), key }),
 ]);

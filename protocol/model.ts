@@ -93,6 +93,26 @@ export interface QueueRules {
   enforceHours: boolean;
 }
 
+/** What one waiting-room TV shows (a big office has several rooms). */
+export interface DisplayProfile {
+  id: string;
+  name: string;
+  /** Service ids shown; empty = all. */
+  services: string[];
+  /** Counter ids shown; empty = all. */
+  counters: string[];
+  layout: 'landscape' | 'portrait';
+  /** Language of the second line under Indonesian; null = Indonesian only. */
+  secondLanguage: 'en' | null;
+  /** How many past calls are listed. */
+  historySize: number;
+  showCounterStates: boolean;
+  /** 'clips' = bundled recorded words; 'speech' = the browser's Indonesian voice where one exists; 'off'. */
+  voice: 'clips' | 'speech' | 'off';
+  /** Local "HH:MM" at which the page reloads itself (quiet hour), or null. */
+  reloadAt: string | null;
+}
+
 export interface OfficeConfig {
   id: string;
   name: Bilingual;
@@ -105,6 +125,7 @@ export interface OfficeConfig {
   complaintChannel: Bilingual;
   marquee: Bilingual;
   kiosk: { idleSeconds: number };
+  displays: DisplayProfile[];
 }
 
 /** Who did something: recorded with every change (the audit log). */
@@ -201,7 +222,9 @@ export type QueueEvent =
   | (EventBase & { type: 'counter_resumed'; counterId: string })
   | (EventBase & { type: 'counter_configured'; counterId: string; services: string[]; autoCallNext: boolean })
   | (EventBase & { type: 'service_closed'; serviceId: string; reason: string })
-  | (EventBase & { type: 'service_reopened'; serviceId: string });
+  | (EventBase & { type: 'service_reopened'; serviceId: string })
+  /** A kiosk pre-check that ended in "what to bring": anonymous, for reports. */
+  | (EventBase & { type: 'precheck_failed'; serviceId: string; subcase: string; missing: string[] });
 
 export type QueueEventType = QueueEvent['type'];
 
@@ -262,5 +285,6 @@ export interface PublicOffice {
   complaintChannel: Bilingual;
   marquee: Bilingual;
   kiosk: { idleSeconds: number };
+  displays: DisplayProfile[];
   rules: Pick<QueueRules, 'reinstateWindowMinutes' | 'enforceHours'>;
 }

@@ -30,6 +30,7 @@ export function publicOffice(o: OfficeConfig): PublicOffice {
     complaintChannel: o.complaintChannel,
     marquee: o.marquee,
     kiosk: o.kiosk,
+    displays: o.displays,
     rules: { reinstateWindowMinutes: o.rules.reinstateWindowMinutes, enforceHours: o.rules.enforceHours },
   };
 }

@@ -27,6 +27,8 @@ export const COMMAND_PERMISSIONS: Record<CommandType, { roles: Role[]; devices: 
   pause: { roles: STAFF, devices: [] },
   resume: { roles: STAFF, devices: [] },
   configure_counter: { roles: STAFF, devices: [] },
+  move_ticket: { roles: LEADS, devices: [] },
+  record_precheck: { roles: STAFF, devices: ['kiosk'] },
   close_service: { roles: LEADS, devices: [] },
   reopen_service: { roles: LEADS, devices: [] },
 };
@@ -42,7 +44,7 @@ export function worksFor(p: Principal, officeId: string): boolean {
 export function mayRun(p: Principal, command: CommandType): boolean {
   const rule = COMMAND_PERMISSIONS[command];
   if (p.kind === 'user') return rule.roles.includes(p.user.role);
-  if (p.loopback) return command === 'issue'; // a demo screen is a kiosk, never a counter
+  if (p.loopback) return command === 'issue' || command === 'record_precheck'; // a demo screen is a kiosk, never a counter
   return rule.devices.includes(p.device.kind);
 }
 

@@ -92,6 +92,25 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
     const heldBy = t.state === 'called' || t.state === 'serving' ? t.counterId : null;
     return { events: [{ ...base, type: 'ticket_cancelled', ticketId: t.id, counterId: heldBy, reason: cmd.reason }], ticketId: t.id };
   }
+  if (cmd.type === 'move_ticket') {
+    const t = findTicket(state, cmd.ticket);
+    if (!t) return 'ticket_not_found';
+    if (t.state !== 'waiting') return 'ticket_not_waiting';
+    const target = transferTarget(office, t.serviceId, cmd.toService, cmd.toCounter);
+    if (typeof target === 'string') return target;
+    return {
+      events: [{ ...base, type: 'ticket_transferred', ticketId: t.id, fromCounterId: null, ...target, precedence: cmd.precedence }],
+      ticketId: t.id,
+    };
+  }
+  if (cmd.type === 'record_precheck') {
+    const s = resolveService(office, cmd.service);
+    if (!s) return 'service_not_found';
+    const sub = s.subcases.find((x) => x.id === cmd.subcase);
+    if (!sub) return 'bad_request';
+    if (cmd.missing.some((m) => !sub.requirements.some((r) => r.id === m))) return 'bad_request';
+    return { events: [{ ...base, type: 'precheck_failed', serviceId: s.id, subcase: sub.id, missing: [...cmd.missing] }], ticketId: null };
+  }
   if (cmd.type === 'close_service' || cmd.type === 'reopen_service') {
     const s = resolveService(office, cmd.service);
     if (!s) return 'service_not_found';
@@ -152,23 +171,10 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
     }
     case 'transfer': {
       if (!held) return 'counter_idle';
-      let toServiceId = held.serviceId;
-      if (cmd.toService !== undefined) {
-        const s = resolveService(office, cmd.toService);
-        if (!s) return 'service_not_found';
-        toServiceId = s.id;
-      }
-      let toCounterId: string | null = null;
-      if (cmd.toCounter !== undefined) {
-        if (!office.counters.some((c) => c.id === cmd.toCounter)) return 'counter_not_found';
-        toCounterId = cmd.toCounter;
-      } else if (cmd.toService === undefined) {
-        return 'bad_request';
-      }
+      const target = transferTarget(office, held.serviceId, cmd.toService, cmd.toCounter);
+      if (typeof target === 'string') return target;
       return {
-        events: [
-          { ...base, type: 'ticket_transferred', ticketId: held.id, fromCounterId: counter.id, toServiceId, toCounterId, precedence: cmd.precedence },
-        ],
+        events: [{ ...base, type: 'ticket_transferred', ticketId: held.id, fromCounterId: counter.id, ...target, precedence: cmd.precedence }],
         ticketId: held.id,
       };
     }
@@ -206,6 +212,24 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
       };
     }
   }
+}
+
+/** Where a transfer or move sends a ticket: another service, a named counter, or both. */
+function transferTarget(
+  office: OfficeConfig,
+  currentServiceId: string,
+  toService: string | undefined,
+  toCounter: string | undefined,
+): { toServiceId: string; toCounterId: string | null } | ErrorCode {
+  if (toService === undefined && toCounter === undefined) return 'bad_request';
+  let toServiceId = currentServiceId;
+  if (toService !== undefined) {
+    const s = resolveService(office, toService);
+    if (!s) return 'service_not_found';
+    toServiceId = s.id;
+  }
+  if (toCounter !== undefined && !office.counters.some((c) => c.id === toCounter)) return 'counter_not_found';
+  return { toServiceId, toCounterId: toCounter ?? null };
 }
 
 function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { type: 'issue' }>, ctx: CommandContext): Outcome {

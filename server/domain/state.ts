@@ -29,6 +29,8 @@ export interface DayState {
   serviceTimes: Map<string, number[]>;
   issued: Map<string, { walkIn: number; online: number }>;
   recentCalls: CallView[];
+  /** Kiosk pre-checks that ended in "what to bring", per service. */
+  prechecksFailed: Map<string, number>;
 }
 
 export const MAX_SERVICE_SAMPLES = 50;
@@ -48,6 +50,7 @@ export function emptyDay(officeId: string, officeDay: string): DayState {
     serviceTimes: new Map(),
     issued: new Map(),
     recentCalls: [],
+    prechecksFailed: new Map(),
   };
 }
 
@@ -236,6 +239,11 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
     case 'service_reopened':
       state.closedServices.delete(e.serviceId);
       return;
+    case 'precheck_failed': {
+      const n = state.prechecksFailed.get(e.serviceId) ?? 0;
+      state.prechecksFailed.set(e.serviceId, n + 1);
+      return;
+    }
   }
 }
 

@@ -114,6 +114,20 @@ export function queueRouter(ctx: HttpContext): Router {
     await run(req, res, p, office.id, toCommand({ type: 'reinstate', ticket: req.params.ticket, key: idempotencyKey(req, body) }));
   });
 
+  r.post('/api/v1/offices/:office/tickets/:ticket/move', async (req, res) => {
+    const p = requirePrincipal(ctx, req);
+    const office = officeFor(req, p);
+    const body = validate(withKey({ toService: z.string().optional(), toCounter: z.string().optional(), precedence: z.boolean().optional() }), req.body);
+    await run(req, res, p, office.id, toCommand({ type: 'move_ticket', ticket: req.params.ticket, toService: body.toService, toCounter: body.toCounter, precedence: body.precedence, key: idempotencyKey(req, body) }));
+  });
+
+  r.post('/api/v1/offices/:office/prechecks', async (req, res) => {
+    const p = requirePrincipal(ctx, req);
+    const office = officeFor(req, p);
+    const body = validate(withKey({ service: z.string(), subcase: z.string(), missing: z.array(z.string()) }), req.body);
+    await run(req, res, p, office.id, toCommand({ type: 'record_precheck', service: body.service, subcase: body.subcase, missing: body.missing, key: idempotencyKey(req, body) }), true);
+  });
+
   for (const [path, spec] of Object.entries(COUNTER_ENDPOINTS)) {
     r.post(`/api/v1/offices/:office/counters/:counter/${path}`, async (req, res) => {
       const p = requirePrincipal(ctx, req);

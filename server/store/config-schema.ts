@@ -42,6 +42,19 @@ const rules = z.object({
   etaSampleSize: z.number().int().min(1).max(50),
   enforceHours: z.boolean(),
 });
+const displayProfile = z.object({
+  id,
+  name: z.string().min(1).max(80),
+  services: z.array(id),
+  counters: z.array(id),
+  layout: z.enum(['landscape', 'portrait']),
+  secondLanguage: z.enum(['en']).nullable(),
+  historySize: z.number().int().min(0).max(20),
+  showCounterStates: z.boolean(),
+  voice: z.enum(['clips', 'speech', 'off']),
+  reloadAt: hhmm.nullable(),
+});
+
 const office = z
   .object({
     id,
@@ -55,6 +68,7 @@ const office = z
     complaintChannel: bilingual,
     marquee: bilingual,
     kiosk: z.object({ idleSeconds: z.number().int().min(5).max(600) }),
+    displays: z.array(displayProfile).default([]),
   })
   .superRefine((o, ctx) => {
     const prefixes = new Set<string>();

@@ -186,8 +186,8 @@ describe('precedence classes', () => {
   });
 
   it('treats a booking as due at the very instant of its slot, whatever the ISO spelling', () => {
-    // The schema accepts "…T01:00:00Z"; `now` arrives as "…T01:00:00.000Z".
-    // classOf compares the strings, and 'Z' sorts after '.', so the slot looks later than now.
+    // The schema accepts "…T01:00:00Z" while `now` is "…T01:00:00.000Z"; classOf
+    // compares strings, so issue must store the slot in toISOString() form.
     const s = new Sim(withCounters(kupang(), { '1': ['ktp-el'] }), { start: '2026-11-23T00:50:00.000Z' });
     s.issue('ktp-el'); // A001 regular, older
     s.issue('ktp-el', { source: 'booking', bookingSlot: '2026-11-23T01:00:00Z' }); // A002
@@ -746,8 +746,7 @@ describe('idempotency', () => {
   });
 
   it('refuses the same key with a different precheck (idempotency_conflict)', () => {
-    // fingerprintOf passes the top-level keys as JSON.stringify's replacer list,
-    // which also filters nested objects: every precheck serialises as {}.
+    // The fingerprint must cover nested objects, not only the top-level keys.
     const s = new Sim(kupang());
     s.ok({ type: 'issue', service: 'ktp-el', source: 'kiosk', precheck: { subcase: 'baru', passed: true, missing: [] }, key: 'kiosk-1:0002' });
     const d = s.run({ type: 'issue', service: 'ktp-el', source: 'kiosk', precheck: { subcase: 'hilang', passed: false, missing: ['kk'] }, key: 'kiosk-1:0002' });
@@ -837,8 +836,7 @@ describe('snapshot and delta', () => {
   });
 
   it('delta of cancelling a held ticket holds the counter it freed', () => {
-    // ticket_cancelled carries no counterId, so deltaOf never adds the counter
-    // whose ticketId the reducer cleared: counter screens keep showing the ticket.
+    // Otherwise counter screens keep showing the cancelled ticket.
     const s = new Sim(kupang());
     s.issue('ktp-el');
     s.callNext('1');

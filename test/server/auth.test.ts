@@ -48,6 +48,8 @@ const OTHER_ENDPOINTS: Record<Exclude<CommandType, CounterCommand>, Endpoint> = 
   issue: { method: 'POST', path: `${OFFICE}/tickets`, body: { service: 'informasi' } },
   cancel: { method: 'POST', path: `${OFFICE}/tickets/G999/cancel`, body: { reason: 'uji hak akses' } },
   reinstate: { method: 'POST', path: `${OFFICE}/tickets/G999/reinstate`, body: {} },
+  move_ticket: { method: 'POST', path: `${OFFICE}/tickets/G999/move`, body: { toService: 'kk' } },
+  record_precheck: { method: 'POST', path: `${OFFICE}/prechecks`, body: { service: 'ktp-el', subcase: 'baru', missing: ['kk'] } },
   configure_counter: { method: 'PUT', path: `${OFFICE}/counters/${COUNTER}/settings`, body: { services: ['informasi', 'ktp-el', 'kk', 'akta', 'kia', 'pindah-datang', 'perubahan-data'], autoCallNext: false } },
   close_service: { method: 'POST', path: `${OFFICE}/services/pindah-datang/close`, body: { reason: 'uji hak akses' } },
   reopen_service: { method: 'POST', path: `${OFFICE}/services/pindah-datang/reopen`, body: {} },

@@ -218,7 +218,7 @@ describe('OpenAPI document', () => {
       expect(perms.roles, `${method} ${path}`).toEqual(COMMAND_PERMISSIONS[type].roles);
       expect(perms.devices, `${method} ${path}`).toEqual(COMMAND_PERMISSIONS[type].devices);
       expect(o.description, `${method} ${path}`).toContain(`staff roles: ${COMMAND_PERMISSIONS[type].roles.join(', ')}`);
-      expect(perms.loopbackDemo).toBe(type === 'issue');
+      expect(perms.loopbackDemo).toBe(type === 'issue' || type === 'record_precheck');
     }
     expect([...seen].sort()).toEqual(Object.keys(COMMAND_PERMISSIONS).sort());
     expect(op(`${OFFICE}/services/{service}/close`, 'post').description).toContain('staff roles: admin, supervisor (');
