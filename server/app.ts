@@ -11,9 +11,11 @@ import { apiError } from '../protocol/errors.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { HttpContext } from './http/context.ts';
+import { attachDevices } from './devices/index.ts';
 import { devicesRouter } from './http/devices.ts';
 import { errorHandler, sendError } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
+import { kioskRouter } from './http/kiosk.ts';
 import { queueRouter } from './http/queue.ts';
 import { sessionRouter } from './http/session.ts';
 import type { Logger } from './log.ts';
@@ -105,6 +107,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(sessionRouter(ctx));
   app.use(queueRouter(ctx));
   app.use(devicesRouter(ctx));
+  app.use(kioskRouter(ctx));
   app.use('/api', (_req: Request, res: Response) => sendError(res, apiError('not_found')));
 
   if (existsSync(settings.distDir)) {
@@ -120,6 +123,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const http = createServer(app);
   const io = new Server(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   attachRealtime(io, { queue, auth, issueLimiter, log });
+  const devices = await attachDevices({ settings, store, queue, auth, io, log });
 
   return {
     settings,
@@ -145,6 +149,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     },
     async close() {
       queue.stopTimers();
+      await devices.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -446,6 +446,59 @@ describe('transfer', () => {
   });
 });
 
+describe('move a waiting ticket', () => {
+  it('moves a waiting ticket to another service, keeping its number', () => {
+    const s = new Sim(kupang());
+    s.issue('kk'); // B001
+    s.issue('ktp-el'); // A001
+    const c = s.ok({ type: 'move_ticket', ticket: 'A001', toService: 'kk', precedence: false });
+    expect(c.events[0]).toMatchObject({ type: 'ticket_transferred', fromCounterId: null, toServiceId: 'kk', toCounterId: null });
+    expect(s.ticket('A001')).toMatchObject({ number: 'A001', serviceId: 'kk', state: 'waiting', transfers: 1 });
+    expect(s.err({ type: 'call_next', counterId: '1' })).toBe('queue_empty');
+    expect(s.drain('2')).toEqual(['B001', 'A001']);
+  });
+
+  it('moves a waiting ticket to one counter, with precedence', () => {
+    const s = new Sim(kupang());
+    s.issue('akta'); // C001
+    s.issue('ktp-el'); // A001
+    s.ok({ type: 'move_ticket', ticket: 'A001', toCounter: '3', precedence: true });
+    expect(s.ticket('A001')).toMatchObject({ targetCounterId: '3', precedence: true, serviceId: 'ktp-el' });
+    expect(s.err({ type: 'call_next', counterId: '1' })).toBe('queue_empty');
+    expect(s.callNext('3').number).toBe('A001');
+  });
+
+  it('moves only waiting tickets, to a known target', () => {
+    const s = new Sim(kupang());
+    s.issue('ktp-el');
+    s.issue('ktp-el');
+    s.callNext('1');
+    expect(s.err({ type: 'move_ticket', ticket: 'A001', toService: 'kk', precedence: false })).toBe('ticket_not_waiting');
+    expect(s.err({ type: 'move_ticket', ticket: 'A002', precedence: false })).toBe('bad_request');
+    expect(s.err({ type: 'move_ticket', ticket: 'A002', toService: 'paspor', precedence: false })).toBe('service_not_found');
+    expect(s.err({ type: 'move_ticket', ticket: 'A002', toCounter: '99', precedence: false })).toBe('counter_not_found');
+    expect(s.err({ type: 'move_ticket', ticket: 'A009', toService: 'kk', precedence: false })).toBe('ticket_not_found');
+  });
+});
+
+describe('failed pre-checks', () => {
+  it('counts a kiosk pre-check that ended in "what to bring", without issuing a ticket', () => {
+    const s = new Sim(kupang());
+    s.ok({ type: 'record_precheck', service: 'ktp-el', subcase: 'hilang', missing: ['surat-kehilangan-polisi'] });
+    s.ok({ type: 'record_precheck', service: 'A', subcase: 'baru', missing: ['kk'] });
+    expect(s.state.prechecksFailed.get('ktp-el')).toBe(2);
+    expect(s.state.tickets.size).toBe(0);
+    expect(s.state.lastSeq.size).toBe(0);
+  });
+
+  it('refuses a pre-check naming an unknown subcase or requirement', () => {
+    const s = new Sim(kupang());
+    expect(s.err({ type: 'record_precheck', service: 'ktp-el', subcase: 'nope', missing: ['kk'] })).toBe('bad_request');
+    expect(s.err({ type: 'record_precheck', service: 'ktp-el', subcase: 'hilang', missing: ['buku-nikah'] })).toBe('bad_request');
+    expect(s.err({ type: 'record_precheck', service: 'paspor', subcase: 'x', missing: ['kk'] })).toBe('service_not_found');
+  });
+});
+
 describe('park and return', () => {
   it('park frees the counter; return brings the ticket back to the counter that parked it', () => {
     const s = new Sim(kupang());
@@ -751,6 +804,13 @@ describe('idempotency', () => {
     s.ok({ type: 'issue', service: 'ktp-el', source: 'kiosk', precheck: { subcase: 'baru', passed: true, missing: [] }, key: 'kiosk-1:0002' });
     const d = s.run({ type: 'issue', service: 'ktp-el', source: 'kiosk', precheck: { subcase: 'hilang', passed: false, missing: ['kk'] }, key: 'kiosk-1:0002' });
     expect(d).toEqual({ ok: false, code: 'idempotency_conflict' });
+  });
+
+  it('treats the same command with its fields in another order as a repeat', () => {
+    const s = new Sim(kupang());
+    s.ok({ type: 'issue', service: 'ktp-el', source: 'kiosk', precheck: { subcase: 'baru', passed: true, missing: [] }, key: 'kiosk-1:0003' });
+    const d = s.run({ key: 'kiosk-1:0003', precheck: { missing: [], passed: true, subcase: 'baru' }, source: 'kiosk', service: 'ktp-el', type: 'issue' });
+    expect(d).toMatchObject({ ok: true, replayed: true, ticketId: `${DAY}/A001` });
   });
 });
 

@@ -1,0 +1,39 @@
+// The one i18n helper: Bahasa Indonesia first, English second. Pages define
+// their strings as { id, en } pairs and read them through `i18n.t`.
+import type { Bilingual } from '../protocol/model.ts';
+
+export type Lang = 'id' | 'en';
+
+class I18n {
+  lang = $state<Lang>('id');
+
+  t(text: Bilingual | undefined | null): string {
+    if (!text) return '';
+    return this.lang === 'en' ? text.en : text.id;
+  }
+
+  /** The other language's text (for a second line), or '' when showing English already. */
+  other(text: Bilingual | undefined | null): string {
+    if (!text) return '';
+    return this.lang === 'en' ? text.id : text.en;
+  }
+
+  toggle(): void {
+    this.lang = this.lang === 'id' ? 'en' : 'id';
+  }
+
+  reset(): void {
+    this.lang = 'id';
+  }
+}
+
+export const i18n = new I18n();
+
+/** Declares a page's strings; fill `{name}` placeholders with `fill`. */
+export function messages<K extends string>(m: Record<K, Bilingual>): Record<K, Bilingual> {
+  return m;
+}
+
+export function fill(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => (k in values ? String(values[k]) : `{${k}}`));
+}
