@@ -3,6 +3,7 @@
 // event fails the type check on both sides.
 import type { Ack } from './errors.ts';
 import type { Command, IssueBody } from './commands.ts';
+import type { PrintResult, PrinterStatus, SlipRequest } from './devices.ts';
 import type { QueueDelta, QueueSnapshot, Ticket } from './model.ts';
 
 export const NAMESPACES = ['display', 'kiosk', 'counter', 'agent', 'track'] as const;
@@ -32,12 +33,22 @@ export interface CommandResult {
 export type DisplayServerToClient = QueueServerEvents;
 export type DisplayClientToServer = ResyncClientEvents;
 
-export type KioskServerToClient = QueueServerEvents;
+export interface KioskServerToClient extends QueueServerEvents {
+  /** The outcome of printing a ticket this kiosk issued (sent to this kiosk's socket only). */
+  print_result: (result: PrintResult) => void;
+  /** This kiosk's printer changed state (paper out, back to ok …). */
+  printer_status: (status: PrinterStatus) => void;
+}
 export interface KioskClientToServer extends ResyncClientEvents {
   issue: (body: IssueBody, ack: (res: Ack<CommandResult>) => void) => void;
+  /** Print a "what to bring" slip; acknowledged with the print outcome. */
+  print_slip: (slip: SlipRequest, ack: (res: Ack<PrintResult>) => void) => void;
 }
 
-export type CounterServerToClient = QueueServerEvents;
+export interface CounterServerToClient extends QueueServerEvents {
+  /** Printer problems staff must know of (all printers of the office, on connect and on change). */
+  printer_status: (status: PrinterStatus) => void;
+}
 export interface CounterClientToServer extends ResyncClientEvents {
   command: (command: Command, ack: (res: Ack<CommandResult>) => void) => void;
 }
