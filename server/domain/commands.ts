@@ -185,6 +185,7 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
       return { events: [e], ticketId: held.id };
     }
     case 'return': {
+      if (counter.paused) return 'counter_paused';
       if (held) return 'counter_busy';
       const t = findTicket(state, cmd.ticket);
       if (!t) return 'ticket_not_found';
@@ -275,14 +276,23 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
   return { events: [{ at, actor: ctx.actor, type: 'ticket_issued', ticket }], ticketId: ticket.id };
 }
 
-/** Called tickets nobody came for within the configured minutes: marked no-show by the system. */
+/**
+ * Called tickets nobody came for: `noShowAfterMinutes` after the last call,
+ * or one minute after the last of `noShowAfterRecalls` recalls. The server
+ * marks them no-show as the system.
+ */
 export function dueNoShows(state: DayState, office: OfficeConfig, now: Date): Ticket[] {
-  const limit = office.rules.noShowAfterMinutes * 60_000;
-  if (limit <= 0) return [];
+  const { noShowAfterMinutes, noShowAfterRecalls } = office.rules;
   const due: Ticket[] = [];
   for (const c of state.counters.values()) {
     const t = c.ticketId ? state.tickets.get(c.ticketId) : undefined;
-    if (t?.state === 'called' && t.calledAt && now.getTime() - Date.parse(t.calledAt) >= limit) due.push(t);
+    if (t?.state !== 'called') continue;
+    const last = state.lastCallAt.get(t.id) ?? t.calledAt;
+    if (!last) continue;
+    const since = now.getTime() - Date.parse(last);
+    const byTime = noShowAfterMinutes > 0 && since >= noShowAfterMinutes * 60_000;
+    const byRecalls = noShowAfterRecalls > 0 && t.calls > noShowAfterRecalls && since >= 60_000;
+    if (byTime || byRecalls) due.push(t);
   }
   return due;
 }

@@ -53,7 +53,7 @@ export function pickNext(state: DayState, office: OfficeConfig, counter: Counter
   if (booking) return booking;
   if (priority && regular) {
     const ratio = office.rules.priorityPerRegular;
-    if (ratio <= 0) return olderFirst(priority, regular) < 0 ? priority : regular;
+    if (ratio <= 0) return better(priority, regular) ? priority : regular; // no preference: one class
     return counter.priorityStreak < ratio ? priority : regular;
   }
   return priority ?? regular;

@@ -1,5 +1,6 @@
 // The state of one office day and the reducer that applies committed events to
 // it. The state is rebuilt from the journal by replaying commits in order.
+import { classOf, TicketClass } from './routing.ts';
 import type { CallView, CounterConfig, CounterState, OfficeConfig, QueueEvent, Ticket } from '../../protocol/model.ts';
 
 /** One committed command: what the journal stores, one line each. */
@@ -29,6 +30,8 @@ export interface DayState {
   serviceTimes: Map<string, number[]>;
   issued: Map<string, { walkIn: number; online: number }>;
   recentCalls: CallView[];
+  /** When each ticket was last called or recalled (no-show timing). */
+  lastCallAt: Map<string, string>;
   /** Kiosk pre-checks that ended in "what to bring", per service. */
   prechecksFailed: Map<string, number>;
 }
@@ -51,6 +54,7 @@ export function emptyDay(officeId: string, officeDay: string): DayState {
     issued: new Map(),
     recentCalls: [],
     prechecksFailed: new Map(),
+    lastCallAt: new Map(),
   };
 }
 
@@ -140,7 +144,13 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
     case 'ticket_called': {
       const t = mustTicket(state, e.ticketId);
       const c = counterForWrite(state, office, e.counterId);
-      if (e.mode === 'next' || e.mode === 'auto') c.priorityStreak = t.priority && !t.precedence ? c.priorityStreak + 1 : 0;
+      if (e.mode === 'next' || e.mode === 'auto') {
+        // Only priority and regular calls move the ratio; precedence and due bookings leave it as it was.
+        const cls = classOf(t, e.at);
+        if (cls === TicketClass.Priority) c.priorityStreak += 1;
+        else if (cls === TicketClass.Regular) c.priorityStreak = 0;
+      }
+      state.lastCallAt.set(t.id, e.at);
       state.waiting.delete(t.id);
       t.state = 'called';
       t.counterId = e.counterId;
@@ -155,6 +165,7 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
     case 'ticket_recalled': {
       const t = mustTicket(state, e.ticketId);
       t.calls += 1;
+      state.lastCallAt.set(t.id, e.at);
       pushCall(state, t, e.counterId, e.at, true);
       return;
     }
@@ -191,7 +202,8 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
     }
     case 'ticket_transferred': {
       const t = mustTicket(state, e.ticketId);
-      release(state, office, t, e.at, t.state === 'serving' || t.state === 'called');
+      // A ticket sent on before service started (wrong counter) is not a service sample.
+      release(state, office, t, e.at, t.state === 'serving');
       t.state = 'waiting';
       t.serviceId = e.toServiceId;
       t.targetCounterId = e.toCounterId;

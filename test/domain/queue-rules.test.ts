@@ -233,6 +233,41 @@ describe('precedence classes', () => {
     expect(s.drain('1')).toEqual(['A001', 'A002', 'A003', 'A004', 'A005']);
   });
 
+  it('ignores the priority flag entirely at priorityPerRegular 0, so service preference still applies', () => {
+    // Counter 1 serves ktp-el first, kia second. D001 (kia) is older than A002 (ktp-el).
+    // With both regular, A002 is called first (first service preferred). Marking A002
+    // as priority must not make it wait longer when priority is switched off (ratio 0),
+    // yet pickNext then compares the best priority and best regular by age alone.
+    const run = (priority: 'elderly' | null): string => {
+      const s = new Sim(kupang({ priorityPerRegular: 0 }));
+      s.issue('kia'); // D001
+      s.issue('ktp-el', { priority }); // A001
+      return s.callNext('1').number;
+    };
+    expect(run(null)).toBe('A001');
+    expect(run('elderly')).toBe('A001');
+  });
+
+  it('keeps the regular turn owed after P,P across a precedence call', () => {
+    const s = new Sim(withCounters(kupang({ priorityPerRegular: 2 }), { '1': ['ktp-el'], '2': ['ktp-el'] }));
+    s.issue('ktp-el'); // A001 R
+    s.issue('ktp-el', { priority: 'elderly' }); // A002 P
+    s.issue('ktp-el', { priority: 'elderly' }); // A003 P
+    s.issue('ktp-el'); // A004 R
+    s.issue('ktp-el', { priority: 'elderly' }); // A005 P
+    expect(s.callNext('1').number).toBe('A002');
+    s.ok({ type: 'finish', counterId: '1', outcome: 'done' });
+    expect(s.callNext('1').number).toBe('A003');
+    s.ok({ type: 'finish', counterId: '1', outcome: 'done' });
+    // Counter 1 owes a regular call now; a ticket transferred to it with precedence comes first.
+    s.ok({ type: 'call_ticket', counterId: '2', ticket: 'A004', reason: 'uji' });
+    s.ok({ type: 'transfer', counterId: '2', toCounter: '1', precedence: true });
+    expect(s.callNext('1').number).toBe('A004');
+    s.ok({ type: 'finish', counterId: '1', outcome: 'done' });
+    // Still owed: the regular A001, not a third priority ticket in a row (A005).
+    expect(s.callNext('1').number).toBe('A001');
+  });
+
   it('counts the priority streak per counter', () => {
     const s = new Sim(withCounters(kupang({ priorityPerRegular: 1 }), { '1': ['ktp-el'], '4': ['ktp-el'] }));
     s.issue('ktp-el'); // A001 R
