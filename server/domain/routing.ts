@@ -1,6 +1,8 @@
 // Which waiting ticket a counter gets on "call next", and the estimated wait.
 import type { CounterState, OfficeConfig, ServiceStats, Ticket } from '../../protocol/model.ts';
-import { allCounters, type DayState } from './state.ts';
+import { allCounters, olderFirst, type DayState } from './state.ts';
+
+export { olderFirst };
 
 /** Precedence class: lower is called first. */
 export const TicketClass = { TransferredWithPrecedence: 0, DueBooking: 1, Priority: 2, Regular: 3 } as const;
@@ -17,13 +19,6 @@ export function isEligible(t: Ticket, counter: CounterState): boolean {
   if (t.state !== 'waiting') return false;
   if (t.targetCounterId !== null) return t.targetCounterId === counter.id;
   return counter.services.includes(t.serviceId);
-}
-
-/** Oldest first; ties by issue time then number, so the order is total. */
-export function olderFirst(a: Ticket, b: Ticket): number {
-  if (a.queuedAt !== b.queuedAt) return a.queuedAt < b.queuedAt ? -1 : 1;
-  if (a.issuedAt !== b.issuedAt) return a.issuedAt < b.issuedAt ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**
@@ -68,25 +63,16 @@ function meanServiceSeconds(state: DayState, office: OfficeConfig, serviceId: st
 
 /** Per-service figures for screens: waiting count, oldest, estimated wait. */
 export function serviceStats(state: DayState, office: OfficeConfig): ServiceStats[] {
-  const waiting = new Map<string, { n: number; oldest: string | null }>();
-  for (const id of state.waiting) {
-    const t = state.tickets.get(id);
-    if (!t) continue;
-    const w = waiting.get(t.serviceId) ?? { n: 0, oldest: null };
-    w.n += 1;
-    if (w.oldest === null || t.queuedAt < w.oldest) w.oldest = t.queuedAt;
-    waiting.set(t.serviceId, w);
-  }
   const counters = allCounters(state, office);
   return office.services.map((s) => {
-    const w = waiting.get(s.id) ?? { n: 0, oldest: null };
+    const waiting = state.waitingByService.get(s.id) ?? [];
     const serving = counters.filter((c) => c.paused === null && c.services.includes(s.id)).length;
     const issued = state.issued.get(s.id);
     return {
       serviceId: s.id,
-      waiting: w.n,
-      oldestWaitingSince: w.oldest,
-      etaMinutes: etaMinutes(w.n, serving, meanServiceSeconds(state, office, s.id)),
+      waiting: waiting.length,
+      oldestWaitingSince: waiting[0]?.queuedAt ?? null,
+      etaMinutes: etaMinutes(waiting.length, serving, meanServiceSeconds(state, office, s.id)),
       countersServing: serving,
       issuedToday: issued ? issued.walkIn + issued.online : 0,
       closedToday: state.closedServices.has(s.id),
@@ -101,8 +87,7 @@ export function etaMinutes(ahead: number, countersServing: number, meanSeconds: 
 }
 
 export function etaForNewTicket(state: DayState, office: OfficeConfig, serviceId: string): number {
-  let ahead = 0;
-  for (const id of state.waiting) if (state.tickets.get(id)?.serviceId === serviceId) ahead += 1;
+  const ahead = state.waitingByService.get(serviceId)?.length ?? 0;
   const serving = allCounters(state, office).filter((c) => c.paused === null && c.services.includes(serviceId)).length;
   return etaMinutes(ahead, serving, meanServiceSeconds(state, office, serviceId));
 }

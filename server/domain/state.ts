@@ -19,8 +19,10 @@ export interface DayState {
   officeDay: string;
   version: number;
   tickets: Map<string, Ticket>;
-  /** Waiting ticket ids (insertion order is irrelevant; routing sorts). */
+  /** Waiting ticket ids (insertion order is irrelevant; routing sorts). Change only through addWaiting/removeWaiting. */
   waiting: Set<string>;
+  /** The same tickets per service, oldest first: counts and oldest in O(1), so a write's cost does not grow with the day. */
+  waitingByService: Map<string, Ticket[]>;
   /** Last number given per ticket letter. */
   lastSeq: Map<string, number>;
   counters: Map<string, CounterState>;
@@ -46,6 +48,7 @@ export function emptyDay(officeId: string, officeDay: string): DayState {
     version: 0,
     tickets: new Map(),
     waiting: new Set(),
+    waitingByService: new Map(),
     lastSeq: new Map(),
     counters: new Map(),
     closedServices: new Map(),
@@ -82,6 +85,48 @@ export function counterOf(state: DayState, office: OfficeConfig, counterId: stri
 
 export function allCounters(state: DayState, office: OfficeConfig): CounterState[] {
   return office.counters.map((c) => state.counters.get(c.id) ?? defaultCounterState(c));
+}
+
+/** Oldest first; ties by issue time then id, so the order is total. */
+export function olderFirst(a: Ticket, b: Ticket): number {
+  if (a.queuedAt !== b.queuedAt) return a.queuedAt < b.queuedAt ? -1 : 1;
+  if (a.issuedAt !== b.issuedAt) return a.issuedAt < b.issuedAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Index of `t` in a list sorted by olderFirst, or where it would go. */
+function position(list: Ticket[], t: Ticket): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (olderFirst(list[mid]!, t) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function addWaiting(state: DayState, t: Ticket): void {
+  if (state.waiting.has(t.id)) return;
+  state.waiting.add(t.id);
+  let list = state.waitingByService.get(t.serviceId);
+  if (!list) state.waitingByService.set(t.serviceId, (list = []));
+  // Almost always the newest: append without searching.
+  const last = list[list.length - 1];
+  if (!last || olderFirst(last, t) < 0) list.push(t);
+  else list.splice(position(list, t), 0, t);
+}
+
+function removeWaiting(state: DayState, t: Ticket): void {
+  if (!state.waiting.delete(t.id)) return;
+  const list = state.waitingByService.get(t.serviceId);
+  if (!list) return;
+  const i = position(list, t);
+  if (list[i] === t) list.splice(i, 1);
+  else {
+    const j = list.indexOf(t);
+    if (j >= 0) list.splice(j, 1);
+  }
 }
 
 function mustTicket(state: DayState, id: string): Ticket {
@@ -133,7 +178,7 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
     case 'ticket_issued': {
       const t = { ...e.ticket };
       state.tickets.set(t.id, t);
-      state.waiting.add(t.id);
+      addWaiting(state, t);
       state.lastSeq.set(t.number.slice(0, 1), t.seq);
       const n = state.issued.get(t.serviceId) ?? { walkIn: 0, online: 0 };
       if (t.source === 'booking') n.online += 1;
@@ -151,7 +196,7 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
         else if (cls === TicketClass.Regular) c.priorityStreak = 0;
       }
       state.lastCallAt.set(t.id, e.at);
-      state.waiting.delete(t.id);
+      removeWaiting(state, t);
       t.state = 'called';
       t.counterId = e.counterId;
       t.calledAt = e.at;
@@ -186,7 +231,7 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
     case 'ticket_no_show': {
       const t = mustTicket(state, e.ticketId);
       release(state, office, t, e.at, false);
-      state.waiting.delete(t.id);
+      removeWaiting(state, t);
       t.state = 'no_show';
       t.finishedAt = e.at;
       return;
@@ -197,13 +242,14 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
       t.state = 'waiting';
       t.finishedAt = null;
       t.counterId = null;
-      state.waiting.add(t.id);
+      addWaiting(state, t);
       return;
     }
     case 'ticket_transferred': {
       const t = mustTicket(state, e.ticketId);
       // A ticket sent on before service started (wrong counter) is not a service sample.
       release(state, office, t, e.at, t.state === 'serving');
+      removeWaiting(state, t); // re-filed below under its new service and time
       t.state = 'waiting';
       t.serviceId = e.toServiceId;
       t.targetCounterId = e.toCounterId;
@@ -212,7 +258,7 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
       t.calledAt = null;
       t.startedAt = null;
       t.transfers += 1;
-      state.waiting.add(t.id);
+      addWaiting(state, t);
       return;
     }
     case 'ticket_parked': {
@@ -225,7 +271,7 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
     case 'ticket_cancelled': {
       const t = mustTicket(state, e.ticketId);
       release(state, office, t, e.at, false);
-      state.waiting.delete(t.id);
+      removeWaiting(state, t);
       t.state = 'cancelled';
       t.finishedAt = e.at;
       return;

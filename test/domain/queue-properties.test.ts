@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { Command } from '../../protocol/commands.ts';
 import { FINISH_OUTCOMES, PAUSE_REASONS, HELD_STATES, PRIORITY_GROUPS, TICKET_STATES, type CounterState, type OfficeConfig, type Ticket } from '../../protocol/model.ts';
-import { counterOf, type Commit, type DayState } from '../../server/domain/state.ts';
+import { counterOf, olderFirst, type Commit, type DayState } from '../../server/domain/state.ts';
 import { deltaOf } from '../../server/domain/views.ts';
 import { DAY, Sim, kupang, replay, withCounters } from '../helpers/domain.ts';
 
@@ -204,6 +204,16 @@ function checkInvariants(state: DayState, office: OfficeConfig): void {
 
   const waitingByState = [...state.tickets.values()].filter((t) => t.state === 'waiting').map((t) => t.id).sort();
   expect([...state.waiting].sort()).toEqual(waitingByState);
+  // The per-service index holds the same tickets, oldest first.
+  const indexed = [...state.waitingByService.values()].flat();
+  expect(indexed.map((t) => t.id).sort()).toEqual(waitingByState);
+  for (const [serviceId, list] of state.waitingByService) {
+    for (const [i, t] of list.entries()) {
+      expect(t.serviceId).toBe(serviceId);
+      expect(t).toBe(state.tickets.get(t.id));
+      if (i > 0) expect(olderFirst(list[i - 1]!, t)).toBeLessThan(0);
+    }
+  }
 }
 
 const CLASS = { precedence: 0, booking: 1, priority: 2, regular: 3 } as const;
