@@ -3,7 +3,7 @@
 // event fails the type check on both sides.
 import type { Ack } from './errors.ts';
 import type { Command, IssueBody } from './commands.ts';
-import type { PrintResult, PrinterStatus, SlipRequest } from './devices.ts';
+import type { AgentHello, AgentPrintJob, AgentWelcome, PrintResult, PrinterStatus, ScanEvent, SlipRequest } from './devices.ts';
 import type { QueueDelta, QueueSnapshot, Ticket } from './model.ts';
 
 export const NAMESPACES = ['display', 'kiosk', 'counter', 'agent', 'track'] as const;
@@ -36,8 +36,10 @@ export type DisplayClientToServer = ResyncClientEvents;
 export interface KioskServerToClient extends QueueServerEvents {
   /** The outcome of printing a ticket this kiosk issued (sent to this kiosk's socket only). */
   print_result: (result: PrintResult) => void;
-  /** This kiosk's printer changed state (paper out, back to ok …). */
+  /** This kiosk's printer changed state (paper out, back to ok …); also sent once on connect. */
   printer_status: (status: PrinterStatus) => void;
+  /** A hardware scanner attached to this kiosk (server or agent) read a code; the page's wedge path delivers the same shape. */
+  scanned: (scan: ScanEvent) => void;
 }
 export interface KioskClientToServer extends ResyncClientEvents {
   issue: (body: IssueBody, ack: (res: Ack<CommandResult>) => void) => void;
@@ -56,8 +58,24 @@ export interface CounterClientToServer extends ResyncClientEvents {
 export type TrackServerToClient = QueueServerEvents;
 export type TrackClientToServer = ResyncClientEvents;
 
-export type AgentServerToClient = QueueServerEvents;
-export type AgentClientToServer = ResyncClientEvents;
+export interface AgentServerToClient extends QueueServerEvents {
+  /**
+   * Print a job. The agent acknowledges once it has recorded the job id (before
+   * printing); the server resends unacknowledged jobs after a reconnect and the
+   * agent prints each job id at most once. Outcomes come back as `print_result`.
+   */
+  print: (job: AgentPrintJob, ack: (res: Ack<{ jobId: string }>) => void) => void;
+}
+export interface AgentClientToServer extends ResyncClientEvents {
+  /** First message after connecting: which kiosks this agent serves and what is attached. */
+  hello: (hello: AgentHello, ack: (res: Ack<AgentWelcome>) => void) => void;
+  /** The agent's printer changed state. */
+  status: (status: PrinterStatus) => void;
+  /** A job reached an outcome; resent until acknowledged (the server ignores repeats). */
+  print_result: (result: PrintResult, ack: (res: Ack<null>) => void) => void;
+  /** The agent's scanner read a code. */
+  scanned: (scan: ScanEvent) => void;
+}
 
 /** Handshake `auth` a page sends when it connects. */
 export interface HandshakeAuth {

@@ -224,6 +224,12 @@ const CP437_HIGH =
   'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐' +
   '└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
 
+// WPC1252 (ESC t 16): Latin-1 except 0x80..0x9F (Node's TextDecoder treats
+// windows-1252 as Latin-1 on some versions, so the table is spelled out).
+const CP1252_80 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
 const BARCODE_A: Record<number, string> = {
   0: 'UPC-A',
   1: 'UPC-E',
@@ -593,6 +599,15 @@ export class EscPosDecoder {
   }
 
   private decodeText(buf: Buffer, from: number, to: number): string {
+    // ESC t 16 is WPC1252 (what the receipt code selects: it has the em dash and ±).
+    if (this.codePage === 16) {
+      let out = '';
+      for (let k = from; k < to; k++) {
+        const c = buf[k]!;
+        out += c >= 0x80 && c < 0xa0 ? CP1252_80[c - 0x80]! : String.fromCharCode(c);
+      }
+      return out;
+    }
     if (this.codePage !== 0) return buf.toString('latin1', from, to);
     let out = '';
     for (let k = from; k < to; k++) {

@@ -1,11 +1,18 @@
 // Hardware wiring: receipt printers and scanners attached to the server or to
 // agents. Called once at start; returns how to stop. Owned by the hardware issue.
+//
+// Configuration comes from the environment (config.ts: GILIRAN_PRINTER,
+// GILIRAN_PRINTERS, GILIRAN_SCANNER, GILIRAN_RECEIPT_LOGO). Tests, and anything
+// else that builds a server in-process, can set it instead with
+// configureDevices() before createGiliran(); devicesOf(io) gives the running hub.
 import type { Server } from 'socket.io';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
 import type { Settings } from '../settings.ts';
 import type { Store } from '../store/types.ts';
+import { deviceConfigFromEnv, parsePrinterMap, parsePrinterUrl, parseScannerUrl, type DeviceConfig } from './config.ts';
+import { DeviceHub, type HubOptions } from './hub.ts';
 
 export interface DeviceContext {
   settings: Settings;
@@ -16,6 +23,55 @@ export interface DeviceContext {
   log: Logger;
 }
 
-export async function attachDevices(_ctx: DeviceContext): Promise<{ close(): Promise<void> }> {
-  return { async close() {} };
+/** Replaces what the environment says, key by key (undefined keeps the environment's value). */
+export interface DeviceOverrides extends HubOptions {
+  /** Like GILIRAN_PRINTER; null = none. */
+  printer?: string | null;
+  /** Like GILIRAN_PRINTERS. */
+  printers?: Record<string, string>;
+  /** Like GILIRAN_SCANNER; null = none. */
+  scanner?: string | null;
+  /** Logo PNG, base64. */
+  logoPng?: string | null;
+  /** Logger for device messages (default: the server's). */
+  log?: Logger;
+}
+
+let overrides: DeviceOverrides | null = null;
+const hubs = new WeakMap<Server, DeviceHub>();
+
+/** Sets (or with null clears) the device configuration used by the next attachDevices calls. */
+export function configureDevices(o: DeviceOverrides | null): void {
+  overrides = o;
+}
+
+/** The device hub of a running server (tests, diagnostics). */
+export function devicesOf(io: Server): DeviceHub | undefined {
+  return hubs.get(io);
+}
+
+function resolveConfig(env: NodeJS.ProcessEnv): DeviceConfig {
+  const fromEnv = deviceConfigFromEnv(env);
+  const o = overrides;
+  if (!o) return fromEnv;
+  return {
+    printer: o.printer === undefined ? fromEnv.printer : o.printer === null ? null : parsePrinterUrl(o.printer, 'printer'),
+    printers: o.printers === undefined ? fromEnv.printers : parsePrinterMap(JSON.stringify(o.printers), 'printers'),
+    scanner: o.scanner === undefined ? fromEnv.scanner : o.scanner === null ? null : parseScannerUrl(o.scanner, 'scanner'),
+    logoPng: o.logoPng === undefined ? fromEnv.logoPng : o.logoPng,
+  };
+}
+
+export async function attachDevices(ctx: DeviceContext): Promise<{ close(): Promise<void> }> {
+  const config = resolveConfig(process.env);
+  const log = (overrides?.log ?? ctx.log).child({ component: 'devices' });
+  const hub = new DeviceHub(ctx, config, overrides ?? {}, log);
+  hub.start();
+  hubs.set(ctx.io, hub);
+  return {
+    async close() {
+      hubs.delete(ctx.io);
+      await hub.close();
+    },
+  };
 }

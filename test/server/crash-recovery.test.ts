@@ -15,7 +15,7 @@ afterAll(async () => {
 async function issueLoop(url: string, prefix: string, acked: Map<string, string>, stop: { stopped: boolean }): Promise<void> {
   let i = 0;
   while (!stop.stopped) {
-    const key = `${prefix}-${i++}`;
+    const key = `crash-${prefix}-${i++}`;
     try {
       const res = await fetch(`${url}/api/v1/offices/kupang/tickets`, {
         method: 'POST',

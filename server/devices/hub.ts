@@ -1,0 +1,613 @@
+// The server side of printing and scanning: which printer serves which kiosk,
+// the print jobs for issued tickets and "what to bring" slips, agents on the
+// /agent namespace, and telling kiosks and staff what happened.
+//
+// Routing of a kiosk's jobs (kiosk = the device that issued the ticket, or
+// "loopback" for the demo screen on the server machine), first match wins:
+//   1. GILIRAN_PRINTERS[kiosk id]  (tcp://, usb:// or agent://ID)
+//   2. an agent that said in its hello that it serves this kiosk
+//   3. GILIRAN_PRINTER             (the quick-start printer)
+// A ticket issued by an agent itself (a hardware keypad) prints on that agent.
+// Nothing found → the kiosk gets print_result 'no_printer' at once.
+import { randomUUID } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { Namespace, Socket } from 'socket.io';
+import { z } from 'zod';
+import { apiError, type Ack } from '../../protocol/errors.ts';
+import type {
+  AgentClientToServer,
+  AgentServerToClient,
+  CounterClientToServer,
+  CounterServerToClient,
+  KioskClientToServer,
+  KioskServerToClient,
+} from '../../protocol/events.ts';
+import type { AgentPrintJob, PrintResult, PrinterStatus, ReceiptDescription, ScanEvent } from '../../protocol/devices.ts';
+import type { QueueDelta, Ticket } from '../../protocol/model.ts';
+import { trackUrl } from '../../protocol/urls.ts';
+import type { Principal } from '../auth/permissions.ts';
+import type { Logger } from '../log.ts';
+import { officeRoom } from '../realtime/index.ts';
+import type { SocketData } from '../realtime/handshake.ts';
+import type { DeviceConfig, PrinterTarget } from './config.ts';
+import { EscPosPrinter, TcpTransport, type PrinterTransport } from './printer.ts';
+import { slipReceipt, ticketReceipt } from './receipt.ts';
+import { HidScanner, type HidModule } from './scanner.ts';
+import { DEFAULT_TIMING, PrintSpooler, isFault, printerStatus, type SpoolerTiming } from './spooler.ts';
+import { UsbTransport, realUsbAdapter, type UsbAdapterFactory } from './usb.ts';
+import type { DeviceContext } from './index.ts';
+
+export interface HubOptions {
+  timing?: Partial<SpoolerTiming>;
+  usb?: UsbAdapterFactory;
+  hid?: () => HidModule;
+  /** An agent gone this long counts as offline (short drops are not reported). */
+  agentOfflineGraceMs?: number;
+  /** How long print_slip waits for the outcome before answering 'failed'. */
+  slipTimeoutMs?: number;
+  /** How often unacknowledged agent jobs are sent again while the agent is connected. */
+  agentResendMs?: number;
+}
+
+type KioskNsp = Namespace<KioskClientToServer, KioskServerToClient>;
+type CounterNsp = Namespace<CounterClientToServer, CounterServerToClient>;
+type AgentNsp = Namespace<AgentClientToServer, AgentServerToClient>;
+type AgentSocket = Socket<AgentClientToServer, AgentServerToClient>;
+
+/** Where a kiosk's jobs go. */
+type Route = { kind: 'local'; printer: LocalPrinter } | { kind: 'agent'; agent: AgentLink };
+
+interface LocalPrinter {
+  key: string;
+  printerId: string;
+  spooler: PrintSpooler;
+}
+
+interface AgentLink {
+  agentId: string;
+  officeId: string;
+  printerId: string;
+  kiosks: Set<string>;
+  hasPrinter: boolean;
+  hasScanner: boolean;
+  socket: AgentSocket | null;
+  status: PrinterStatus;
+  /** Jobs sent but not yet acknowledged: sent again after a reconnect. */
+  unacked: Map<string, { job: AgentPrintJob; sentAt: number }>;
+  offlineTimer: NodeJS.Timeout | null;
+}
+
+interface ServerJob {
+  id: string;
+  officeId: string;
+  kioskId: string | null;
+  ticketId: string | null;
+  kind: 'ticket' | 'slip';
+  route: Route;
+  told: Set<PrintResult['state']>;
+  createdAt: number;
+  waiters: Array<(r: PrintResult) => void>;
+}
+
+const slipSchema = z.strictObject({
+  service: z.string().min(1).max(64),
+  subcase: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/),
+  missing: z.array(z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/)).min(1).max(50),
+});
+
+const bilingual = z.strictObject({ id: z.string().max(500), en: z.string().max(500) });
+const printerStatusSchema = z.strictObject({
+  printerId: z.string().max(200),
+  state: z.enum(['ok', 'paper_out', 'paper_near_end', 'cover_open', 'offline', 'error', 'unknown']),
+  message: bilingual,
+  at: z.string().max(40),
+});
+const helloSchema = z.strictObject({
+  kiosks: z.array(z.string().min(1).max(64)).max(50),
+  printer: z.strictObject({ url: z.string().max(300), paper: z.union([z.literal(58), z.literal(80)]) }).nullable(),
+  scanner: z.strictObject({ url: z.string().max(300) }).nullable(),
+  version: z.string().max(40),
+});
+const resultSchema = z.strictObject({
+  jobId: z.string().min(1).max(200),
+  ticketId: z.string().max(64).nullable(),
+  state: z.enum(['printed', 'failed', 'no_printer']),
+  printer: printerStatusSchema.nullable(),
+});
+const scanSchema = z.strictObject({ code: z.string().min(1).max(4096), source: z.string().max(200), at: z.string().max(40) });
+
+function ackOf<T>(maybe: unknown): (res: Ack<T>) => void {
+  return typeof maybe === 'function' ? (maybe as (res: Ack<T>) => void) : () => undefined;
+}
+
+/** The id a device principal's jobs are routed by; null for staff. */
+function kioskIdOf(p: Principal | null): string | null {
+  if (!p || p.kind !== 'device') return null;
+  return p.device.id;
+}
+
+function lanAddress(): string | null {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return null;
+}
+
+export class DeviceHub {
+  private readonly log: Logger;
+  private readonly kiosk: KioskNsp;
+  private readonly counter: CounterNsp;
+  private readonly agentNsp: AgentNsp;
+  /** Local printers by printer URL (several kiosks may share one). */
+  private readonly printers = new Map<string, LocalPrinter>();
+  private readonly agents = new Map<string, AgentLink>();
+  private readonly jobs = new Map<string, ServerJob>();
+  private scanner: HidScanner | null = null;
+  private resendTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: DeviceContext,
+    private readonly config: DeviceConfig,
+    private readonly opts: HubOptions,
+    log: Logger,
+  ) {
+    this.log = log;
+    this.kiosk = ctx.io.of('/kiosk') as unknown as KioskNsp;
+    this.counter = ctx.io.of('/counter') as unknown as CounterNsp;
+    this.agentNsp = ctx.io.of('/agent') as unknown as AgentNsp;
+  }
+
+  start(): void {
+    const env = this.config.printer;
+    if (env && env.kind !== 'agent') this.localPrinter(env, 'env');
+    for (const [kioskId, target] of Object.entries(this.config.printers)) {
+      if (target.kind !== 'agent') this.localPrinter(target, kioskId);
+    }
+    this.ctx.queue.listen({
+      delta: (officeId, delta) => this.onDelta(officeId, delta),
+      reset: () => {},
+    });
+    this.kiosk.on('connection', (socket) => this.onKiosk(socket));
+    this.counter.on('connection', (socket) => this.onCounter(socket));
+    this.agentNsp.on('connection', (socket) => this.onAgent(socket));
+    if (this.config.scanner) {
+      const scanner = new HidScanner(this.config.scanner, {
+        source: this.config.scanner.url,
+        log: this.log,
+        ...(this.opts.hid ? { load: this.opts.hid } : {}),
+      });
+      scanner.on('scan', (scan) => this.deliverScan(scan, null));
+      if (scanner.start()) this.scanner = scanner;
+    }
+    const resendMs = this.opts.agentResendMs ?? 5000;
+    this.resendTimer = setInterval(() => this.resendUnacked(resendMs), resendMs);
+    this.resendTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.resendTimer) clearInterval(this.resendTimer);
+    this.scanner?.close();
+    for (const a of this.agents.values()) if (a.offlineTimer) clearTimeout(a.offlineTimer);
+    await Promise.all([...this.printers.values()].map((p) => p.spooler.close()));
+  }
+
+  // ------------------------------------------------------------ introspection (tests, admin)
+
+  /** The local printer spoolers, by printer id. */
+  get localPrinters(): Map<string, PrintSpooler> {
+    return new Map([...this.printers.values()].map((p) => [p.printerId, p.spooler]));
+  }
+
+  job(id: string): { id: string; told: PrintResult['state'][]; route: string } | undefined {
+    const j = this.jobs.get(id);
+    if (!j) return undefined;
+    return { id: j.id, told: [...j.told], route: j.route.kind === 'local' ? j.route.printer.printerId : `agent:${j.route.agent.agentId}` };
+  }
+
+  /** Every printer status of an office (what a counter gets on connect). */
+  statusesFor(officeId: string): PrinterStatus[] {
+    const out: PrinterStatus[] = [];
+    for (const p of this.printers.values()) if (this.officesOfLocal(p).some((o) => o === '*' || o === officeId)) out.push(p.spooler.status);
+    for (const a of this.agents.values()) if (a.hasPrinter && (a.officeId === '*' || a.officeId === officeId)) out.push(a.status);
+    return out;
+  }
+
+  // ------------------------------------------------------------ printers and routing
+
+  private localPrinter(target: Exclude<PrinterTarget, { kind: 'agent' }>, printerId: string): LocalPrinter {
+    const key = target.kind === 'tcp' ? `tcp://${target.host}:${target.port}` : target.url;
+    const known = this.printers.get(key);
+    if (known) return known;
+    let transport: PrinterTransport;
+    if (target.kind === 'tcp') transport = new TcpTransport(target.host, target.port);
+    else transport = new UsbTransport(target.vendorId, target.productId, this.opts.usb ? () => this.opts.usb! : realUsbAdapter);
+    const printer = new EscPosPrinter(transport, {
+      paper: target.paper,
+      status: target.status,
+      onNoStatus: () => this.log.warn({ printer: printerId, url: transport.url }, 'printer does not answer status requests (DLE EOT): printing without paper/cover checks'),
+    });
+    const spooler = new PrintSpooler(printer, { printerId, log: this.log, now: this.ctx.queue.now, ...(this.opts.timing ? { timing: this.opts.timing } : {}) });
+    const local: LocalPrinter = { key, printerId, spooler };
+    spooler.on('status', (status) => this.onPrinterStatus(status, { kind: 'local', printer: local }));
+    spooler.on('result', (job, result) => {
+      const sj = this.jobs.get(job.id);
+      if (sj) this.deliverResult(sj, result);
+    });
+    this.printers.set(key, local);
+    this.log.info({ printer: printerId, url: transport.url, paper: target.paper }, 'receipt printer configured');
+    spooler.start();
+    return local;
+  }
+
+  /** Where the jobs of a kiosk (device id, 'loopback', or null for staff) of an office go. */
+  private route(kioskId: string | null, officeId: string): Route | null {
+    if (kioskId !== null) {
+      const mapped = this.config.printers[kioskId];
+      if (mapped) {
+        if (mapped.kind === 'agent') return { kind: 'agent', agent: this.agentLink(mapped.agentId) };
+        return { kind: 'local', printer: this.localPrinter(mapped, kioskId) };
+      }
+      // An agent claims kiosks in its hello; only those of its own office.
+      for (const a of this.agents.values()) if (a.hasPrinter && a.kiosks.has(kioskId) && (a.officeId === '*' || a.officeId === officeId)) return { kind: 'agent', agent: a };
+    }
+    if (this.config.printer) {
+      const t = this.config.printer;
+      if (t.kind === 'agent') return { kind: 'agent', agent: this.agentLink(t.agentId) };
+      return { kind: 'local', printer: this.localPrinter(t, 'env') };
+    }
+    return null;
+  }
+
+  private sameRoute(a: Route | null, b: Route): boolean {
+    if (!a) return false;
+    if (a.kind === 'local' && b.kind === 'local') return a.printer === b.printer;
+    if (a.kind === 'agent' && b.kind === 'agent') return a.agent === b.agent;
+    return false;
+  }
+
+  private statusOf(route: Route): PrinterStatus {
+    return route.kind === 'local' ? route.printer.spooler.status : route.agent.status;
+  }
+
+  /** Offices whose staff hear about a local printer: those of the kiosks mapped to it, or all for the quick-start one. */
+  private officesOfLocal(p: LocalPrinter): string[] {
+    if (this.isEnvKey(p.key)) return ['*'];
+    const devices = this.ctx.store.config.get().devices;
+    const out = new Set<string>();
+    for (const [kioskId, target] of Object.entries(this.config.printers)) {
+      if (target.kind === 'agent') continue;
+      const key = target.kind === 'tcp' ? `tcp://${target.host}:${target.port}` : target.url;
+      if (key !== p.key) continue;
+      if (kioskId === 'loopback') out.add('*');
+      const d = devices.find((x) => x.id === kioskId);
+      if (d) out.add(d.officeId);
+    }
+    return [...out];
+  }
+
+  private isEnvKey(key: string): boolean {
+    const t = this.config.printer;
+    if (!t || t.kind === 'agent') return false;
+    return (t.kind === 'tcp' ? `tcp://${t.host}:${t.port}` : t.url) === key;
+  }
+
+  // ------------------------------------------------------------ tickets
+
+  private baseUrl(): string {
+    if (this.ctx.settings.publicUrl) return this.ctx.settings.publicUrl;
+    const addr = this.ctx.io.httpServer?.address() as AddressInfo | string | null | undefined;
+    const port = addr && typeof addr === 'object' ? addr.port : this.ctx.settings.port;
+    const configured = this.ctx.settings.host;
+    const host = configured === '0.0.0.0' || configured === '::' || configured === '' ? (lanAddress() ?? '127.0.0.1') : configured;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  private onDelta(officeId: string, delta: QueueDelta): void {
+    if (this.closed) return;
+    for (const e of delta.events) {
+      if (e.type !== 'ticket_issued' || e.actor.kind !== 'device') continue;
+      if (e.actor.role !== 'kiosk' && e.actor.role !== 'agent') continue;
+      try {
+        this.printTicket(officeId, e.actor.id, e.actor.role, e.ticket, delta);
+      } catch (err) {
+        this.log.error({ err, office: officeId, ticket: e.ticket.id }, 'cannot print ticket');
+      }
+    }
+  }
+
+  private printTicket(officeId: string, deviceId: string, role: string, ticket: Ticket, delta: QueueDelta): void {
+    const office = this.ctx.queue.office(officeId);
+    const service = office?.services.find((s) => s.id === ticket.serviceId);
+    if (!office || !service) return;
+    const kioskId = role === 'agent' ? null : deviceId;
+    let route: Route | null;
+    if (role === 'agent') {
+      const link = this.agents.get(deviceId);
+      route = link?.hasPrinter ? { kind: 'agent', agent: link } : null;
+    } else {
+      route = this.route(deviceId, officeId);
+    }
+    const jobId = `${officeId}/${ticket.id}`;
+    if (!route) {
+      if (kioskId) this.toKiosk(officeId, kioskId, 'print_result', { jobId, ticketId: ticket.id, state: 'no_printer', printer: null });
+      return;
+    }
+    const waiting = delta.services.find((s) => s.serviceId === ticket.serviceId)?.waiting ?? 1;
+    const receipt = ticketReceipt({
+      office,
+      service,
+      ticket,
+      peopleAhead: Math.max(0, waiting - 1),
+      etaMinutes: ticket.etaMinutesAtIssue,
+      trackingUrl: trackUrl(this.baseUrl(), officeId, ticket.id),
+      logoPng: this.config.logoPng,
+    });
+    this.submit({ id: jobId, officeId, kioskId, ticketId: ticket.id, kind: 'ticket', route }, receipt);
+  }
+
+  private submit(spec: Omit<ServerJob, 'told' | 'createdAt' | 'waiters'>, receipt: ReceiptDescription, waiter?: (r: PrintResult) => void): ServerJob {
+    const known = this.jobs.get(spec.id);
+    if (known) return known;
+    const job: ServerJob = { ...spec, told: new Set(), createdAt: Date.now(), waiters: waiter ? [waiter] : [] };
+    this.jobs.set(job.id, job);
+    this.pruneJobs();
+    const hold = job.kind === 'ticket';
+    if (job.route.kind === 'local') {
+      job.route.printer.spooler.submit({ id: job.id, ticketId: job.ticketId, receipt, hold });
+    } else {
+      const agent = job.route.agent;
+      const aj: AgentPrintJob = { jobId: job.id, officeId: job.officeId, ticketId: job.ticketId, kioskId: job.kioskId ?? '', receipt, hold, createdAt: new Date().toISOString() };
+      agent.unacked.set(aj.jobId, { job: aj, sentAt: 0 });
+      if (agent.socket?.connected) this.sendToAgent(agent, aj);
+      else {
+        this.deliverResult(job, { jobId: job.id, ticketId: job.ticketId, state: 'failed', printer: agent.status });
+        // A slip is of no use later; a ticket waits for the agent (it prints it once when it is back).
+        if (!hold) agent.unacked.delete(aj.jobId);
+      }
+    }
+    return job;
+  }
+
+  /** Tells the kiosk (tickets) or the waiting print_slip (slips); each outcome once, 'printed' is final. */
+  private deliverResult(job: ServerJob, result: PrintResult): void {
+    if (job.told.has('printed') || job.told.has(result.state)) return;
+    job.told.add(result.state);
+    for (const w of job.waiters.splice(0)) w(result);
+    if (job.kind === 'ticket' && job.kioskId) this.toKiosk(job.officeId, job.kioskId, 'print_result', result);
+  }
+
+  private pruneJobs(): void {
+    if (this.jobs.size <= 5000) return;
+    const limit = Date.now() - 6 * 3_600_000;
+    for (const [id, j] of this.jobs) if (j.createdAt < limit || this.jobs.size > 5000) this.jobs.delete(id);
+  }
+
+  // ------------------------------------------------------------ sockets
+
+  /** Kiosk sockets of one device (all "loopback" demo screens for the loopback device). */
+  private kioskSockets(officeId: string | '*', kioskId: string): Array<Socket<KioskClientToServer, KioskServerToClient>> {
+    const out = [];
+    for (const s of this.kiosk.sockets.values()) {
+      const data = s.data as SocketData;
+      if (officeId !== '*' && data.officeId !== officeId) continue;
+      if (kioskIdOf(data.principal) === kioskId) out.push(s);
+    }
+    return out;
+  }
+
+  private toKiosk<E extends 'print_result' | 'printer_status' | 'scanned'>(officeId: string | '*', kioskId: string, event: E, payload: Parameters<KioskServerToClient[E]>[0]): void {
+    for (const s of this.kioskSockets(officeId, kioskId)) (s.emit as (e: string, p: unknown) => void)(event, payload);
+  }
+
+  private onKiosk(socket: Socket<KioskClientToServer, KioskServerToClient>): void {
+    const data = socket.data as SocketData;
+    const route = this.route(kioskIdOf(data.principal), data.officeId);
+    if (route) socket.emit('printer_status', this.statusOf(route));
+    socket.on('print_slip', (payload: unknown, maybeAck: unknown) => {
+      const ack = ackOf<PrintResult>(maybeAck);
+      this.printSlip(socket, payload).then(ack, (err: unknown) => {
+        this.log.error({ err }, 'print_slip failed');
+        ack({ ok: false, error: apiError('internal') });
+      });
+    });
+  }
+
+  private onCounter(socket: Socket<CounterClientToServer, CounterServerToClient>): void {
+    const { officeId, principal } = socket.data as SocketData;
+    if (principal?.kind !== 'user') return;
+    for (const status of this.statusesFor(officeId)) socket.emit('printer_status', status);
+  }
+
+  private async printSlip(socket: Socket<KioskClientToServer, KioskServerToClient>, payload: unknown): Promise<Ack<PrintResult>> {
+    const parsed = slipSchema.safeParse(payload);
+    if (!parsed.success) {
+      return { ok: false, error: apiError('bad_request', parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))) };
+    }
+    const data = socket.data as SocketData;
+    if (!data.principal || !this.ctx.auth.isStillValid(data.principal)) return { ok: false, error: apiError('device_not_paired') };
+    const office = this.ctx.queue.office(data.officeId);
+    if (!office) return { ok: false, error: apiError('office_not_found') };
+    const slip = parsed.data;
+    const service = office.services.find((s) => s.id === slip.service || s.prefix === slip.service);
+    if (!service) return { ok: false, error: apiError('service_not_found') };
+    const subcase = service.subcases.find((s) => s.id === slip.subcase);
+    if (!subcase) return { ok: false, error: apiError('bad_request', [{ path: 'subcase', message: 'unknown subcase of this service' }]) };
+    const unknown = slip.missing.filter((m) => !subcase.requirements.some((r) => r.id === m));
+    if (unknown.length > 0) return { ok: false, error: apiError('bad_request', unknown.map((m) => ({ path: 'missing', message: `not a requirement of this subcase: ${m}` }))) };
+    const kioskId = kioskIdOf(data.principal);
+    const jobId = `slip-${randomUUID()}`;
+    const route = this.route(kioskId, office.id);
+    if (!route) return { ok: true, data: { jobId, ticketId: null, state: 'no_printer', printer: null } };
+    // Checklist order, whatever order the kiosk sent.
+    const missing = subcase.requirements.filter((r) => slip.missing.includes(r.id)).map((r) => r.text.id);
+    const receipt = slipReceipt({ office, service, subcase, missing, at: this.ctx.queue.now().toISOString(), logoPng: this.config.logoPng });
+    const outcome = await new Promise<PrintResult>((resolve) => {
+      const t = setTimeout(() => resolve({ jobId, ticketId: null, state: 'failed', printer: this.statusOf(route) }), this.opts.slipTimeoutMs ?? 20_000);
+      t.unref();
+      this.submit({ id: jobId, officeId: office.id, kioskId, ticketId: null, kind: 'slip', route }, receipt, (r) => {
+        clearTimeout(t);
+        resolve(r);
+      });
+    });
+    return { ok: true, data: outcome };
+  }
+
+  // ------------------------------------------------------------ status and scans
+
+  private onPrinterStatus(status: PrinterStatus, route: Route): void {
+    if (this.closed) return;
+    const offices = route.kind === 'local' ? this.officesOfLocal(route.printer) : [route.agent.officeId];
+    for (const o of offices) {
+      if (o === '*') this.counter.emit('printer_status', status);
+      else this.counter.to(officeRoom(o)).emit('printer_status', status);
+    }
+    for (const s of this.kiosk.sockets.values()) {
+      const data = s.data as SocketData;
+      if (this.sameRoute(this.route(kioskIdOf(data.principal), data.officeId), route)) s.emit('printer_status', status);
+    }
+  }
+
+  /** Scans go to the kiosks the scanner belongs to: an agent's kiosks, or (server scanner) every kiosk not served by an agent scanner. */
+  private deliverScan(scan: ScanEvent, agent: AgentLink | null): void {
+    for (const s of this.kiosk.sockets.values()) {
+      const data = s.data as SocketData;
+      const kioskId = kioskIdOf(data.principal);
+      if (kioskId === null) continue;
+      if (agent) {
+        if (agent.kiosks.has(kioskId) && (agent.officeId === '*' || agent.officeId === data.officeId)) s.emit('scanned', scan);
+      } else if (![...this.agents.values()].some((a) => a.hasScanner && a.kiosks.has(kioskId))) {
+        s.emit('scanned', scan);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ agents
+
+  private agentLink(agentId: string): AgentLink {
+    let link = this.agents.get(agentId);
+    if (!link) {
+      const device = this.ctx.store.config.get().devices.find((d) => d.id === agentId);
+      const printerId = `agent:${agentId}`;
+      link = {
+        agentId,
+        officeId: device?.officeId ?? '*',
+        printerId,
+        kiosks: new Set(),
+        hasPrinter: true,
+        hasScanner: false,
+        socket: null,
+        status: printerStatus(printerId, 'offline', this.ctx.queue.now()),
+        unacked: new Map(),
+        offlineTimer: null,
+      };
+      this.agents.set(agentId, link);
+    }
+    return link;
+  }
+
+  private onAgent(socket: AgentSocket): void {
+    const data = socket.data as SocketData;
+    const p = data.principal;
+    if (p?.kind !== 'device') {
+      // Staff may look at the namespace, but only a device is an agent.
+      socket.on('hello', (_h: unknown, maybeAck: unknown) => ackOf(maybeAck)({ ok: false, error: apiError('forbidden') }));
+      return;
+    }
+    const agentId = p.device.id;
+    socket.on('hello', (payload: unknown, maybeAck: unknown) => {
+      const ack = ackOf<{ agentId: string; officeId: string; printerId: string }>(maybeAck);
+      const hello = helloSchema.safeParse(payload);
+      if (!hello.success) return ack({ ok: false, error: apiError('bad_request') });
+      const link = this.agentLink(agentId);
+      link.officeId = p.device.officeId === '*' ? data.officeId : p.device.officeId;
+      link.kiosks = new Set(hello.data.kiosks);
+      link.hasPrinter = hello.data.printer !== null;
+      link.hasScanner = hello.data.scanner !== null;
+      if (link.socket && link.socket !== socket) link.socket.disconnect(true);
+      link.socket = socket;
+      if (link.offlineTimer) {
+        clearTimeout(link.offlineTimer);
+        link.offlineTimer = null;
+      }
+      this.log.info({ agent: agentId, office: link.officeId, kiosks: hello.data.kiosks, printer: hello.data.printer?.url, scanner: hello.data.scanner?.url }, 'agent connected');
+      ack({ ok: true, data: { agentId, officeId: link.officeId, printerId: link.printerId } });
+      // Jobs the agent has not acknowledged go again; it prints each job id once.
+      for (const { job } of link.unacked.values()) this.sendToAgent(link, job);
+    });
+    socket.on('status', (payload: unknown) => {
+      const link = this.agents.get(agentId);
+      const parsed = printerStatusSchema.safeParse(payload);
+      if (!link || link.socket !== socket || !parsed.success) return;
+      const status: PrinterStatus = { ...parsed.data, printerId: link.printerId };
+      const changed = status.state !== link.status.state;
+      link.status = status;
+      if (changed) {
+        const fields = { printer: link.printerId, to: status.state };
+        if (isFault(status.state)) this.log.warn(fields, `printer ${link.printerId}: ${status.message.en}`);
+        else this.log.info(fields, `printer ${link.printerId}: ${status.message.en}`);
+        this.onPrinterStatus(status, { kind: 'agent', agent: link });
+      }
+    });
+    socket.on('print_result', (payload: unknown, maybeAck: unknown) => {
+      const ack = ackOf<null>(maybeAck);
+      const parsed = resultSchema.safeParse(payload);
+      if (!parsed.success) return ack({ ok: false, error: apiError('bad_request') });
+      const job = this.jobs.get(parsed.data.jobId);
+      const link = this.agents.get(agentId);
+      // Unknown job (the server restarted) or another agent's: acknowledge, so the agent stops resending.
+      if (job && link && job.route.kind === 'agent' && job.route.agent === link) {
+        link.unacked.delete(job.id);
+        this.deliverResult(job, { ...parsed.data, printer: parsed.data.printer ? { ...parsed.data.printer, printerId: link.printerId } : null });
+      }
+      ack({ ok: true, data: null });
+    });
+    socket.on('scanned', (payload: unknown) => {
+      const link = this.agents.get(agentId);
+      const parsed = scanSchema.safeParse(payload);
+      if (link && link.socket === socket && parsed.success) this.deliverScan(parsed.data, link);
+    });
+    socket.on('disconnect', () => {
+      const link = this.agents.get(agentId);
+      if (!link || link.socket !== socket) return;
+      link.socket = null;
+      this.log.info({ agent: agentId }, 'agent disconnected');
+      if (this.closed) return;
+      link.offlineTimer = setTimeout(() => {
+        link.offlineTimer = null;
+        if (link.socket || !link.hasPrinter) return;
+        link.status = printerStatus(link.printerId, 'offline', this.ctx.queue.now());
+        this.log.warn({ printer: link.printerId }, `printer ${link.printerId}: the agent is not connected`);
+        this.onPrinterStatus(link.status, { kind: 'agent', agent: link });
+      }, this.opts.agentOfflineGraceMs ?? 10_000);
+      link.offlineTimer.unref();
+    });
+  }
+
+  private sendToAgent(link: AgentLink, job: AgentPrintJob): void {
+    const socket = link.socket;
+    if (!socket?.connected) return;
+    const entry = link.unacked.get(job.jobId);
+    if (entry) entry.sentAt = Date.now();
+    socket.timeout(10_000).emit('print', job, (err: Error | null, res?: Ack<{ jobId: string }>) => {
+      if (!err && res?.ok) link.unacked.delete(job.jobId);
+      else if (res && !res.ok) this.log.warn({ agent: link.agentId, job: job.jobId, error: res.error.code }, 'agent refused a print job');
+    });
+  }
+
+  private resendUnacked(olderThanMs: number): void {
+    const limit = Date.now() - olderThanMs;
+    // A ticket nobody printed for this long is not worth printing any more (the kiosk was told 'failed').
+    const expired = Date.now() - (this.opts.timing?.holdMaxMs ?? DEFAULT_TIMING.holdMaxMs);
+    for (const link of this.agents.values()) {
+      for (const [id, entry] of link.unacked) {
+        if (Date.parse(entry.job.createdAt) < expired) {
+          link.unacked.delete(id);
+          this.log.warn({ agent: link.agentId, job: id }, 'print job for an absent agent dropped: too old to print');
+        } else if (link.socket?.connected && entry.sentAt < limit) this.sendToAgent(link, entry.job);
+      }
+    }
+  }
+}
