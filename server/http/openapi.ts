@@ -34,7 +34,9 @@ import {
   type Ticket,
 } from '../../protocol/model.ts';
 import { SESSION_COOKIE } from '../auth/auth-service.ts';
+import type { OfficeAvailability, OpeningMoment, ServiceAvailability } from '../domain/availability.ts';
 import { COMMAND_PERMISSIONS, LOOPBACK_DEVICE, mayRun } from '../auth/permissions.ts';
+import { QR_MAX_BYTES } from './kiosk.ts';
 import { COUNTER_ENDPOINTS } from './queue.ts';
 
 type Schema = Record<string, unknown>;
@@ -43,7 +45,7 @@ interface ObjectSchema extends Schema {
   required?: string[];
 }
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // ---------------------------------------------------------------------------
@@ -328,6 +330,48 @@ function responseSchemas(): Record<string, Schema> {
       ['version', 'at', 'actor', 'action', 'ticketId'],
     ),
     Health: obj({ status: { type: 'string', const: 'ok' }, uptimeSeconds: int(), version: str() }),
+    OpeningMoment: shape<OpeningMoment>(
+      {
+        date: str('Office-local date.', { format: 'date' }),
+        time: HHMM,
+        at: dateTime('The same moment as an instant.'),
+        text: bilingual('Ready to show, e.g. "besok, Senin 25 November, pukul 08.00 WITA".'),
+      },
+      [],
+      'A moment the office or a service opens (again), in the office\'s time zone.',
+    ),
+    ServiceAvailability: shape<ServiceAvailability>(
+      {
+        serviceId: str(),
+        available: bool('A kiosk ticket can be issued now: the server would accept one.'),
+        closedToday: bool('Closed for the whole of today: inactive, closed by staff, or no opening hours today.'),
+        fullToday: bool("Today's walk-in quota is used up."),
+        remainingToday: { type: ['integer', 'null'], minimum: 0, description: 'Walk-in tickets left today; null = no cap.' },
+        reason: nullableEnumOf(['inactive', 'closed_by_staff', 'quota_full', 'office_closed_today', 'before_opening', 'break', 'after_closing'], 'Why it is not available; null when it is.'),
+        message: { anyOf: [ref('Bilingual'), { type: 'null' }], description: 'Why, and from when it is open or has room again; null when available.' },
+        staffNote: nullableStr('The reason staff typed when closing the service, as typed.'),
+        next: { anyOf: [ref('OpeningMoment'), { type: 'null' }], description: 'When it is open or has room again, when known.' },
+      },
+      [],
+      'Whether one service can be offered at the kiosk now.',
+    ),
+    OfficeAvailability: shape<OfficeAvailability>(
+      {
+        officeId: str(),
+        officeDay: str(undefined, { format: 'date' }),
+        at: dateTime('The instant this was computed for (server time).'),
+        hours: obj({
+          state: enumOf(['open', 'before_opening', 'break', 'after_closing', 'closed_today']),
+          openNow: bool(),
+          enforced: bool('Tickets are refused outside opening hours (rules.enforceHours).'),
+          today: arrayOf({ type: 'array', prefixItems: [HHMM, HHMM], minItems: 2, maxItems: 2 }, "Today's opening periods."),
+          next: { anyOf: [ref('OpeningMoment'), { type: 'null' }], description: 'The next opening when not open now.' },
+        }),
+        services: arrayOf(ref('ServiceAvailability')),
+      },
+      [],
+      'What the kiosk may offer now, per service, with reasons.',
+    ),
   };
 }
 
@@ -817,6 +861,45 @@ function operations(): Operation[] {
     },
   );
 
+  // kiosk
+  ops.push(
+    {
+      method: 'get',
+      path: `${office}/availability`,
+      operationId: 'getAvailability',
+      tag: 'kiosk',
+      summary: 'What the kiosk may offer now',
+      description:
+        'Public. Per service: whether a ticket can be issued now (the same rules the issue command applies: active, not closed by staff, walk-in quota, opening hours when the office enforces them), and if not, why (in Bahasa Indonesia and English) and when it is open or has room again, computed in the office\'s time zone.',
+      security: SECURITY.none,
+      responses: { 200: json(ref('OfficeAvailability'), 'Availability now.') },
+      errors: ['office_not_found'],
+    },
+    {
+      method: 'get',
+      path: '/api/v1/qr.svg',
+      operationId: 'getQrCode',
+      tag: 'kiosk',
+      summary: 'A QR code as SVG',
+      description: `Public. Draws \`data\` (at most ${QR_MAX_BYTES} UTF-8 bytes) as a QR code, so pages need no QR encoder of their own. The kiosk uses it for the ticket's tracking address and for the "what to bring" list.`,
+      security: SECURITY.none,
+      parameters: [{ name: 'data', in: 'query', required: true, description: 'The text to encode.', schema: str(undefined, { minLength: 1 }) }],
+      responses: { 200: { description: 'The QR code.', content: { 'image/svg+xml': { schema: str('An SVG document.') } } } },
+      errors: ['bad_request'],
+    },
+    {
+      method: 'get',
+      path: '/api/v1/kiosk/config',
+      operationId: 'getKioskConfig',
+      tag: 'kiosk',
+      summary: 'Kiosk settings',
+      description: 'Public. `publicUrl` is the address phones use to reach this server (settings `publicUrl` / `GILIRAN_PUBLIC_URL`) for tracking QR codes; null when not set, and the kiosk then uses its own origin.',
+      security: SECURITY.none,
+      responses: { 200: json(obj({ publicUrl: nullableStr('Base address for tracking links, or null.') }), 'The settings.') },
+      errors: [],
+    },
+  );
+
   // health
   ops.push(
     {
@@ -933,6 +1016,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'queue', description: 'Offices, the queue snapshot, tickets and services.' },
       { name: 'counter', description: 'Commands of one counter (call, start, finish, …).' },
       { name: 'devices', description: 'Pairing kiosks, displays and counter agents.' },
+      { name: 'kiosk', description: 'What the citizen kiosk needs beyond the queue: availability, QR codes, settings.' },
       { name: 'health', description: 'Liveness and this document.' },
     ],
     paths,

@@ -5,6 +5,7 @@ import { ERRORS, httpStatusOf, type ErrorCode } from '../../protocol/errors.ts';
 import { COMMAND_PERMISSIONS } from '../../server/auth/permissions.ts';
 import type { HttpContext } from '../../server/http/context.ts';
 import { devicesRouter } from '../../server/http/devices.ts';
+import { kioskRouter } from '../../server/http/kiosk.ts';
 import { OPENAPI_TAGS, openApiDocument } from '../../server/http/openapi.ts';
 import { COUNTER_ENDPOINTS, queueRouter } from '../../server/http/queue.ts';
 import { sessionRouter } from '../../server/http/session.ts';
@@ -63,10 +64,10 @@ function codesOf(response: Json): string[] {
   return codes;
 }
 
-/** "METHOD /path" for every route the three routers register, in OpenAPI template form. */
+/** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {
@@ -140,6 +141,11 @@ describe('OpenAPI document', () => {
     op('/api/v1/devices', 'get');
     expect(op('/api/v1/devices/{id}', 'delete').responses['204']).toBeDefined();
     op('/api/v1/devices/me', 'get');
+
+    expect(op(`${OFFICE}/availability`, 'get').responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OfficeAvailability' });
+    expect(op('/api/v1/qr.svg', 'get').responses['200'].content['image/svg+xml']).toBeDefined();
+    expect(codesOf(op('/api/v1/qr.svg', 'get').responses['400'])).toContain('bad_request');
+    op('/api/v1/kiosk/config', 'get');
   });
 
   it('resolves every $ref to an existing component', () => {
