@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Checks each page's JavaScript against its gzip budget, after `vite build`:
+// Checks each page's JavaScript against its gzip budget, after `npm run build`:
 // follows the page's index.html (module script + modulepreload links) and the
 // static imports inside those files, gzips each file once, and fails when a
 // page's total is over budget. Prints the figures either way.
@@ -34,7 +34,7 @@ export function staticImports(code) {
 /** Measures one page: every JS file it loads at start, gzipped. */
 export function measurePage(distDir, page) {
   const htmlFile = path.join(distDir, page, 'index.html');
-  if (!existsSync(htmlFile)) throw new Error(`${htmlFile} is missing: run \`npx vite build\` first`);
+  if (!existsSync(htmlFile)) throw new Error(`${htmlFile} is missing: run \`npm run build\` first`);
   const html = readFileSync(htmlFile, 'utf8');
   const seen = new Map();
   const queue = entryScripts(html).map((u) => (u.startsWith('/') ? path.join(distDir, u) : path.resolve(path.dirname(htmlFile), u)));

@@ -4,5 +4,5 @@
 set -e
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --loglevel=error
-npx vite build --logLevel warn
+node scripts/build.mjs
 exec npx tsx server/main.ts

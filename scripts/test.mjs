@@ -13,7 +13,7 @@ console.log('» type check');
 if (run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) !== 0) extraFailed += 1;
 if (run('npx', ['svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'error', '--output', 'human']) !== 0) extraFailed += 1;
 console.log('» build pages');
-if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) extraFailed += 1;
+if (run('node', ['scripts/build.mjs']) !== 0) extraFailed += 1;
 
 console.log('» tests');
 rmSync(report, { force: true });

@@ -32,7 +32,7 @@ async function completeCopyOfDist(): Promise<string> {
       if (!html || !assets.every((f) => existsSync(f))) complete = false;
     }
     if (complete) return dir;
-    if (attempt >= 20) throw new Error('dist/ is incomplete: run `npx vite build` first');
+    if (attempt >= 20) throw new Error('dist/ is incomplete: run `npm run build` first');
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -98,7 +98,7 @@ describe('page size budgets', () => {
     try {
       const { status, out } = check(empty);
       expect(status).toBe(2);
-      expect(out).toContain('vite build');
+      expect(out).toContain('npm run build');
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

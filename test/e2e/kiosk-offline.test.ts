@@ -36,7 +36,7 @@ async function copyOfDist(): Promise<string> {
     const html = await readFile(path.join(dir, 'kiosk', 'index.html'), 'utf8').catch(() => '');
     const assets = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => path.join(dir, m[1]!));
     if (html && assets.every((f) => existsSync(f))) return dir;
-    if (attempt >= 20) throw new Error('dist/ has no complete kiosk page: run `npx vite build` first');
+    if (attempt >= 20) throw new Error('dist/ has no complete kiosk page: run `npm run build` first');
     await new Promise((r) => setTimeout(r, 500));
   }
 }
