@@ -126,6 +126,8 @@ export interface OfficeConfig {
   marquee: Bilingual;
   kiosk: { idleSeconds: number };
   displays: DisplayProfile[];
+  /** Office logo for screens: a same-origin path or a data: URL (the CSP allows no other); null = none. */
+  logo: string | null;
 }
 
 /** Who did something: recorded with every change (the audit log). */
@@ -286,5 +288,6 @@ export interface PublicOffice {
   marquee: Bilingual;
   kiosk: { idleSeconds: number };
   displays: DisplayProfile[];
+  logo: string | null;
   rules: Pick<QueueRules, 'reinstateWindowMinutes' | 'enforceHours'>;
 }

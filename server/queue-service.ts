@@ -31,6 +31,7 @@ export function publicOffice(o: OfficeConfig): PublicOffice {
     marquee: o.marquee,
     kiosk: o.kiosk,
     displays: o.displays,
+    logo: o.logo,
     rules: { reinstateWindowMinutes: o.rules.reinstateWindowMinutes, enforceHours: o.rules.enforceHours },
   };
 }

@@ -293,6 +293,7 @@ function responseSchemas(): Record<string, Schema> {
       marquee: ref('Bilingual'),
       kiosk: obj({ idleSeconds: int() }),
       displays: arrayOf(ref('DisplayProfile')),
+      logo: nullableStr('Office logo: a same-origin path or a data:image URL; null = none.'),
       rules: shape<PublicOffice['rules']>({ reinstateWindowMinutes: int(), enforceHours: bool() }),
     }),
     DisplayProfile: shape<DisplayProfile>({

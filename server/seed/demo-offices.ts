@@ -387,6 +387,7 @@ function demoOffice(id: string, name: Bilingual, shortName: string, timeZone: st
       en: 'This service is FREE — no fees are charged. Please take a queue number and wait to be called to a counter. Report any request for payment through SP4N-LAPOR!',
     },
     kiosk: { idleSeconds: 30 },
+    logo: null,
     displays: [
       { id: 'ruang-tunggu', name: 'Ruang tunggu utama', services: [], counters: [], layout: 'landscape', secondLanguage: 'en', historySize: 6, showCounterStates: true, voice: 'clips', reloadAt: '03:00' },
       { id: 'lorong', name: 'Lorong (potret)', services: [], counters: [], layout: 'portrait', secondLanguage: null, historySize: 4, showCounterStates: false, voice: 'off', reloadAt: null },

@@ -69,6 +69,7 @@ const office = z
     marquee: bilingual,
     kiosk: z.object({ idleSeconds: z.number().int().min(5).max(600) }),
     displays: z.array(displayProfile).default([]),
+    logo: z.string().regex(/^(\/[^\s]*|data:image\/(png|svg\+xml|jpeg|webp);base64,[A-Za-z0-9+/=]+)$/, 'a same-origin path or a data:image URL').max(200_000).nullable().default(null),
   })
   .superRefine((o, ctx) => {
     const prefixes = new Set<string>();
