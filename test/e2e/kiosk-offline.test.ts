@@ -1,15 +1,15 @@
 // The kiosk when its server goes away: it says so and what to do, promises no
 // ticket, and comes back by itself when the server is restarted (stopped
 // cleanly, and killed), on the same port and data.
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { QueueSnapshot } from '../../protocol/model.ts';
-import { artifact, launchBrowser } from '../helpers/browser.ts';
+import { artifact, launchBrowser, copyOfDist } from '../helpers/browser.ts';
 import { startChild, type ChildServer } from '../helpers/child-server.ts';
 import { request } from '../helpers/server.ts';
 
@@ -23,23 +23,6 @@ let server: ChildServer | null = null;
 let port = '';
 let browser: Browser;
 
-/**
- * A copy of the built pages: a `vite build` run meanwhile (it empties dist/
- * first) must not pull the kiosk from under the browser in the middle of a test.
- */
-async function copyOfDist(): Promise<string> {
-  const root = path.resolve(import.meta.dirname, '..', '..');
-  const dir = path.join(await mkdtemp(path.join(tmpdir(), 'giliran-kiosk-dist-')), 'dist');
-  for (let attempt = 0; ; attempt++) {
-    await rm(dir, { recursive: true, force: true });
-    await cp(path.join(root, 'dist'), dir, { recursive: true }).catch(() => undefined);
-    const html = await readFile(path.join(dir, 'kiosk', 'index.html'), 'utf8').catch(() => '');
-    const assets = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => path.join(dir, m[1]!));
-    if (html && assets.every((f) => existsSync(f))) return dir;
-    if (attempt >= 20) throw new Error('dist/ has no complete kiosk page: run `npm run build` first');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 async function start(): Promise<void> {
   server = await startChild({ GILIRAN_DATA: dataDir, GILIRAN_DIST: distDir, GILIRAN_DEMO_PASSWORD: 'offline-test-123', PORT: port || '0' });
@@ -48,7 +31,7 @@ async function start(): Promise<void> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'giliran-kiosk-offline-'));
-  distDir = await copyOfDist();
+  distDir = await copyOfDist('kiosk');
   await start();
   browser = await launchBrowser();
 });

@@ -4,15 +4,14 @@
 // printing outcomes, closed and full services, a booking scan and pairing.
 // Every screen is checked with axe-core and for size rules, and saved as a
 // screenshot in both orientations (test/artifacts/kiosk-*.png).
-import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { QueueSnapshot, Ticket } from '../../protocol/model.ts';
-import { artifact, launchBrowser } from '../helpers/browser.ts';
+import { artifact, launchBrowser, copyOfDist } from '../helpers/browser.ts';
 import { login, request, startServer, type TestServer } from '../helpers/server.ts';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -24,26 +23,9 @@ let browser: Browser;
 let distDir: string;
 const contexts: BrowserContext[] = [];
 
-/**
- * A copy of the built pages: a `vite build` run meanwhile (it empties dist/
- * first) must not pull the kiosk from under the browser in the middle of a test.
- */
-async function copyOfDist(): Promise<string> {
-  const root = path.resolve(import.meta.dirname, '..', '..');
-  const dir = path.join(await mkdtemp(path.join(tmpdir(), 'giliran-kiosk-dist-')), 'dist');
-  for (let attempt = 0; ; attempt++) {
-    await rm(dir, { recursive: true, force: true });
-    await cp(path.join(root, 'dist'), dir, { recursive: true }).catch(() => undefined);
-    const html = await readFile(path.join(dir, 'kiosk', 'index.html'), 'utf8').catch(() => '');
-    const assets = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => path.join(dir, m[1]!));
-    if (html && assets.every((f) => existsSync(f))) return dir;
-    if (attempt >= 20) throw new Error('dist/ has no complete kiosk page: run `npm run build` first');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 beforeAll(async () => {
-  distDir = await copyOfDist();
+  distDir = await copyOfDist('kiosk');
   srv = await startServer({ settings: { ticketsPerDevicePerMinute: 10_000, distDir } });
   browser = await launchBrowser();
 });

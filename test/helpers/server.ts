@@ -99,3 +99,29 @@ export function waitFor<T = any>(emitter: { once(ev: string, fn: (...a: any[]) =
 export function emitAck<T = any>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
   return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
 }
+
+/** Pairs a device through the REST flow (request code, admin approves, collect token) and returns its token. */
+export async function pairDevice(base: string, adminCookie: string, kind: 'kiosk' | 'display' | 'agent', office = 'kupang'): Promise<{ token: string; id: string }> {
+  const start = await request(base, 'POST', '/api/v1/devices/pairing', { body: { kind } });
+  if (start.status !== 201) throw new Error(`pairing request: ${start.status}`);
+  const approve = await request(base, 'POST', `/api/v1/devices/pairing/${start.body.code}/approve`, { body: { office }, cookie: adminCookie });
+  if (approve.status !== 201) throw new Error(`pairing approval: ${approve.status} ${JSON.stringify(approve.body)}`);
+  const got = await request(base, 'GET', `/api/v1/devices/pairing/${start.body.requestId}`, { headers: { 'x-pairing-secret': start.body.secret } });
+  if (got.status !== 200 || got.body.status !== 'approved') throw new Error(`pairing collection: ${got.status} ${JSON.stringify(got.body)}`);
+  return { token: got.body.token as string, id: got.body.device.id as string };
+}
+
+/** 'connected', or the error code the server refused the connection with. */
+export function connectOutcome(s: Socket, ms = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('neither connect nor connect_error')), ms);
+    s.once('connect', () => {
+      clearTimeout(t);
+      resolve('connected');
+    });
+    s.once('connect_error', (err: Error & { data?: { code?: string } }) => {
+      clearTimeout(t);
+      resolve(err.data?.code ?? `no code (${err.message})`);
+    });
+  });
+}

@@ -12,7 +12,7 @@ import type { ErrorCode } from '../../protocol/errors.ts';
 import type { DeviceKind, Role } from '../../protocol/model.ts';
 import { COMMAND_PERMISSIONS } from '../../server/auth/permissions.ts';
 import { COUNTER_ENDPOINTS } from '../../server/http/queue.ts';
-import { connect, DEMO_PASSWORD, emitAck, login, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { connect, connectOutcome, DEMO_PASSWORD, emitAck, login, pairDevice, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 
 const OFFICE = '/api/v1/offices/kupang';
 const COUNTER = '4'; // serves every service in the seed
@@ -66,32 +66,7 @@ function endpointOf(type: CommandType): Endpoint {
 // ---------------------------------------------------------------------------
 // Helpers
 
-/** Pairs a device through the REST flow and returns its token. */
-async function pairDevice(base: string, adminCookie: string, kind: DeviceKind, office = 'kupang'): Promise<{ token: string; id: string }> {
-  const start = await request(base, 'POST', '/api/v1/devices/pairing', { body: { kind } });
-  expect(start.status).toBe(201);
-  const approve = await request(base, 'POST', `/api/v1/devices/pairing/${start.body.code}/approve`, { body: { office }, cookie: adminCookie });
-  expect(approve.status).toBe(201);
-  const got = await request(base, 'GET', `/api/v1/devices/pairing/${start.body.requestId}`, { headers: { 'x-pairing-secret': start.body.secret } });
-  expect(got.status).toBe(200);
-  expect(got.body.status).toBe('approved');
-  return { token: got.body.token as string, id: got.body.device.id as string };
-}
 
-/** 'connected', or the error code the server refused the connection with. */
-function connectOutcome(s: Socket, ms = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('neither connect nor connect_error')), ms);
-    s.once('connect', () => {
-      clearTimeout(t);
-      resolve('connected');
-    });
-    s.once('connect_error', (err: Error & { data?: { code?: string } }) => {
-      clearTimeout(t);
-      resolve(err.data?.code ?? `no code (${err.message})`);
-    });
-  });
-}
 
 async function queueVersion(base: string, adminCookie: string): Promise<number> {
   const q = await request(base, 'GET', '/api/v1/offices/kupang/queue', { cookie: adminCookie });

@@ -7,7 +7,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import type { DeviceKind } from '../../protocol/model.ts';
-import { connect, emitAck, login, request, startServer, waitFor, type JsonResponse, type TestServer } from '../helpers/server.ts';
+import { connect, connectOutcome, emitAck, login, pairDevice as pairDeviceVia, request, startServer, waitFor, type JsonResponse, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
 let admin: string;
@@ -35,30 +35,12 @@ function expectError(res: JsonResponse, status: number, code: ErrorCode): void {
   expect(res.body.error.message.en.length).toBeGreaterThan(0);
 }
 
-/** 'connected', or the error code the server refused the connection with. */
-function connectOutcome(s: Socket, ms = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('neither connect nor connect_error')), ms);
-    s.once('connect', () => {
-      clearTimeout(t);
-      resolve('connected');
-    });
-    s.once('connect_error', (err: Error & { data?: { code?: string } }) => {
-      clearTimeout(t);
-      resolve(err.data?.code ?? `no code (${err.message})`);
-    });
-  });
-}
+
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-async function pairDevice(kind: DeviceKind, office: string): Promise<{ token: string; id: string }> {
-  const start = await request(srv.url, 'POST', '/api/v1/devices/pairing', { body: { kind } });
-  expect(start.status).toBe(201);
-  expect((await request(srv.url, 'POST', `/api/v1/devices/pairing/${start.body.code}/approve`, { body: { office }, cookie: admin })).status).toBe(201);
-  const got = await request(srv.url, 'GET', `/api/v1/devices/pairing/${start.body.requestId}`, { headers: { 'x-pairing-secret': start.body.secret } });
-  expect(got.status).toBe(200);
-  return { token: got.body.token as string, id: got.body.device.id as string };
+function pairDevice(kind: DeviceKind, office: string): Promise<{ token: string; id: string }> {
+  return pairDeviceVia(srv.url, admin, kind, office);
 }
 
 describe('pairing a display, end to end', () => {
