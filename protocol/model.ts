@@ -268,6 +268,11 @@ export interface QueueDelta {
   officeId: string;
   officeDay: string;
   version: number;
+  /**
+   * The first version this delta covers when it merges several commits (kiosks
+   * and phones get at most a few merged deltas a second); absent = `version`.
+   */
+  fromVersion?: number;
   events: QueueEvent[];
   /** Tickets changed by these events, in their new state (terminal ones included, to be removed). */
   tickets: Ticket[];

@@ -8,7 +8,7 @@ export type DeltaOutcome = 'applied' | 'stale' | 'gap';
 export function classifyDelta(snap: QueueSnapshot, delta: QueueDelta): DeltaOutcome {
   if (delta.officeDay !== snap.officeDay) return delta.officeDay < snap.officeDay ? 'stale' : 'gap';
   if (delta.version <= snap.version) return 'stale';
-  return delta.version === snap.version + 1 ? 'applied' : 'gap';
+  return (delta.fromVersion ?? delta.version) === snap.version + 1 ? 'applied' : 'gap';
 }
 
 function keep(t: Ticket): boolean {
