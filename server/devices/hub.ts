@@ -23,6 +23,7 @@ import type {
   KioskClientToServer,
   KioskServerToClient,
 } from '../../protocol/events.ts';
+import { commandOrigin } from '../realtime/handlers.ts';
 import type { AgentPrintJob, PrintResult, PrinterStatus, ReceiptDescription, ScanEvent } from '../../protocol/devices.ts';
 import type { QueueDelta, Ticket } from '../../protocol/model.ts';
 import { trackUrl } from '../../protocol/urls.ts';
@@ -82,6 +83,8 @@ interface ServerJob {
   id: string;
   officeId: string;
   kioskId: string | null;
+  /** The kiosk socket that issued the ticket, when it came over a socket: its results go to that screen alone. */
+  socketId?: string | undefined;
   ticketId: string | null;
   kind: 'ticket' | 'slip';
   route: Route;
@@ -331,8 +334,9 @@ export class DeviceHub {
       route = this.route(deviceId, officeId);
     }
     const jobId = `${officeId}/${ticket.id}`;
+    const socketId = commandOrigin.getStore()?.socketId;
     if (!route) {
-      if (kioskId) this.toKiosk(officeId, kioskId, 'print_result', { jobId, ticketId: ticket.id, state: 'no_printer', printer: null });
+      if (kioskId) this.toKiosk(officeId, kioskId, 'print_result', { jobId, ticketId: ticket.id, state: 'no_printer', printer: null }, socketId);
       return;
     }
     const waiting = delta.services.find((s) => s.serviceId === ticket.serviceId)?.waiting ?? 1;
@@ -345,7 +349,7 @@ export class DeviceHub {
       trackingUrl: trackUrl(this.baseUrl(), officeId, ticket.id),
       logoPng: this.config.logoPng,
     });
-    this.submit({ id: jobId, officeId, kioskId, ticketId: ticket.id, kind: 'ticket', route }, receipt);
+    this.submit({ id: jobId, officeId, kioskId, socketId, ticketId: ticket.id, kind: 'ticket', route }, receipt);
   }
 
   private submit(spec: Omit<ServerJob, 'told' | 'createdAt' | 'waiters'>, receipt: ReceiptDescription, waiter?: (r: PrintResult) => void): ServerJob {
@@ -376,7 +380,7 @@ export class DeviceHub {
     if (job.told.has('printed') || job.told.has(result.state)) return;
     job.told.add(result.state);
     for (const w of job.waiters.splice(0)) w(result);
-    if (job.kind === 'ticket' && job.kioskId) this.toKiosk(job.officeId, job.kioskId, 'print_result', result);
+    if (job.kind === 'ticket' && job.kioskId) this.toKiosk(job.officeId, job.kioskId, 'print_result', result, job.socketId);
   }
 
   private pruneJobs(): void {
@@ -398,8 +402,11 @@ export class DeviceHub {
     return out;
   }
 
-  private toKiosk<E extends 'print_result' | 'printer_status' | 'scanned'>(officeId: string | '*', kioskId: string, event: E, payload: Parameters<KioskServerToClient[E]>[0]): void {
-    for (const s of this.kioskSockets(officeId, kioskId)) (s.emit as (e: string, p: unknown) => void)(event, payload);
+  private toKiosk<E extends 'print_result' | 'printer_status' | 'scanned'>(officeId: string | '*', kioskId: string, event: E, payload: Parameters<KioskServerToClient[E]>[0], socketId?: string): void {
+    // The issuing screen when it is still connected; else every screen of that device.
+    const origin = socketId === undefined ? undefined : this.kiosk.sockets.get(socketId);
+    const targets = origin ? [origin] : this.kioskSockets(officeId, kioskId);
+    for (const s of targets) (s.emit as (e: string, p: unknown) => void)(event, payload);
   }
 
   private onKiosk(socket: Socket<KioskClientToServer, KioskServerToClient>): void {

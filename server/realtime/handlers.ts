@@ -1,5 +1,6 @@
 // The events each role may send. One function per role registers its
 // listeners; every command goes through QueueService.execute like REST does.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Socket } from 'socket.io';
 import { commandSchema, issueBodySchema, type Command } from '../../protocol/commands.ts';
 import { apiError, type Ack, type ApiError } from '../../protocol/errors.ts';
@@ -11,6 +12,9 @@ import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
 import type { SocketData } from './handshake.ts';
+
+/** Which socket a command came from, for replies that belong to that screen alone (print results). */
+export const commandOrigin = new AsyncLocalStorage<{ socketId: string }>();
 
 export interface HandlerDeps {
   queue: QueueService;
@@ -58,7 +62,7 @@ async function runCommand(socket: Socket, deps: HandlerDeps, command: Command): 
       deps.issueLimiter.refund(who);
       return fail(apiError('rate_limited'));
     }
-    const r = await deps.queue.execute(data.officeId, command, actorOf(p));
+    const r = await commandOrigin.run({ socketId: socket.id }, () => deps.queue.execute(data.officeId, command, actorOf(p)));
     if (!r.ok || r.data.replayed) deps.issueLimiter.refund(who);
     return r.ok ? { ok: true, data: r.data } : fail(r.error);
   }
