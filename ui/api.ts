@@ -3,13 +3,14 @@ import type { ApiError } from '../protocol/errors.ts';
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError };
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+/** `headers` carry what some requests need besides the cookie: a pairing secret, a device token. */
+export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
     });
   } catch {
