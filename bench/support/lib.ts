@@ -2,7 +2,7 @@
 // server) in its own child process, temp data folders, small HTTP helpers,
 // statistics and per-process CPU/RSS readings. Every address is 127.0.0.1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -228,13 +228,15 @@ export async function makeDataDir(prefix = 'giliran-bench-'): Promise<DataDir> {
 }
 
 /**
- * Starts the real server in a child process on a free port: `node --import tsx
- * server/main.ts` (how `npm start` runs it), or, when BENCH_SERVER_ENTRY names a
- * prebuilt JavaScript bundle of server/main.ts, `node <that file>` (to compare a
- * compiled build: no tsx loader thread, faster start, smaller RSS).
+ * Starts the real server in a child process on a free port, as production runs
+ * it: the bundle `dist-server/main.mjs` that `npm run build` makes (`npm start`
+ * runs that). BENCH_SERVER_ENTRY names another bundle; BENCH_SERVER_ENTRY=tsx,
+ * or no bundle built, runs the sources with `node --import tsx server/main.ts`.
  */
 export function startGiliran(data: DataDir, opts: { nodeArgs?: string[]; env?: Record<string, string>; label?: string } = {}): Promise<Child> {
-  const entry = process.env.BENCH_SERVER_ENTRY;
+  const bundle = path.join(ROOT, 'dist-server', 'main.mjs');
+  const chosen = process.env.BENCH_SERVER_ENTRY ?? (existsSync(bundle) ? bundle : 'tsx');
+  const entry = chosen === 'tsx' ? undefined : chosen;
   return spawnScript(entry ? path.resolve(entry) : 'server/main.ts', {
     tsx: !entry,
     label: opts.label ?? 'giliran',
@@ -330,7 +332,7 @@ export function machine(): Record<string, unknown> {
     cpuModel: cpus()[0]?.model ?? '?',
     loadavg: loadavg().map((l) => round(l, 2)),
     cpuPressure: cpuPressure(),
-    server: process.env.BENCH_SERVER_ENTRY ? `node ${process.env.BENCH_SERVER_ENTRY}` : 'node --import tsx server/main.ts',
+    server: serverDescription(),
     code: codeVersion(),
   };
 }
@@ -388,4 +390,10 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padStart(width[i] ?? 0)).join('  ');
   return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
+}
+
+function serverDescription(): string {
+  const bundle = path.join(ROOT, 'dist-server', 'main.mjs');
+  const chosen = process.env.BENCH_SERVER_ENTRY ?? (existsSync(bundle) ? bundle : 'tsx');
+  return chosen === 'tsx' ? 'node --import tsx server/main.ts' : `node ${path.relative(ROOT, path.resolve(chosen))}`;
 }

@@ -5,8 +5,8 @@
 // statuses and messages from ERRORS. Response shapes are written by hand, and
 // the type checker holds them to the interfaces in protocol/model.ts (see
 // `shape`).
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { VERSION } from '../version.ts';
 import { commandSchema, issueBodySchema, loginSchema, pairApproveSchema, pairRequestSchema, type CommandType } from '../../protocol/commands.ts';
 import { ERRORS, apiError, httpStatusOf, type ApiError, type ErrorCode } from '../../protocol/errors.ts';
 import type { CommandResult } from '../../protocol/events.ts';
@@ -949,14 +949,6 @@ function requestBodies(): Record<string, ObjectSchema> {
   return bodies;
 }
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 const DESCRIPTION = `Giliran: the queue of walk-in public-service offices (Dukcapil first), over REST. Every queue change also reaches the screens over Socket.IO; the REST commands run the same code as the socket commands.
 
@@ -1008,7 +1000,7 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: {
       title: 'Giliran API',
-      version: packageVersion(),
+      version: VERSION,
       description: DESCRIPTION,
     },
     servers: [{ url: '/', description: 'This server' }],
