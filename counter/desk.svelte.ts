@@ -280,15 +280,17 @@ class Desk {
       this.say('error', both((l) => fill(m.notSent[l], { action: opts.label[l] })));
       return Promise.resolve(null);
     }
-    if (this.pending[cmd.type]) {
+    // A quiet background send (signing in at a counter) never blocks the clerk's own press of the same command.
+    const slot = opts.quiet ? `${cmd.type}:quiet` : cmd.type;
+    if (this.pending[slot]) {
       this.say('info', both((l) => fill(m.stillWaiting[l], { action: opts.label[l] })));
       return Promise.resolve(null);
     }
     const key = opts.key ?? newKey(`c${this.counterId ?? 'x'}`);
-    this.pending[cmd.type] = Date.now();
+    this.pending[slot] = Date.now();
     return new Promise((resolve) => {
       socket.timeout(8000).emit('command', { ...cmd, key } as Command, (err, res) => {
-        delete this.pending[cmd.type];
+        delete this.pending[slot];
         const ackAt = performance.now();
         if (err || !res) {
           this.say('warn', both((l) => fill(m.noAnswer[l], { action: opts.label[l] })), {
