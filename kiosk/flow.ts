@@ -1,6 +1,6 @@
 // The kiosk's rules as plain functions: what a pre-check outcome is, who a
 // sub-case is for, what to print on the "what to bring" list. No state here.
-import type { Bilingual, PrecheckResult, PublicOffice, QueueSnapshot, Requirement, ServiceConfig, Subcase, Ticket } from '../protocol/model.ts';
+import type { Bilingual, PrecheckResult, PublicOffice, QueueSnapshot, Requirement, ServiceConfig, Subcase } from '../protocol/model.ts';
 import { fill, type Lang } from '../ui/i18n.svelte.ts';
 import { AGE_RULE, T } from './texts.ts';
 
@@ -90,8 +90,15 @@ export function countersFor(office: PublicOffice, snapshot: QueueSnapshot | null
     .map((c) => c.name);
 }
 
-/** Tickets of the same service waiting before this one. */
-export function peopleAhead(snapshot: QueueSnapshot | null, ticket: Ticket): number {
-  if (!snapshot) return 0;
-  return snapshot.tickets.filter((t) => t.id !== ticket.id && t.serviceId === ticket.serviceId && t.state === 'waiting' && t.queuedAt <= ticket.queuedAt).length;
+/**
+ * Whether the figures moved in a way that can change what the kiosk may issue
+ * (a quota filling up, a service closed or reopened): then the kiosk asks the
+ * server for availability again.
+ */
+export function availabilityMayHaveChanged(before: QueueSnapshot | null, after: QueueSnapshot): boolean {
+  if (!before) return true;
+  return after.services.some((s) => {
+    const b = before.services.find((x) => x.serviceId === s.serviceId);
+    return !b || b.issuedToday !== s.issuedToday || b.closedToday !== s.closedToday;
+  });
 }

@@ -13,7 +13,7 @@ import { i18n } from '../ui/i18n.svelte.ts';
 import { QueueClient } from '../ui/queue-client.ts';
 import { WedgeScanner } from '../ui/wedge-scanner.ts';
 import { forgetDevice, pollPairing, postAsKiosk, requestPairing, saveDevice, storedDevice, type PairingRequest } from './device.ts';
-import { countersFor, fitsAge, needsAgeCheck, peopleAhead, precheckOutcome, unanswered, type Answers, type PrecheckOutcome } from './flow.ts';
+import { availabilityMayHaveChanged, countersFor, fitsAge, needsAgeCheck, precheckOutcome, unanswered, type Answers, type PrecheckOutcome } from './flow.ts';
 
 export type Step = 'start' | 'subcase' | 'precheck' | 'bring' | 'nik' | 'age' | 'priority' | 'issuing' | 'failed' | 'ticket';
 
@@ -120,9 +120,11 @@ export class Kiosk {
           this.online = up;
         },
         onSnapshot: (s) => this.#setSnapshot(s),
-        onDelta: (d, s) => {
+        // Kiosks receive the queue's figures only (no tickets, no events): see server/realtime.
+        onDelta: (_d, s) => {
+          const before = this.snapshot;
           this.snapshot = s;
-          if (d.events.some((e) => e.type === 'ticket_issued' || e.type === 'service_closed' || e.type === 'service_reopened')) this.refreshAvailability(300);
+          if (availabilityMayHaveChanged(before, s)) this.refreshAvailability(300);
         },
         onRefused: (e) => this.#refused(e),
       },
@@ -487,7 +489,7 @@ export class Kiosk {
 
   #issued(t: Ticket): void {
     this.ticket = t;
-    this.ahead = peopleAhead(this.snapshot, t);
+    this.ahead = t.aheadAtIssue;
     this.counters = this.office ? countersFor(this.office, this.snapshot, t.serviceId) : [];
     this.printResult = this.#prints.get(t.id) ?? null;
     this.#attempt = null;

@@ -175,6 +175,8 @@ export interface Ticket {
   precheck: PrecheckResult | null;
   /** Estimated wait in minutes when issued (to measure the estimate's error). */
   etaMinutesAtIssue: number;
+  /** People waiting for the same service when it was issued (printed and shown on the kiosk). */
+  aheadAtIssue: number;
   /** Number of transfers so far (multi-step services). */
   transfers: number;
 }

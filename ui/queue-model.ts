@@ -4,11 +4,17 @@ import type { CallView, QueueDelta, QueueSnapshot, Ticket } from '../protocol/mo
 
 export type DeltaOutcome = 'applied' | 'stale' | 'gap';
 
-/** Whether a delta can be applied to a snapshot: the next version of the same day. */
+/**
+ * Whether a delta can be applied to a snapshot: it must reach past the
+ * snapshot's version and start no later than the version right after it. A
+ * merged delta may also start before it (a page that connected in the middle
+ * of a merge window): it carries the newest state of everything it touched,
+ * so applying it again to what the page already has is harmless.
+ */
 export function classifyDelta(snap: QueueSnapshot, delta: QueueDelta): DeltaOutcome {
   if (delta.officeDay !== snap.officeDay) return delta.officeDay < snap.officeDay ? 'stale' : 'gap';
   if (delta.version <= snap.version) return 'stale';
-  return (delta.fromVersion ?? delta.version) === snap.version + 1 ? 'applied' : 'gap';
+  return (delta.fromVersion ?? delta.version) <= snap.version + 1 ? 'applied' : 'gap';
 }
 
 function keep(t: Ticket): boolean {
@@ -29,6 +35,8 @@ export function applyDelta(snap: QueueSnapshot, delta: QueueDelta, maxCalls = 10
     if (e.type === 'ticket_called' || e.type === 'ticket_recalled') {
       const t = tickets.get(e.ticketId) ?? delta.tickets.find((x) => x.id === e.ticketId);
       if (!t) continue;
+      // A merged delta may repeat a call the page already has (see classifyDelta).
+      if (recentCalls.some((c) => c.ticketId === t.id && c.at === e.at && c.counterId === e.counterId)) continue;
       recentCalls = [...recentCalls, { ticketId: t.id, number: t.number, serviceId: t.serviceId, counterId: e.counterId, at: e.at, recall: e.type === 'ticket_recalled' }].slice(-maxCalls);
     }
   }

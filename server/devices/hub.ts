@@ -339,12 +339,11 @@ export class DeviceHub {
       if (kioskId) this.toKiosk(officeId, kioskId, 'print_result', { jobId, ticketId: ticket.id, state: 'no_printer', printer: null }, socketId);
       return;
     }
-    const waiting = delta.services.find((s) => s.serviceId === ticket.serviceId)?.waiting ?? 1;
     const receipt = ticketReceipt({
       office,
       service,
       ticket,
-      peopleAhead: Math.max(0, waiting - 1),
+      peopleAhead: ticket.aheadAtIssue,
       etaMinutes: ticket.etaMinutesAtIssue,
       trackingUrl: trackUrl(this.baseUrl(), officeId, ticket.id),
       logoPng: this.config.logoPng,

@@ -271,6 +271,7 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
     outcome: null,
     precheck: cmd.precheck ?? null,
     etaMinutesAtIssue: etaForNewTicket(state, office, service.id),
+    aheadAtIssue: state.waitingByService.get(service.id)?.length ?? 0,
     transfers: 0,
   };
   return { events: [{ at, actor: ctx.actor, type: 'ticket_issued', ticket }], ticketId: ticket.id };

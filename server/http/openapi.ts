@@ -197,6 +197,7 @@ function responseSchemas(): Record<string, Schema> {
         outcome: nullableEnumOf(FINISH_OUTCOMES),
         precheck: nullable(ref('PrecheckResult')),
         etaMinutesAtIssue: { type: 'number', minimum: 0, description: 'Estimated wait in minutes when issued.' },
+        aheadAtIssue: int('People waiting for the same service when it was issued.'),
         transfers: int('Number of transfers so far.'),
       },
       [],

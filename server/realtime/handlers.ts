@@ -11,6 +11,7 @@ import type { AuthService } from '../auth/auth-service.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
+import { snapshotFor, type Feed } from './feeds.ts';
 import type { SocketData } from './handshake.ts';
 
 /** Which socket a command came from, for replies that belong to that screen alone (print results). */
@@ -38,12 +39,15 @@ function validationError(issues: Array<{ path: PropertyKey[]; message: string }>
   return apiError('bad_request', issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
 }
 
-export function registerResync(socket: Socket, deps: HandlerDeps): void {
-  socket.on('resync', async (maybeAck: unknown) => {
-    const ack = ackOf<QueueSnapshot>(maybeAck);
-    const snap = await deps.queue.snapshot((socket.data as SocketData).officeId);
-    ack(snap.ok ? { ok: true, data: snap.data } : fail(snap.error));
-  });
+/** A fresh snapshot on request, in the role's feed (see feeds.ts). */
+export function registerResync(feed: Feed) {
+  return (socket: Socket, deps: HandlerDeps): void => {
+    socket.on('resync', async (maybeAck: unknown) => {
+      const ack = ackOf<QueueSnapshot>(maybeAck);
+      const snap = await deps.queue.snapshot((socket.data as SocketData).officeId);
+      ack(snap.ok ? { ok: true, data: snapshotFor(feed, snap.data) } : fail(snap.error));
+    });
+  };
 }
 
 async function runCommand(socket: Socket, deps: HandlerDeps, command: Command): Promise<Ack<CommandResult>> {

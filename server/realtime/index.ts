@@ -2,46 +2,22 @@
 // gets a snapshot; after that every committed change arrives as a delta whose
 // version is one more than the last; a gap makes the client ask for `resync`.
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { QueueDelta } from '../../protocol/model.ts';
+import type { QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
 import { NAMESPACES, type Role } from '../../protocol/events.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
 import { registerCounter, registerKiosk, registerResync, type HandlerDeps } from './handlers.ts';
+import { DeltaMerger, FEEDS, MERGE_WINDOW_MS, deltaFor, snapshotFor, type Feed } from './feeds.ts';
 import { handshake, type SocketData } from './handshake.ts';
 
 export const officeRoom = (officeId: string) => `office:${officeId}`;
 
-/**
- * Kiosks and phones need the queue's figures, not every commit the moment it
- * happens: they get the commits of each short window merged into one delta,
- * so a busy office does not send each of them a frame per ticket. Displays
- * and counters get every commit at once.
- */
-const MERGED_ROLES: readonly Role[] = ['kiosk', 'track'];
-export const MERGE_WINDOW_MS = 250;
-
-function byId<T extends { id: string }>(older: T[], newer: T[]): T[] {
-  const m = new Map(older.map((x) => [x.id, x]));
-  for (const x of newer) m.set(x.id, x);
-  return [...m.values()];
-}
-
-export function mergeDeltas(a: QueueDelta, b: QueueDelta): QueueDelta {
-  return {
-    ...b,
-    fromVersion: a.fromVersion ?? a.version,
-    events: [...a.events, ...b.events],
-    tickets: byId(a.tickets, b.tickets),
-    counters: byId(a.counters, b.counters),
-  };
-}
-
 const REGISTER: Record<Role, Array<(s: Socket, d: HandlerDeps) => void>> = {
-  display: [registerResync],
-  kiosk: [registerResync, registerKiosk],
-  counter: [registerResync, registerCounter],
-  agent: [registerResync],
-  track: [registerResync],
+  display: [registerResync(FEEDS.display.feed)],
+  kiosk: [registerResync(FEEDS.kiosk.feed), registerKiosk],
+  counter: [registerResync(FEEDS.counter.feed), registerCounter],
+  agent: [registerResync(FEEDS.agent.feed)],
+  track: [registerResync(FEEDS.track.feed)],
 };
 
 export function attachRealtime(io: Server, deps: HandlerDeps & { log: Logger; queue: QueueService }): void {
@@ -54,7 +30,7 @@ export function attachRealtime(io: Server, deps: HandlerDeps & { log: Logger; qu
       // Join before reading the snapshot so no delta can fall between the two.
       await socket.join(officeRoom(officeId));
       const snap = await deps.queue.snapshot(officeId);
-      if (snap.ok) socket.emit('snapshot', snap.data);
+      if (snap.ok) socket.emit('snapshot', snapshotFor(FEEDS[role].feed, snap.data));
     });
     return nsp;
   });
@@ -68,14 +44,26 @@ export function attachRealtime(io: Server, deps: HandlerDeps & { log: Logger; qu
     }
   });
 
-  const immediate = namespaces.filter((n) => !MERGED_ROLES.includes(n.name.slice(1) as Role));
-  const merged = namespaces.filter((n) => MERGED_ROLES.includes(n.name.slice(1) as Role));
-  const pending = new Map<string, { delta: QueueDelta; timer: NodeJS.Timeout }>();
+  const roleOf = (nsp: Namespace) => nsp.name.slice(1) as Role;
+  const immediate = namespaces.filter((n) => !FEEDS[roleOf(n)].merged);
+  const merged = namespaces.filter((n) => FEEDS[roleOf(n)].merged);
+  const pending = new Map<string, { merger: DeltaMerger; timer: NodeJS.Timeout }>();
   // Socket.IO encodes a packet before it looks at the room: skip rooms nobody is in.
   const occupied = (nsp: Namespace, room: string) => (nsp.adapter.rooms.get(room)?.size ?? 0) > 0;
-  const emitTo = (list: Namespace[], officeId: string, event: 'delta' | 'snapshot', payload: unknown) => {
+  /** Sends each namespace its role's view; a view is built once for all the namespaces that share it. */
+  const emitTo = (list: Namespace[], officeId: string, event: 'delta' | 'snapshot', payload: QueueDelta | QueueSnapshot) => {
     const room = officeRoom(officeId);
-    for (const nsp of list) if (occupied(nsp, room)) nsp.to(room).emit(event, payload as never);
+    const views = new Map<Feed, unknown>();
+    for (const nsp of list) {
+      if (!occupied(nsp, room)) continue;
+      const feed = FEEDS[roleOf(nsp)].feed;
+      let view = views.get(feed);
+      if (view === undefined) {
+        view = event === 'delta' ? deltaFor(feed, payload as QueueDelta) : snapshotFor(feed, payload as QueueSnapshot);
+        views.set(feed, view);
+      }
+      nsp.to(room).emit(event, view as never);
+    }
   };
 
   deps.queue.listen({
@@ -83,17 +71,16 @@ export function attachRealtime(io: Server, deps: HandlerDeps & { log: Logger; qu
       emitTo(immediate, officeId, 'delta', delta);
       if (!merged.some((n) => occupied(n, officeRoom(officeId)))) return;
       const p = pending.get(officeId);
-      if (p) {
-        p.delta = mergeDeltas(p.delta, delta);
-        return;
-      }
+      if (p) return void p.merger.add(delta);
+      const merger = new DeltaMerger();
+      merger.add(delta);
       const timer = setTimeout(() => {
-        const due = pending.get(officeId);
         pending.delete(officeId);
-        if (due) emitTo(merged, officeId, 'delta', due.delta);
+        const due = merger.take();
+        if (due) emitTo(merged, officeId, 'delta', due);
       }, MERGE_WINDOW_MS);
       timer.unref();
-      pending.set(officeId, { delta, timer });
+      pending.set(officeId, { merger, timer });
     },
     reset(officeId, snapshot) {
       const p = pending.get(officeId);

@@ -733,6 +733,14 @@ describe('estimated wait', () => {
     expect(etaOf(s, 'informasi')).toBe(10); // 1 / 1 × 10
   });
 
+  it('records on each ticket how many were waiting for its service when it was issued', () => {
+    const s = new Sim(kupang());
+    expect([1, 2, 3].map(() => s.issue('ktp-el').aheadAtIssue)).toEqual([0, 1, 2]);
+    expect(s.issue('informasi').aheadAtIssue).toBe(0); // another service's line
+    s.ok({ type: 'call_next', counterId: '1' }); // A001 leaves the line
+    expect(s.issue('ktp-el').aheadAtIssue).toBe(2);
+  });
+
   it('does not count a paused counter as serving', () => {
     const s = new Sim(kupang({ defaultServiceMinutes: 10 }));
     for (let i = 0; i < 3; i++) s.issue('ktp-el');

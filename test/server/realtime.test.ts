@@ -116,6 +116,65 @@ describe('realtime', () => {
     c2.close();
   });
 
+  it('sends kiosks the figures only, merged: no tickets, no events, every service count current', async () => {
+    const kiosk = connect(srv.url, 'kiosk');
+    const snap = await waitFor<QueueSnapshot>(kiosk, 'snapshot');
+    expect(snap.tickets).toEqual([]);
+    expect(snap.recentCalls).toEqual([]);
+    expect(snap.services.length).toBeGreaterThan(0);
+    const deltas: QueueDelta[] = [];
+    // A window merged before this kiosk's snapshot may still arrive: older, a page ignores it as stale.
+    kiosk.on('delta', (d: QueueDelta) => d.version > snap.version && deltas.push(d));
+    const waitingBefore = snap.services.find((s) => s.serviceId === 'pindah-datang')?.waiting ?? -1;
+    const acks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => emitAck<any>(kiosk, 'issue', { service: 'pindah-datang', idempotencyKey: `figures-${i}` })),
+    );
+    expect(acks.every((a) => a.ok)).toBe(true);
+    // Each ticket says how many were ahead of it: the 20 answers are 20 consecutive places.
+    expect(acks.map((a) => a.data.ticket.aheadAtIssue).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => waitingBefore + i));
+    const last = Math.max(...acks.map((a) => a.data.version));
+    await until(() => deltas.at(-1)?.version === last);
+    // 20 commits in well under the merge window arrive as far fewer frames, covering every version once.
+    expect(deltas.length).toBeLessThan(20);
+    // The first may start before the snapshot (a window already open when the kiosk connected): pages apply it.
+    expect(deltas[0]?.fromVersion ?? deltas[0]?.version).toBeLessThanOrEqual(snap.version + 1);
+    for (let i = 1; i < deltas.length; i++) expect(deltas[i]?.fromVersion ?? deltas[i]?.version).toBe((deltas[i - 1]?.version ?? 0) + 1);
+    expect(deltas.every((d) => d.tickets.length === 0 && d.events.length === 0)).toBe(true);
+    expect(deltas.at(-1)?.services.find((s) => s.serviceId === 'pindah-datang')?.waiting).toBe(waitingBefore + 20);
+    // A resync gives the same figures-only view.
+    const again = await emitAck<any>(kiosk, 'resync');
+    expect(again.ok).toBe(true);
+    expect(again.data.tickets).toEqual([]);
+    expect(again.data.version).toBeGreaterThanOrEqual(last);
+    kiosk.close();
+  });
+
+  it('keeps a kiosk page current without resyncs when it connects in the middle of a stream of tickets', async () => {
+    const issuer = connect(srv.url, 'kiosk');
+    await waitFor(issuer, 'snapshot');
+    let running = true;
+    let n = 0;
+    const stream = (async () => {
+      while (running) {
+        const r = await emitAck<any>(issuer, 'issue', { service: 'kia', idempotencyKey: `stream-${n++}` });
+        expect(r.ok).toBe(true);
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300)); // a merge window is open
+    const page = new QueueClient({ url: srv.url, role: 'kiosk', office: 'kupang', socketOptions: { transports: ['websocket'], forceNew: true } });
+    page.connect();
+    await new Promise((r) => setTimeout(r, 1200)); // several windows of steady load
+    running = false;
+    await stream;
+    const fresh = await request(srv.url, 'GET', '/api/v1/offices/kupang/queue', { cookie: clerkCookie });
+    await until(() => page.snapshot?.version === fresh.body.version);
+    expect(n).toBeGreaterThan(20);
+    expect(page.resyncs).toBe(0);
+    expect(page.snapshot?.services).toEqual(fresh.body.services);
+    page.close();
+    issuer.close();
+  });
+
   it('rejects a socket payload of the wrong shape with bad_request and keeps serving', async () => {
     const c = connect(srv.url, 'counter', 'kupang', { cookie: clerkCookie });
     await waitFor(c, 'snapshot');

@@ -44,6 +44,7 @@ function ticket(number: string, over: Partial<Ticket> = {}): Ticket {
     outcome: null,
     precheck: null,
     etaMinutesAtIssue: 0,
+    aheadAtIssue: 0,
     transfers: 0,
     ...over,
   };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueDelta, QueueSnapshot, Ticket } from '../../protocol/model.ts';
-import { mergeDeltas } from '../../server/realtime/index.ts';
+import { mergeDeltas } from '../../server/realtime/feeds.ts';
 import { applyDelta, classifyDelta } from '../../ui/queue-model.ts';
 
 const ticket = (n: number, state: Ticket['state'] = 'waiting'): Ticket => ({
   id: `2026-11-23/A00${n}`, number: `A00${n}`, serviceId: 'ktp-el', seq: n, officeDay: '2026-11-23', priority: null, source: 'kiosk',
   state, counterId: null, targetCounterId: null, precedence: false, bookingSlot: null, issuedAt: `2026-11-23T01:0${n}:00.000Z`,
   queuedAt: `2026-11-23T01:0${n}:00.000Z`, calledAt: null, startedAt: null, finishedAt: null, calls: 0, outcome: null, precheck: null,
-  etaMinutesAtIssue: 0, transfers: 0,
+  etaMinutesAtIssue: 0, aheadAtIssue: 0, transfers: 0,
 });
 const snap = (version: number, tickets: Ticket[] = []): QueueSnapshot => ({
   officeId: 'kupang', officeDay: '2026-11-23', version, serverTime: '2026-11-23T01:00:00.000Z', tickets, counters: [], services: [], recentCalls: [],
@@ -32,9 +32,38 @@ describe('queue copy on a page', () => {
     expect(m.events).toHaveLength(3);
     expect(m.tickets.map((t) => `${t.number}:${t.state}`)).toEqual(['A001:done', 'A002:waiting']);
     expect(classifyDelta(snap(3), m)).toBe('applied');
-    expect(classifyDelta(snap(4), m)).toBe('gap'); // it overlaps what the page has: ask for a snapshot
+    expect(classifyDelta(snap(2), m)).toBe('gap'); // version 3 is missing
     const after = applyDelta(snap(3), m);
     expect(after.version).toBe(6);
     expect(after.tickets.map((t) => t.number)).toEqual(['A002']);
+  });
+
+  it('applies a merged delta that starts before the page\'s snapshot to the same result as one commit at a time', () => {
+    // Versions 4..8: two tickets issued, A001 called, recalled, then done.
+    const t1 = ticket(1);
+    const t2 = ticket(2);
+    const called = { ...t1, state: 'called' as const, counterId: '1', calls: 1 };
+    const recalled = { ...called, calls: 2 };
+    const done = { ...recalled, state: 'done' as const };
+    const actor = { kind: 'system' as const, id: 't' };
+    const step = (version: number, t: Ticket, e: QueueDelta['events'][number]): QueueDelta => ({ ...delta(version, t), events: [e] });
+    const deltas = [
+      delta(4, t1),
+      delta(5, t2),
+      step(6, called, { type: 'ticket_called', ticketId: t1.id, counterId: '1', mode: 'next', at: '2026-11-23T01:10:00.000Z', actor }),
+      step(7, recalled, { type: 'ticket_recalled', ticketId: t1.id, counterId: '1', at: '2026-11-23T01:11:00.000Z', actor }),
+      step(8, done, { type: 'ticket_finished', ticketId: t1.id, counterId: '1', outcome: 'done', at: '2026-11-23T01:12:00.000Z', actor }),
+    ];
+    const pages = [snap(3)];
+    for (const d of deltas) pages.push(applyDelta(pages.at(-1) as QueueSnapshot, d));
+    const final = pages.at(-1) as QueueSnapshot;
+    expect(final.recentCalls.map((c) => `${c.number}${c.recall ? ' again' : ''}`)).toEqual(['A001', 'A001 again']);
+    const merged = mergeDeltas(...deltas);
+    // A page that took its snapshot at any version inside the window ends where the others do.
+    for (const page of pages.slice(0, -1)) {
+      expect(classifyDelta(page, merged)).toBe('applied');
+      expect(applyDelta(page, merged)).toEqual(final);
+    }
+    expect(classifyDelta(final, merged)).toBe('stale');
   });
 });

@@ -1,0 +1,82 @@
+// What each role's screens receive. Displays and counters follow every ticket
+// and get every commit at once. Kiosks (and agents) only show the queue's
+// figures — waiting per service, estimated wait, counters open — so they get
+// those alone, merged over a short window: on a busy day a kiosk parses a few
+// small frames a second instead of every ticket of every commit. Phones
+// (track) follow tickets but need no frame per commit: merged, full.
+import type { CounterState, QueueDelta, QueueEvent, QueueSnapshot, Ticket } from '../../protocol/model.ts';
+import type { Role } from '../../protocol/events.ts';
+
+export type Feed = 'full' | 'figures';
+export const FEEDS: Record<Role, { feed: Feed; merged: boolean }> = {
+  display: { feed: 'full', merged: false },
+  counter: { feed: 'full', merged: false },
+  track: { feed: 'full', merged: true },
+  kiosk: { feed: 'figures', merged: true },
+  agent: { feed: 'figures', merged: true },
+};
+export const MERGE_WINDOW_MS = 250;
+
+/** The snapshot a role receives: figures-only feeds carry no tickets, calls or events. */
+export function snapshotFor(feed: Feed, snap: QueueSnapshot): QueueSnapshot {
+  return feed === 'full' ? snap : { ...snap, tickets: [], recentCalls: [] };
+}
+
+export function deltaFor(feed: Feed, delta: QueueDelta): QueueDelta {
+  return feed === 'full' ? delta : { ...delta, events: [], tickets: [] };
+}
+
+/**
+ * Merges consecutive deltas of one office into one that a page applies as a
+ * single step (`fromVersion` = the first version it covers). Each add is
+ * O(size of that delta): a window of many commits costs no more than the
+ * commits themselves.
+ */
+export class DeltaMerger {
+  #first: QueueDelta | null = null;
+  #last: QueueDelta | null = null;
+  #events: QueueEvent[] = [];
+  #tickets = new Map<string, Ticket>();
+  #counters = new Map<string, CounterState>();
+
+  get empty(): boolean {
+    return this.#last === null;
+  }
+
+  add(delta: QueueDelta): void {
+    this.#first ??= delta;
+    this.#last = delta;
+    for (const e of delta.events) this.#events.push(e);
+    // A ticket or counter changed twice in the window: its place stays, its content is the newest.
+    for (const t of delta.tickets) this.#tickets.set(t.id, t);
+    for (const c of delta.counters) this.#counters.set(c.id, c);
+  }
+
+  /** The merged delta of everything added since the last take (null when nothing was). */
+  take(): QueueDelta | null {
+    const first = this.#first;
+    const last = this.#last;
+    if (!first || !last) return null;
+    const merged: QueueDelta = {
+      ...last,
+      fromVersion: first.fromVersion ?? first.version,
+      events: this.#events,
+      tickets: [...this.#tickets.values()],
+      counters: [...this.#counters.values()],
+    };
+    this.#first = this.#last = null;
+    this.#events = [];
+    this.#tickets = new Map();
+    this.#counters = new Map();
+    return merged;
+  }
+}
+
+/** Two deltas as one (what DeltaMerger does over a whole window). */
+export function mergeDeltas(...deltas: QueueDelta[]): QueueDelta {
+  const m = new DeltaMerger();
+  for (const d of deltas) m.add(d);
+  const out = m.take();
+  if (!out) throw new Error('mergeDeltas needs at least one delta');
+  return out;
+}
