@@ -28,14 +28,28 @@ export interface LocalParts {
   weekday: Weekday;
 }
 
+/**
+ * The last answer per time zone, by UTC minute: every command asks for the
+ * office day and opening hours of the same instant, and Intl's formatToParts
+ * was the largest single cost of a command. Offsets of every zone in use since
+ * 1970 are whole minutes, so one UTC minute is one local minute.
+ */
+const lastParts = new Map<string, { minute: number; parts: LocalParts }>();
+
 export function localParts(instant: Date, timeZone: string): LocalParts {
+  const minute = Math.floor(instant.getTime() / 60_000);
+  const hit = lastParts.get(timeZone);
+  if (hit && hit.minute === minute) return hit.parts;
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
-  return {
+  const local: LocalParts = {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     time: `${parts.hour}:${parts.minute}`,
     weekday: (parts.weekday ?? 'Mon').toLowerCase().slice(0, 3) as Weekday,
   };
+  Object.freeze(local);
+  if (minute >= 0) lastParts.set(timeZone, { minute, parts: local });
+  return local;
 }
 
 /** The office day (local calendar date) an instant falls on. */

@@ -1,5 +1,6 @@
 // The office day: numbers reset at local midnight in the office's own time
 // zone (WIB, WITA, WIT), and opening hours are local too. Instants are injected.
+import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import type { OfficeConfig } from '../../protocol/model.ts';
 import { decide } from '../../server/domain/commands.ts';
@@ -85,6 +86,29 @@ describe('office day', () => {
     expect(officeDayOf(new Date('2026-11-30T16:30:00.000Z'), 'Asia/Makassar')).toBe('2026-12-01');
     expect(officeDayOf(new Date('2026-12-31T16:59:59.999Z'), 'Asia/Jakarta')).toBe('2026-12-31');
     expect(officeDayOf(new Date('2026-12-31T17:00:00.000Z'), 'Asia/Jakarta')).toBe('2027-01-01');
+  });
+});
+
+describe('local time parts', () => {
+  it('gives the same answer from its per-minute memory as a fresh Intl reading, in any order of instants and zones', () => {
+    const zones = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu'];
+    const fresh = (d: Date, timeZone: string) => {
+      const p = Object.fromEntries(
+        new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short' })
+          .formatToParts(d)
+          .map((x) => [x.type, x.value]),
+      );
+      return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}`, weekday: String(p.weekday).toLowerCase() };
+    };
+    // Instants cluster around a few minutes (so the memory is hit) and around DST changes in Berlin.
+    const base = fc.constantFrom(Date.UTC(2026, 10, 23, 15, 59), Date.UTC(2026, 2, 29, 0, 59), Date.UTC(2026, 9, 25, 0, 59), Date.UTC(2026, 11, 31, 14, 59));
+    const instant = fc.tuple(base, fc.integer({ min: -120_000, max: 120_000 })).map(([b, off]) => new Date(b + off));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(instant, fc.constantFrom(...zones)), { minLength: 1, maxLength: 40 }), (reads) => {
+        for (const [d, zone] of reads) expect(localParts(d, zone)).toEqual(fresh(d, zone));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
