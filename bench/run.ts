@@ -85,14 +85,22 @@ function row(o: Outcome): Record<string, string> {
   const base = { bench: o.name, seconds: fmt(o.seconds, 0) };
   if (!s) return { ...base, result: `failed (exit ${o.exitCode})`, baseline: '', ratio: '', goals: '' };
   switch (o.name) {
-    case 'issue-throughput':
+    case 'issue-throughput': {
+      const og = s.open.giliran;
+      const cg = s.closed.giliran;
+      const pr = s.pairedRatios ?? s.ratios;
+      const errs = (x: any) => Object.values(x.errors ?? {}).reduce((a: number, b: any) => a + Number(b), 0) + Number(x.unacked ?? 0);
+      const bad = errs(og) + errs(cg);
       return {
         ...base,
-        result: `${s.giliran.ticketsPerSec}/s, p50 ${s.giliran.p50Ms} ms, p99 ${s.giliran.p99Ms} ms`,
-        baseline: `echo ${s.echo.ticketsPerSec}/s, p99 ${s.echo.p99Ms} ms`,
-        ratio: `thr ${(s.pairedRatios ?? s.ratios).throughputVsEcho}, p99 ${(s.pairedRatios ?? s.ratios).p99VsEcho}×`,
-        goals: `≥1000/s ${yes(s.goals.ticketsPerSecAtLeast1000)}, p99≤20ms ${yes(s.goals.p99AtMost20ms)}`,
+        result:
+          `open ${og.offeredPerSec}/s: ${og.ticketsPerSec}/s, p50 ${og.p50Ms} ms, p99 ${og.p99Ms} ms; closed max ${cg.ticketsPerSec}/s, p99 ${cg.p99Ms} ms` +
+          (bad ? `; ${bad} errors/not acked` : ''),
+        baseline: `echo: open p99 ${s.open.echo.p99Ms} ms; closed ${s.closed.echo.ticketsPerSec}/s, p99 ${s.closed.echo.p99Ms} ms`,
+        ratio: `open p99 ${pr.open.p99VsEcho}×; closed thr ${pr.closed.throughputVsEcho}, p99 ${pr.closed.p99VsEcho}×`,
+        goals: `≥1000/s ${yes(s.goals.ticketsPerSecAtLeast1000)}, p99≤20ms ${yes(s.goals.p99AtMost20ms)}, closed ≥1000/s ${yes(s.goals.closedLoopAtLeast1000)}`,
       };
+    }
     case 'ack-vs-day-size':
       return {
         ...base,
