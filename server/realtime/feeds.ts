@@ -3,27 +3,40 @@
 // figures — waiting per service, estimated wait, counters open — so they get
 // those alone, merged over a short window: on a busy day a kiosk parses a few
 // small frames a second instead of every ticket of every commit. Phones
-// (track) follow tickets but need no frame per commit: merged, full.
+// (track) are not signed in: they follow tickets, merged, without what a
+// citizen told the kiosk (the pre-check: which case, which documents).
 import type { CounterState, QueueDelta, QueueEvent, QueueSnapshot, Ticket } from '../../protocol/model.ts';
 import type { Role } from '../../protocol/events.ts';
 
-export type Feed = 'full' | 'figures';
+export type Feed = 'full' | 'public' | 'figures';
 export const FEEDS: Record<Role, { feed: Feed; merged: boolean }> = {
   display: { feed: 'full', merged: false },
   counter: { feed: 'full', merged: false },
-  track: { feed: 'full', merged: true },
+  track: { feed: 'public', merged: true },
   kiosk: { feed: 'figures', merged: true },
   agent: { feed: 'figures', merged: true },
 };
 export const MERGE_WINDOW_MS = 250;
 
+const withoutPrecheck = (t: Ticket): Ticket => (t.precheck === null ? t : { ...t, precheck: null });
+
 /** The snapshot a role receives: figures-only feeds carry no tickets, calls or events. */
 export function snapshotFor(feed: Feed, snap: QueueSnapshot): QueueSnapshot {
-  return feed === 'full' ? snap : { ...snap, tickets: [], recentCalls: [] };
+  if (feed === 'full') return snap;
+  if (feed === 'public') return { ...snap, tickets: snap.tickets.map(withoutPrecheck) };
+  return { ...snap, tickets: [], recentCalls: [] };
 }
 
 export function deltaFor(feed: Feed, delta: QueueDelta): QueueDelta {
-  return feed === 'full' ? delta : { ...delta, events: [], tickets: [] };
+  if (feed === 'full') return delta;
+  if (feed === 'public') {
+    return {
+      ...delta,
+      tickets: delta.tickets.map(withoutPrecheck),
+      events: delta.events.flatMap((e) => (e.type === 'precheck_failed' ? [] : e.type === 'ticket_issued' ? [{ ...e, ticket: withoutPrecheck(e.ticket) }] : [e])),
+    };
+  }
+  return { ...delta, events: [], tickets: [] };
 }
 
 /**

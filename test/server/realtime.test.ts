@@ -175,6 +175,34 @@ describe('realtime', () => {
     issuer.close();
   });
 
+  it('tells phones (track, not signed in) every ticket but never what a citizen answered at the pre-check', async () => {
+    const kiosk = connect(srv.url, 'kiosk');
+    await waitFor(kiosk, 'snapshot');
+    const precheck = { subcase: 'hilang', passed: true, missing: [] };
+    const first = await emitAck<any>(kiosk, 'issue', { service: 'ktp-el', precheck, idempotencyKey: 'track-privacy-1' });
+    expect(first.ok).toBe(true);
+    const phone = connect(srv.url, 'track');
+    const snap = await waitFor<QueueSnapshot>(phone, 'snapshot');
+    const display = await displayClient();
+    expect(snap.tickets.find((t) => t.id === first.data.ticket.id)).toMatchObject({ number: first.data.ticket.number, precheck: null });
+    expect(display.snapshot?.tickets.find((t) => t.id === first.data.ticket.id)?.precheck).toEqual(precheck); // staff screens keep it
+    const deltas: QueueDelta[] = [];
+    phone.on('delta', (d: QueueDelta) => d.version > snap.version && deltas.push(d));
+    const second = await emitAck<any>(kiosk, 'issue', { service: 'ktp-el', precheck, idempotencyKey: 'track-privacy-2' });
+    const failed = await request(srv.url, 'POST', '/api/v1/offices/kupang/prechecks', { body: { service: 'ktp-el', subcase: 'hilang', missing: ['kk'] } });
+    expect(failed.status).toBeLessThan(300);
+    await until(() => deltas.some((d) => d.version >= failed.body.version));
+    const tickets = deltas.flatMap((d) => d.tickets);
+    expect(tickets.find((t) => t.id === second.data.ticket.id)).toMatchObject({ number: second.data.ticket.number, precheck: null });
+    const events = deltas.flatMap((d) => d.events);
+    expect(events.some((e) => e.type === 'ticket_issued' && e.ticket.id === second.data.ticket.id && e.ticket.precheck === null)).toBe(true);
+    expect(events.some((e) => e.type === 'precheck_failed')).toBe(false);
+    expect(JSON.stringify(deltas)).not.toContain('hilang');
+    kiosk.close();
+    phone.close();
+    display.close();
+  });
+
   it('rejects a socket payload of the wrong shape with bad_request and keeps serving', async () => {
     const c = connect(srv.url, 'counter', 'kupang', { cookie: clerkCookie });
     await waitFor(c, 'snapshot');
