@@ -5,4 +5,4 @@ set -e
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --loglevel=error
 node scripts/build.mjs
-exec node --enable-source-maps dist-server/main.mjs
+exec sh scripts/run-server.sh

@@ -2,7 +2,7 @@
 // server) in its own child process, temp data folders, small HTTP helpers,
 // statistics and per-process CPU/RSS readings. Every address is 127.0.0.1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -166,6 +166,8 @@ export function spawnScript(script: string, opts: { env?: Record<string, string>
         const line = outBuf.slice(0, nl);
         outBuf = outBuf.slice(nl + 1);
         if (stdout.length < 200) stdout.push(line);
+        // BENCH_SERVER_STDOUT=<file>: keep all of a child's output (with --trace-gc, say).
+        if (process.env.BENCH_SERVER_STDOUT) appendFileSync(process.env.BENCH_SERVER_STDOUT, `[${label} ${proc.pid}] ${line}\n`);
         const m = /http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
         if (m && !done) {
           done = true;
@@ -242,7 +244,8 @@ export function startGiliran(data: DataDir, opts: { nodeArgs?: string[]; env?: R
   return spawnScript(entry ? path.resolve(entry) : 'server/main.ts', {
     tsx: !entry,
     label: opts.label ?? 'giliran',
-    nodeArgs: opts.nodeArgs ?? [],
+    // BENCH_SERVER_NODE_ARGS: extra flags for a diagnosis (e.g. --trace-gc), after production's.
+    nodeArgs: [...productionNodeFlags(), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), ...(opts.nodeArgs ?? [])],
     env: {
       PORT: '0',
       HOST,
@@ -253,6 +256,14 @@ export function startGiliran(data: DataDir, opts: { nodeArgs?: string[]; env?: R
       ...opts.env,
     },
   });
+}
+
+/** The node flags production starts the server with: read from scripts/run-server.sh, their one home. */
+export function productionNodeFlags(): string[] {
+  const script = readFileSync(path.join(ROOT, 'scripts', 'run-server.sh'), 'utf8');
+  const line = /^exec node (.*) dist-server\/main\.mjs/m.exec(script);
+  if (!line) throw new Error('scripts/run-server.sh: no "exec node … dist-server/main.mjs" line');
+  return (line[1] ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
 }
 
 /**
@@ -397,5 +408,6 @@ export function table(rows: Array<Record<string, string | number>>): string {
 function serverDescription(): string {
   const bundle = path.join(ROOT, 'dist-server', 'main.mjs');
   const chosen = process.env.BENCH_SERVER_ENTRY ?? (existsSync(bundle) ? bundle : 'tsx');
-  return chosen === 'tsx' ? 'node --import tsx server/main.ts' : `node ${path.relative(ROOT, path.resolve(chosen))}`;
+  const flags = productionNodeFlags().join(' ');
+  return chosen === 'tsx' ? `node ${flags} --import tsx server/main.ts` : `node ${flags} ${path.relative(ROOT, path.resolve(chosen))}`;
 }
