@@ -33,7 +33,7 @@ export function deltaFor(feed: Feed, delta: QueueDelta): QueueDelta {
     return {
       ...delta,
       tickets: delta.tickets.map(withoutPrecheck),
-      events: delta.events.flatMap((e) => (e.type === 'precheck_failed' ? [] : e.type === 'ticket_issued' ? [{ ...e, ticket: withoutPrecheck(e.ticket) }] : [e])),
+      events: delta.events.flatMap((e): QueueEvent[] => (e.type === 'precheck_failed' ? [] : e.type === 'ticket_issued' ? [{ ...e, ticket: withoutPrecheck(e.ticket) }] : [e])),
     };
   }
   return { ...delta, events: [], tickets: [] };
