@@ -16,6 +16,7 @@ import { configureDevices, devicesOf } from '../../server/devices/index.ts';
 import { PrinterEmulator } from '../../server/devices/printer-emulator.ts';
 import type { HidModule } from '../../server/devices/scanner.ts';
 import { connect, emitAck, login, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 const FAST = { pollMs: 100, idlePollMs: 0, retryDelaysMs: [50], holdMaxMs: 60_000 };
 const silent = pino({ level: 'silent' });
@@ -25,14 +26,6 @@ let server: TestServer;
 let dir: string;
 const agents: Agent[] = [];
 const sockets: Socket[] = [];
-
-async function until(cond: () => boolean, timeoutMs = 8000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function record<T>(socket: { on(ev: string, fn: (x: T) => void): unknown }, event: string): T[] {
   const seen: T[] = [];
@@ -110,7 +103,7 @@ describe('agent', () => {
     const [r] = await emu.waitForReceipts(1);
     expect(r!.lines.find((l) => l.width === 4)?.text).toBe(ticket.number);
     expect(r!.qrPayloads).toEqual([trackUrl(server.url, 'kupang', ticket.id)]);
-    await until(() => results.length === 1);
+    await until(() => results.length === 1, 8000);
     expect(results[0]).toMatchObject({ ticketId: ticket.id, state: 'printed', printer: { printerId: `agent:${id}` } });
   });
 
@@ -126,9 +119,9 @@ describe('agent', () => {
     const ticket = await issue(k);
     await emu.waitForReceipts(1);
     // Reconnected, got the same job again, acknowledged it this time.
-    await until(() => welcomes.length >= 1 && deliveries.length >= 2);
+    await until(() => welcomes.length >= 1 && deliveries.length >= 2, 8000);
     const jobId = `kupang/${ticket.id}`;
-    await until(() => devicesOf(server.giliran.io)!.job(jobId)!.told.includes('printed'));
+    await until(() => devicesOf(server.giliran.io)!.job(jobId)!.told.includes('printed'), 8000);
     await settle();
     expect(emu.receipts).toHaveLength(1);
     expect(results.filter((x) => x.state === 'printed')).toHaveLength(1);
@@ -145,7 +138,7 @@ describe('agent', () => {
     await emu.waitForReceipts(2);
     const welcomes = record<unknown>(a, 'welcome');
     a.socket!.io.engine.close();
-    await until(() => welcomes.length === 1);
+    await until(() => welcomes.length === 1, 8000);
     await settle();
     expect(emu.receipts).toHaveLength(2);
     expect(emu.receipts.map((r) => r.lines.find((l) => l.width === 4)?.text)).toEqual(['A001', 'A002']);
@@ -161,16 +154,16 @@ describe('agent', () => {
     const ticket = await issue(k);
     await gone;
     await emu.waitForReceipts(1);
-    await until(() => first.spooler!.job(`kupang/${ticket.id}`)?.state === 'printed');
+    await until(() => first.spooler!.job(`kupang/${ticket.id}`)?.state === 'printed', 8000);
     await first.close();
 
     const second = agent(token);
     const deliveries: unknown[] = [];
     second.on('welcome', () => second.socket!.on('print', (j: unknown) => deliveries.push(j)));
     await second.start();
-    await until(() => devicesOf(server.giliran.io)!.job(`kupang/${ticket.id}`)!.told.includes('printed'));
+    await until(() => devicesOf(server.giliran.io)!.job(`kupang/${ticket.id}`)!.told.includes('printed'), 8000);
     // The server did send the job again (its acknowledgement had been lost) …
-    await until(() => deliveries.length >= 1);
+    await until(() => deliveries.length >= 1, 8000);
     await settle();
     // … and it was not printed a second time.
     expect(emu.receipts).toHaveLength(1);
@@ -189,12 +182,12 @@ describe('agent', () => {
     const results = record<PrintResult>(k, 'print_result');
     emu.setPaperOut(true);
     const ticket = await issue(k);
-    await until(() => results.length === 1);
+    await until(() => results.length === 1, 8000);
     expect(results[0]).toMatchObject({ ticketId: ticket.id, state: 'failed', printer: { printerId: `agent:${id}`, state: 'paper_out' } });
-    await until(() => staff.some((s) => s.state === 'paper_out' && s.printerId === `agent:${id}`));
+    await until(() => staff.some((s) => s.state === 'paper_out' && s.printerId === `agent:${id}`), 8000);
     emu.setPaperOut(false);
     await emu.waitForReceipts(1);
-    await until(() => results.length === 2);
+    await until(() => results.length === 2, 8000);
     expect(results[1]).toMatchObject({ state: 'printed' });
     await settle();
     expect(emu.receipts).toHaveLength(1);
@@ -208,13 +201,13 @@ describe('agent', () => {
     const k = kiosk();
     const results = record<PrintResult>(k, 'print_result');
     const ticket = await issue(k);
-    await until(() => results.length === 1);
+    await until(() => results.length === 1, 8000);
     expect(results[0]).toMatchObject({ state: 'failed', printer: { printerId: `agent:${id}`, state: 'offline' } });
     expect(emu.allReceipts).toEqual([]);
     await agent(token).start();
     const [r] = await emu.waitForReceipts(1);
     expect(r!.lines.find((l) => l.width === 4)?.text).toBe(ticket.number);
-    await until(() => results.length === 2);
+    await until(() => results.length === 2, 8000);
     expect(results[1]!.state).toBe('printed');
     await settle();
     expect(emu.receipts).toHaveLength(1);

@@ -4,20 +4,17 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { Socket } from 'socket.io-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PrintResult, PrinterStatus } from '../../protocol/devices.ts';
 import { trackUrl } from '../../protocol/urls.ts';
-import { configureDevices, devicesOf, type DeviceOverrides } from '../../server/devices/index.ts';
+import { devicesOf, type DeviceOverrides } from '../../server/devices/index.ts';
 import type { DecodedReceipt } from '../../server/devices/escpos-decoder.ts';
-import { PrinterEmulator } from '../../server/devices/printer-emulator.ts';
-import { connect, emitAck, login, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { FAST_PRINTING, usePrinterRig } from '../helpers/printer-rig.ts';
+import { emitAck, login, request, waitFor, type TestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
-let emu: PrinterEmulator;
-let server: TestServer | null = null;
-const sockets: Socket[] = [];
+const rig = usePrinterRig();
 let logLines: Array<{ level: number; msg: string; [k: string]: unknown }> = [];
-
-const FAST = { pollMs: 100, idlePollMs: 0, retryDelaysMs: [50], holdMaxMs: 60_000 };
 
 function captureLog() {
   logLines = [];
@@ -31,27 +28,14 @@ function captureLog() {
 }
 
 async function start(o: DeviceOverrides = {}): Promise<TestServer> {
-  configureDevices({ printer: `tcp://127.0.0.1:${emu.listeningPort}`, timing: FAST, log: captureLog(), ...o });
-  server = await startServer();
+  const server = await rig.start({ printer: `tcp://127.0.0.1:${rig.emu.listeningPort}`, timing: FAST_PRINTING, log: captureLog(), ...o });
   // The printer's first status query has been answered (so the next connection is a job's).
   const spooler = devicesOf(server.giliran.io)?.localPrinters.get('env');
   if (spooler) await until(() => spooler.status.state !== 'unknown');
   return server;
 }
 
-function open(role: 'kiosk' | 'counter', opts: { cookie?: string } = {}): Socket {
-  const s = connect(server!.url, role, 'kupang', opts);
-  sockets.push(s);
-  return s;
-}
-
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const open = (role: 'kiosk' | 'counter', opts: { cookie?: string } = {}): Socket => rig.open(role, opts);
 
 /** Collects every emission of an event. */
 function record<T>(socket: Socket, event: string): T[] {
@@ -70,19 +54,6 @@ function bigLines(r: DecodedReceipt): string[] {
   return r.lines.filter((l) => l.width >= 2 && l.height >= 2).map((l) => l.text);
 }
 
-beforeEach(async () => {
-  emu = new PrinterEmulator();
-  await emu.start(0, '127.0.0.1');
-});
-
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.disconnect();
-  await server?.close();
-  server = null;
-  configureDevices(null);
-  await emu.stop();
-});
-
 describe('printing a kiosk ticket', () => {
   it('prints the number very large, the service, the wait and a QR code of the tracking URL', async () => {
     await start();
@@ -90,9 +61,9 @@ describe('printing a kiosk ticket', () => {
     await waitFor(kiosk, 'snapshot');
     const results = record<PrintResult>(kiosk, 'print_result');
     const ticket = await issue(kiosk);
-    const [receipt] = await emu.waitForReceipts(1);
+    const [receipt] = await rig.emu.waitForReceipts(1);
     const r = receipt!;
-    const url = trackUrl(server!.url, 'kupang', ticket.id);
+    const url = trackUrl(rig.server.url, 'kupang', ticket.id);
     expect(r.qrPayloads).toEqual([url]);
     expect(bigLines(r)).toEqual([ticket.number]);
     expect(r.lines.find((l) => l.text === ticket.number)).toMatchObject({ width: 4, height: 4, align: 'center', bold: true });
@@ -113,29 +84,29 @@ describe('printing a kiosk ticket', () => {
     await issue(kiosk);
     await issue(kiosk, 'kk');
     await issue(kiosk);
-    const rs = await emu.waitForReceipts(3);
+    const rs = await rig.emu.waitForReceipts(3);
     expect(rs.map((r) => bigLines(r)[0])).toEqual(['A001', 'B001', 'A002']);
     expect(rs.map((r) => /Di depan Anda: (\d+) orang/.exec(r.text)?.[1])).toEqual(['0', '0', '1']);
   });
 
   it('prints a ticket issued over REST from the kiosk machine', async () => {
     await start();
-    const res = await request(server!.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'C' } });
+    const res = await request(rig.server.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'C' } });
     expect(res.status).toBe(201);
-    const [r] = await emu.waitForReceipts(1);
+    const [r] = await rig.emu.waitForReceipts(1);
     expect(bigLines(r!)).toEqual(['C001']);
-    expect(r!.qrPayloads).toEqual([trackUrl(server!.url, 'kupang', res.body.ticket.id)]);
+    expect(r!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', res.body.ticket.id)]);
   });
 
   it('does not print tickets staff issue at the counter', async () => {
     await start();
-    const cookie = await login(server!.url, 'petugas1');
+    const cookie = await login(rig.server.url, 'petugas1');
     const counter = open('counter', { cookie });
     await waitFor(counter, 'snapshot');
     const res = await emitAck(counter, 'command', { type: 'issue', service: 'ktp-el' });
     expect(res.ok).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
-    expect(emu.allReceipts).toEqual([]);
+    expect(rig.emu.allReceipts).toEqual([]);
   });
 
   it("tells the kiosk 'no_printer' at once when it has none", async () => {
@@ -150,7 +121,7 @@ describe('printing a kiosk ticket', () => {
     await start();
     const kiosk = open('kiosk');
     expect(await waitFor<PrinterStatus>(kiosk, 'printer_status')).toMatchObject({ printerId: 'env', state: 'ok' });
-    const counter = open('counter', { cookie: await login(server!.url, 'petugas1') });
+    const counter = open('counter', { cookie: await login(rig.server.url, 'petugas1') });
     expect(await waitFor<PrinterStatus>(counter, 'printer_status')).toMatchObject({ printerId: 'env', state: 'ok' });
   });
 });
@@ -159,15 +130,15 @@ describe('printer faults', () => {
   it('paper out: the kiosk and staff are told, the ticket is held and printed once when paper is back', async () => {
     await start();
     const kiosk = open('kiosk');
-    const counter = open('counter', { cookie: await login(server!.url, 'petugas1') });
+    const counter = open('counter', { cookie: await login(rig.server.url, 'petugas1') });
     await waitFor(counter, 'snapshot');
     const kioskResults = record<PrintResult>(kiosk, 'print_result');
     const kioskStatus = record<PrinterStatus>(kiosk, 'printer_status');
     const staffStatus = record<PrinterStatus>(counter, 'printer_status');
-    emu.setPaperOut(true);
+    rig.emu.setPaperOut(true);
     const whilePaperOut: Buffer[] = [];
     const onData = (chunk: Buffer): void => void whilePaperOut.push(chunk);
-    emu.on('data', onData);
+    rig.emu.on('data', onData);
 
     const ticket = await issue(kiosk);
     await until(() => kioskResults.length === 1);
@@ -179,22 +150,22 @@ describe('printer faults', () => {
     expect(warn).toMatchObject({ printer: 'env', to: 'paper_out' });
     // Held, not sent: while out of paper the printer got status queries (DLE EOT 1..4) and nothing else.
     await new Promise((r) => setTimeout(r, 300));
-    expect(emu.allReceipts).toEqual([]);
-    emu.off('data', onData);
+    expect(rig.emu.allReceipts).toEqual([]);
+    rig.emu.off('data', onData);
     const query = [0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 3, 0x10, 0x04, 4];
     const seen = [...Buffer.concat(whilePaperOut)];
     expect(seen.length).toBeGreaterThanOrEqual(2 * query.length); // polled while held
     expect(seen).toEqual(Array.from({ length: seen.length / query.length }, () => query).flat());
 
-    emu.setPaperOut(false);
-    const [r] = await emu.waitForReceipts(1);
+    rig.emu.setPaperOut(false);
+    const [r] = await rig.emu.waitForReceipts(1);
     expect(bigLines(r!)).toEqual([ticket.number]);
     await until(() => kioskResults.length === 2);
     expect(kioskResults[1]).toMatchObject({ ticketId: ticket.id, state: 'printed' });
     await until(() => staffStatus.at(-1)?.state === 'ok');
     // Printed exactly once, also after more polls.
     await new Promise((r) => setTimeout(r, 500));
-    expect(emu.receipts).toHaveLength(1);
+    expect(rig.emu.receipts).toHaveLength(1);
     expect(kioskResults).toHaveLength(2);
   });
 
@@ -202,12 +173,12 @@ describe('printer faults', () => {
     await start();
     const kiosk = open('kiosk');
     const results = record<PrintResult>(kiosk, 'print_result');
-    emu.setCoverOpen(true);
+    rig.emu.setCoverOpen(true);
     await issue(kiosk);
     await until(() => results.length === 1);
     expect(results[0]).toMatchObject({ state: 'failed', printer: { state: 'cover_open' } });
-    emu.setCoverOpen(false);
-    await emu.waitForReceipts(1);
+    rig.emu.setCoverOpen(false);
+    await rig.emu.waitForReceipts(1);
     await until(() => results.length === 2);
     expect(results[1]!.state).toBe('printed');
   });
@@ -217,41 +188,41 @@ describe('printer faults', () => {
     const kiosk = open('kiosk');
     const results = record<PrintResult>(kiosk, 'print_result');
     // 12 bytes of status queries, then ~200 bytes into the receipt.
-    emu.dropNextConnectionAfter(12 + 200);
+    rig.emu.dropNextConnectionAfter(12 + 200);
     const ticket = await issue(kiosk);
-    const rs = await emu.waitForReceipts(2);
+    const rs = await rig.emu.waitForReceipts(2);
     await until(() => results.length === 1);
     expect(results).toEqual([expect.objectContaining({ ticketId: ticket.id, state: 'printed' })]);
     const [fragment, full] = rs;
     expect(fragment!.text).toContain('CETAKAN TERPUTUS — ABAIKAN POTONGAN INI');
     expect(fragment!.qrPayloads).toEqual([]);
     expect(bigLines(full!)).toEqual([ticket.number]);
-    expect(full!.qrPayloads).toEqual([trackUrl(server!.url, 'kupang', ticket.id)]);
+    expect(full!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', ticket.id)]);
     // One complete ticket: one receipt with the QR code, and no third attempt.
     await new Promise((r) => setTimeout(r, 300));
-    expect(emu.receipts.filter((r) => r.qrPayloads.length > 0)).toHaveLength(1);
-    const job = devicesOf(server!.giliran.io)!.localPrinters.get('env')!.job(`kupang/${ticket.id}`)!;
+    expect(rig.emu.receipts.filter((r) => r.qrPayloads.length > 0)).toHaveLength(1);
+    const job = devicesOf(rig.server.giliran.io)!.localPrinters.get('env')!.job(`kupang/${ticket.id}`)!;
     expect(job).toMatchObject({ state: 'printed', attempts: 2 });
   });
 
   it('connection refused: retried, reported offline while it lasts, printed once when the printer is back', async () => {
     await start();
     const kiosk = open('kiosk');
-    const counter = open('counter', { cookie: await login(server!.url, 'petugas1') });
+    const counter = open('counter', { cookie: await login(rig.server.url, 'petugas1') });
     const staffStatus = record<PrinterStatus>(counter, 'printer_status');
     const results = record<PrintResult>(kiosk, 'print_result');
-    await emu.refuseConnections(true);
+    await rig.emu.refuseConnections(true);
     const ticket = await issue(kiosk);
     await until(() => results.length === 1);
     expect(results[0]).toMatchObject({ state: 'failed', printer: { state: 'offline' } });
     await until(() => staffStatus.some((s) => s.state === 'offline'));
-    await emu.refuseConnections(false);
-    const [r] = await emu.waitForReceipts(1);
+    await rig.emu.refuseConnections(false);
+    const [r] = await rig.emu.waitForReceipts(1);
     expect(bigLines(r!)).toEqual([ticket.number]);
     await until(() => results.length === 2);
     expect(results[1]!.state).toBe('printed');
     await new Promise((r) => setTimeout(r, 300));
-    expect(emu.receipts).toHaveLength(1);
+    expect(rig.emu.receipts).toHaveLength(1);
   });
 });
 
@@ -261,7 +232,7 @@ describe('"what to bring" slip', () => {
     const kiosk = open('kiosk');
     const res = await emitAck(kiosk, 'print_slip', { service: 'ktp-el', subcase: 'hilang', missing: ['surat-kehilangan-polisi', 'kk'] });
     expect(res).toMatchObject({ ok: true, data: { ticketId: null, state: 'printed' } });
-    const [r] = await emu.waitForReceipts(1);
+    const [r] = await rig.emu.waitForReceipts(1);
     expect(r!.text).toContain('YANG PERLU DIBAWA');
     expect(r!.text).toContain('Perekaman & Pencetakan KTP-el — Hilang');
     // Checklist order, whatever order the kiosk sent.
@@ -276,12 +247,12 @@ describe('"what to bring" slip', () => {
   it('is not held: out of paper it fails at once and is never printed later', async () => {
     await start();
     const kiosk = open('kiosk');
-    emu.setPaperOut(true);
+    rig.emu.setPaperOut(true);
     const res = await emitAck(kiosk, 'print_slip', { service: 'A', subcase: 'baru', missing: ['kk'] });
     expect(res).toMatchObject({ ok: true, data: { state: 'failed', printer: { state: 'paper_out' } } });
-    emu.setPaperOut(false);
+    rig.emu.setPaperOut(false);
     await new Promise((r) => setTimeout(r, 500));
-    expect(emu.allReceipts).toEqual([]);
+    expect(rig.emu.allReceipts).toEqual([]);
   });
 
   it('refuses an invalid request', async () => {
@@ -290,6 +261,6 @@ describe('"what to bring" slip', () => {
     expect(await emitAck(kiosk, 'print_slip', { service: 'ktp-el', subcase: 'hilang', missing: [] })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(await emitAck(kiosk, 'print_slip', { service: 'ktp-el', subcase: 'hilang', missing: ['ijazah'] })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(await emitAck(kiosk, 'print_slip', { service: 'nope', subcase: 'x', missing: ['kk'] })).toMatchObject({ ok: false, error: { code: 'service_not_found' } });
-    expect(emu.allReceipts).toEqual([]);
+    expect(rig.emu.allReceipts).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { EscPosDecoder } from '../../server/devices/escpos-decoder.ts';
 import type { PrinterCondition } from '../../server/devices/escpos-commands.ts';
 import { EscPosPrinter, TcpTransport, type JobBytes, type PrintAttempt, type ReceiptPrinter, type Resume } from '../../server/devices/printer.ts';
 import { PrintSpooler } from '../../server/devices/spooler.ts';
+import { until } from '../helpers/until.ts';
 
 const log = pino({ level: 'silent' });
 const receipt: ReceiptDescription = { kind: 'ticket', blocks: [{ type: 'text', text: 'A001', size: 4 }] };
@@ -39,14 +40,6 @@ function spool(printer: ReceiptPrinter, timing = {}): { spooler: PrintSpooler; r
   spooler.start();
   spoolers.push(spooler);
   return { spooler, results };
-}
-
-async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 afterEach(async () => {

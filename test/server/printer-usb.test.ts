@@ -6,18 +6,15 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Socket } from 'socket.io-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PrintResult } from '../../protocol/devices.ts';
-import { configureDevices, devicesOf } from '../../server/devices/index.ts';
-import { PrinterEmulator } from '../../server/devices/printer-emulator.ts';
+import { devicesOf } from '../../server/devices/index.ts';
 import type { UsbAdapterFactory, UsbAdapterLike } from '../../server/devices/usb.ts';
-import { connect, emitAck, startServer, type TestServer } from '../helpers/server.ts';
+import { FAST_PRINTING as FAST, usePrinterRig } from '../helpers/printer-rig.ts';
+import { emitAck } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
-const FAST = { pollMs: 100, idlePollMs: 0, retryDelaysMs: [50], holdMaxMs: 60_000 };
-
-let emu: PrinterEmulator;
-let server: TestServer | null = null;
-const sockets: Socket[] = [];
+const rig = usePrinterRig();
 
 class FakeUsbPrinter extends EventEmitter implements UsbAdapterLike {
   private socket: net.Socket | null = null;
@@ -66,93 +63,65 @@ function fakeUsb(): { factory: UsbAdapterFactory; opened: FakeUsbPrinter[] } {
     opened,
     factory: (vid, pid) => {
       if (vid !== 0x04b8 || pid !== 0x0202) throw new Error('Can not find printer');
-      const p = new FakeUsbPrinter(emu.listeningPort);
+      const p = new FakeUsbPrinter(rig.emu.listeningPort);
       opened.push(p);
       return p;
     },
   };
 }
 
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function kiosk(): Socket {
-  const s = connect(server!.url, 'kiosk');
-  sockets.push(s);
-  return s;
-}
-
-beforeEach(async () => {
-  emu = new PrinterEmulator();
-  await emu.start(0, '127.0.0.1');
-});
-
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.disconnect();
-  await server?.close();
-  server = null;
-  configureDevices(null);
-  await emu.stop();
-});
+const kiosk = (): Socket => rig.open('kiosk');
 
 describe('USB receipt printer', () => {
   it('prints a kiosk ticket on 58 mm paper, asking the status over the IN endpoint, on one open device', async () => {
     const usb = fakeUsb();
-    configureDevices({ printer: 'usb://04b8:0202?width=58', usb: usb.factory, timing: FAST });
-    server = await startServer();
+    await rig.start({ printer: 'usb://04b8:0202?width=58', usb: usb.factory, timing: FAST });
     const k = kiosk();
     const results: PrintResult[] = [];
     k.on('print_result', (r: PrintResult) => results.push(r));
     await emitAck(k, 'issue', { service: 'ktp-el' });
     await emitAck(k, 'issue', { service: 'ktp-el' });
-    const rs = await emu.waitForReceipts(2);
+    const rs = await rig.emu.waitForReceipts(2);
     expect(rs.map((r) => r.lines.find((l) => l.width === 4)?.text)).toEqual(['A001', 'A002']);
     for (const r of rs) for (const l of r.lines) expect(l.text.length * l.width).toBeLessThanOrEqual(32);
     await until(() => results.length === 2);
     expect(results.map((r) => r.state)).toEqual(['printed', 'printed']);
     expect(usb.opened).toHaveLength(1);
-    expect(emu.statusRepliesSent).toBeGreaterThanOrEqual(3 * 4); // start-up query, then before/after each job
+    expect(rig.emu.statusRepliesSent).toBeGreaterThanOrEqual(3 * 4); // start-up query, then before/after each job
   });
 
   it('paper out over USB: held, reported, printed once when paper is back', async () => {
     const usb = fakeUsb();
-    configureDevices({ printer: 'usb://04b8:0202', usb: usb.factory, timing: FAST });
-    server = await startServer();
-    await until(() => devicesOf(server!.giliran.io)!.localPrinters.get('env')!.status.state === 'ok');
+    await rig.start({ printer: 'usb://04b8:0202', usb: usb.factory, timing: FAST });
+    await until(() => devicesOf(rig.server.giliran.io)!.localPrinters.get('env')!.status.state === 'ok');
     const k = kiosk();
     const results: PrintResult[] = [];
     k.on('print_result', (r: PrintResult) => results.push(r));
-    emu.setPaperOut(true);
+    rig.emu.setPaperOut(true);
     await emitAck(k, 'issue', { service: 'kk' });
     await until(() => results.length === 1);
     expect(results[0]).toMatchObject({ state: 'failed', printer: { state: 'paper_out' } });
-    emu.setPaperOut(false);
-    await emu.waitForReceipts(1);
+    rig.emu.setPaperOut(false);
+    await rig.emu.waitForReceipts(1);
     await until(() => results.length === 2);
     expect(results[1]!.state).toBe('printed');
     await new Promise((r) => setTimeout(r, 300));
-    expect(emu.receipts).toHaveLength(1);
+    expect(rig.emu.receipts).toHaveLength(1);
   });
 
   it('re-opens the device after it was unplugged', async () => {
     const usb = fakeUsb();
-    configureDevices({ printer: 'usb://04b8:0202', usb: usb.factory, timing: FAST });
-    server = await startServer();
+    await rig.start({ printer: 'usb://04b8:0202', usb: usb.factory, timing: FAST });
     await until(() => usb.opened.length === 1);
     const k = kiosk();
     const results: PrintResult[] = [];
     k.on('print_result', (r: PrintResult) => results.push(r));
     await emitAck(k, 'issue', { service: 'ktp-el' });
-    await emu.waitForReceipts(1);
+    await rig.emu.waitForReceipts(1);
     await until(() => results.length === 1);
     usb.opened[0]!.unplug();
     await emitAck(k, 'issue', { service: 'ktp-el' });
-    const rs = await emu.waitForReceipts(2);
+    const rs = await rig.emu.waitForReceipts(2);
     expect(rs.map((r) => r.lines.find((l) => l.width === 4)?.text)).toEqual(['A001', 'A002']);
     expect(usb.opened).toHaveLength(2);
     await until(() => results.length === 2);
@@ -160,8 +129,7 @@ describe('USB receipt printer', () => {
   });
 
   it('with the real USB backend and no such device: the printer is offline and the kiosk is told, nothing crashes', async () => {
-    configureDevices({ printer: 'usb://04b8:0202', timing: FAST });
-    server = await startServer();
+    await rig.start({ printer: 'usb://04b8:0202', timing: FAST });
     const k = kiosk();
     const results: PrintResult[] = [];
     k.on('print_result', (r: PrintResult) => results.push(r));

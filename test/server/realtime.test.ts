@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
 import { QueueClient } from '../../ui/queue-client.ts';
 import { connect, emitAck, login, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 let srv: TestServer;
 let clerkCookie: string;
@@ -21,14 +22,6 @@ function displayClient(): Promise<QueueClient> {
     c.socket.once('snapshot', () => resolve(c));
     c.connect();
   });
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('realtime', () => {

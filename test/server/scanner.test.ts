@@ -12,6 +12,7 @@ import { parseScannerUrl } from '../../server/devices/config.ts';
 import { configureDevices } from '../../server/devices/index.ts';
 import { HidScanner, KeyboardReportDecoder, PosReportDecoder, type HidDeviceInfo, type HidModule } from '../../server/devices/scanner.ts';
 import { connect, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 interface Fixture {
   description: string;
@@ -107,14 +108,6 @@ class FakeHid implements HidModule {
   unplug(): void {
     this.plugged = false;
     this.handle?.emit('error', new Error('could not read from HID device'));
-  }
-}
-
-async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
