@@ -181,6 +181,8 @@ async function measure(workers: ClientWorker[], target: Target, mode: Mode, serv
   } finally {
     clearTimeout(t1);
     clearTimeout(t2);
+    // The workers may answer a few ms before this process's own end-of-window timer runs: read the meter now.
+    if (cpu.length === 0 && meter) cpu = (meter as CpuMeter).read();
     await Promise.all(workers.map((w) => w.request({ type: 'disconnect' }, 'disconnected', 10_000).catch(() => undefined)));
   }
   const lat = results.flatMap((r) => r.latencies);
