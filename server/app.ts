@@ -16,9 +16,11 @@ import { devicesRouter } from './http/devices.ts';
 import { errorHandler, sendError } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { kioskRouter } from './http/kiosk.ts';
+import { metricsRouter } from './http/metrics.ts';
 import { queueRouter } from './http/queue.ts';
 import { sessionRouter } from './http/session.ts';
 import type { Logger } from './log.ts';
+import { Metrics } from './metrics.ts';
 import { QueueService } from './queue-service.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { sameOrigin } from './realtime/handshake.ts';
@@ -61,6 +63,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     },
   });
   const queue = new QueueService(store, log, now);
+  const metrics = new Metrics(queue);
   const auth = new AuthService(store, { trustLoopbackDevices: settings.trustLoopbackDevices, sessionHours: settings.sessionHours, loginAttempts: settings.loginAttempts }, now);
   const issueLimiter = new RateLimiter(settings.ticketsPerDevicePerMinute, 60_000);
   const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log };
@@ -109,6 +112,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(queueRouter(ctx));
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
+  app.use(metricsRouter(ctx, metrics));
   app.use('/api', (_req: Request, res: Response) => sendError(res, apiError('not_found')));
 
   if (existsSync(settings.distDir)) {
@@ -124,6 +128,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const http = createServer(app);
   const io = new Server(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   attachRealtime(io, { queue, auth, issueLimiter, log });
+  metrics.attach(io);
   const devices = await attachDevices({ settings, store, queue, auth, io, log });
 
   return {
@@ -150,6 +155,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     },
     async close() {
       queue.stopTimers();
+      metrics.close();
       await devices.close();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => {

@@ -16,6 +16,8 @@ export interface QueueListeners {
   delta(officeId: string, delta: QueueDelta): void;
   /** The office day changed (local midnight) or the state was reloaded: screens need a fresh snapshot. */
   reset(officeId: string, snapshot: QueueSnapshot): void;
+  /** A change reached the disk after `durableMs` (for the metrics). */
+  committed?(officeId: string, durableMs: number): void;
 }
 
 export function publicOffice(o: OfficeConfig): PublicOffice {
@@ -101,6 +103,7 @@ export class QueueService {
     const delta = deltaOf(state, office, commit);
     const held = commit.ticketId ? state.tickets.get(commit.ticketId) : undefined;
     const ticket = held ? { ...held } : null;
+    const t0 = performance.now();
     try {
       await this.store.queue.commit(office, state.officeDay, commit);
     } catch (err) {
@@ -109,8 +112,10 @@ export class QueueService {
       void this.#resync(office);
       return { ok: false, error: apiError('unavailable') };
     }
+    const durableMs = performance.now() - t0;
     for (const l of this.#listeners) {
       try {
+        l.committed?.(office.id, durableMs);
         l.delta(office.id, delta);
       } catch (err) {
         this.log.error({ err }, 'broadcast failed');

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { VERSION } from '../version.ts';
 import { commandSchema, issueBodySchema, loginSchema, pairApproveSchema, pairRequestSchema, type CommandType } from '../../protocol/commands.ts';
 import { ERRORS, apiError, httpStatusOf, type ApiError, type ErrorCode } from '../../protocol/errors.ts';
-import type { CommandResult } from '../../protocol/events.ts';
+import { NAMESPACES, type CommandResult } from '../../protocol/events.ts';
 import {
   DEVICE_KINDS,
   FINISH_OUTCOMES,
@@ -37,6 +37,7 @@ import { SESSION_COOKIE } from '../auth/auth-service.ts';
 import type { OfficeAvailability, OpeningMoment, ServiceAvailability } from '../domain/availability.ts';
 import { COMMAND_PERMISSIONS, LOOPBACK_DEVICE, mayRun } from '../auth/permissions.ts';
 import { QR_MAX_BYTES } from './kiosk.ts';
+import type { MetricsSample } from '../metrics.ts';
 import { COUNTER_ENDPOINTS } from './queue.ts';
 
 type Schema = Record<string, unknown>;
@@ -57,6 +58,7 @@ const nullableStr = (description?: string, extra: Schema = {}): Schema => ({ typ
 const dateTime = (description?: string): Schema => str(description, { format: 'date-time' });
 const nullableDateTime = (description?: string): Schema => nullableStr(description, { format: 'date-time' });
 const int = (description?: string, minimum = 0): Schema => ({ type: 'integer', minimum, ...(description ? { description } : {}) });
+const num = (description?: string): Schema => ({ type: 'number', ...(description ? { description } : {}) });
 const bool = (description?: string): Schema => ({ type: 'boolean', ...(description ? { description } : {}) });
 const enumOf = (values: readonly string[], description?: string): Schema => ({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 const nullableEnumOf = (values: readonly string[], description?: string): Schema => ({ type: ['string', 'null'], enum: [...values, null], ...(description ? { description } : {}) });
@@ -332,6 +334,15 @@ function responseSchemas(): Record<string, Schema> {
       ['version', 'at', 'actor', 'action', 'ticketId'],
     ),
     Health: obj({ status: { type: 'string', const: 'ok' }, uptimeSeconds: int(), version: str() }),
+    Metrics: shape<MetricsSample>({
+      version: str(),
+      uptimeSeconds: int(),
+      memoryMb: obj({ rss: num(), heapUsed: num() }),
+      eventLoopDelayMs: ref('Spread'),
+      commits: obj({ total: int(), lastMinute: int(), durableWriteMs: nullable(ref('Spread')) }),
+      sockets: obj(Object.fromEntries(NAMESPACES.map((r) => [r, int()]))),
+    }),
+    Spread: obj({ p50: num(), p99: num(), max: num() }),
     OpeningMoment: shape<OpeningMoment>(
       {
         date: str('Office-local date.', { format: 'date' }),
@@ -914,6 +925,18 @@ function operations(): Operation[] {
       security: SECURITY.none,
       responses: { 200: json(ref('Health'), 'The server is up.') },
       errors: [],
+    },
+    {
+      method: 'get',
+      path: '/api/v1/metrics',
+      operationId: 'getMetrics',
+      tag: 'health',
+      summary: 'How the server is keeping up',
+      description:
+        '**Who may call it:** staff roles admin, supervisor. Event-loop delay over the last full minute, the time changes take to reach the disk (last 1,000), changes in the last minute, sockets per namespace, memory.',
+      security: SECURITY.staff,
+      responses: { 200: json(ref('Metrics'), 'The figures.') },
+      errors: ['unauthenticated', 'forbidden'],
     },
     {
       method: 'get',
