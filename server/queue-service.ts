@@ -41,6 +41,10 @@ export function publicOffice(o: OfficeConfig): PublicOffice {
 export class QueueService {
   #listeners: QueueListeners[] = [];
   #days = new Map<string, string>();
+  /** Per office, the last write handed to the store: the journal writes in order, so once it is on disk all before it are. */
+  #lastWrite = new Map<string, Promise<void>>();
+  /** Day states a failed write left behind (the store reloads the day from disk); never shown. */
+  #dropped = new WeakSet<DayState>();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -74,11 +78,28 @@ export class QueueService {
     return state;
   }
 
+  /**
+   * The queue as it stands, sent only once every change it shows is on disk:
+   * a change is applied in memory before its write completes (so the next
+   * command sees it), and a screen must not show what a crash could still undo.
+   */
   async snapshot(officeId: string): Promise<Result<QueueSnapshot>> {
     const office = this.office(officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
-    const state = await this.#day(office);
-    return { ok: true, data: snapshotOf(state, office, this.now()) };
+    // A write that fails while we wait leaves a state the store has dropped: read again, from disk.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const state = await this.#day(office);
+      if (this.#dropped.has(state)) continue;
+      const snap = snapshotOf(state, office, this.now());
+      const pending = this.#lastWrite.get(office.id);
+      try {
+        await pending;
+      } catch {
+        continue;
+      }
+      if (!this.#dropped.has(state)) return { ok: true, data: snap };
+    }
+    return { ok: false, error: apiError('unavailable') };
   }
 
   async execute(officeId: string, command: Command, actor: Actor): Promise<Result<CommandResult>> {
@@ -104,9 +125,17 @@ export class QueueService {
     const held = commit.ticketId ? state.tickets.get(commit.ticketId) : undefined;
     const ticket = held ? { ...held } : null;
     const t0 = performance.now();
+    const write = this.store.queue.commit(office, state.officeDay, commit);
+    this.#lastWrite.set(office.id, write);
+    const settled = () => {
+      if (this.#lastWrite.get(office.id) === write) this.#lastWrite.delete(office.id);
+    };
     try {
-      await this.store.queue.commit(office, state.officeDay, commit);
+      await write;
+      settled();
     } catch (err) {
+      settled();
+      this.#dropped.add(state);
       this.log.error({ err, office: officeId, version: commit.version }, 'commit failed; day reloaded from disk');
       this.#days.delete(office.id);
       void this.#resync(office);

@@ -28,6 +28,12 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
   snapshot: QueueSnapshot | null = null;
   resyncs = 0;
   #resyncing = false;
+  /**
+   * Deltas that arrive while a snapshot is on its way (on connect, after a
+   * resync request): the server sends a snapshot only once all it shows is on
+   * disk, so newer deltas can overtake it. Replayed onto it when it comes.
+   */
+  #early: QueueDelta[] = [];
 
   constructor(opts: QueueClientOptions, private readonly events: QueueClientEvents = {}) {
     const base = opts.url ?? '';
@@ -35,7 +41,7 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
     if (opts.deviceToken) auth.deviceToken = opts.deviceToken;
     this.socket = io(`${base}/${opts.role}`, { auth, autoConnect: false, withCredentials: true, ...opts.socketOptions }) as never;
     const s = this.socket as unknown as Socket<QueueServerEvents, ResyncClientEvents>;
-    s.on('snapshot', (snap) => this.#setSnapshot(snap));
+    s.on('snapshot', (snap) => this.handleSnapshot(snap));
     s.on('delta', (delta) => this.handleDelta(delta));
     s.on('connect', () => this.events.onConnection?.(true));
     s.on('disconnect', () => this.events.onConnection?.(false));
@@ -54,14 +60,24 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
     this.socket.close();
   }
 
-  #setSnapshot(snap: QueueSnapshot): void {
-    this.snapshot = snap;
-    this.events.onSnapshot?.(snap);
+  /** Public, like handleDelta, for tests. */
+  handleSnapshot(snap: QueueSnapshot): void {
+    const have = this.snapshot;
+    // An answer to a resync can be overtaken by the deltas replayed from a newer snapshot: never go back.
+    if (!have || have.officeDay !== snap.officeDay || snap.version >= have.version) {
+      this.snapshot = snap;
+      this.events.onSnapshot?.(snap);
+    }
+    for (const d of this.#early.splice(0)) this.handleDelta(d);
   }
 
   /** Public for tests that simulate a lost delta. */
   handleDelta(delta: QueueDelta): void {
-    if (!this.snapshot) return; // the snapshot on connect is on its way
+    if (!this.snapshot || this.#resyncing) {
+      this.#early.push(delta);
+      if (this.#early.length > 1000) this.#early.shift(); // a resync that never answers must not hold memory
+      return;
+    }
     const outcome = classifyDelta(this.snapshot, delta);
     if (outcome === 'stale') return;
     if (outcome === 'gap') return void this.resync();
@@ -76,8 +92,8 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
     const s = this.socket as unknown as Socket<QueueServerEvents, ResyncClientEvents>;
     s.timeout(10_000).emit('resync', (err, res) => {
       this.#resyncing = false;
-      if (err || !res) return void setTimeout(() => this.resync(), 1_000);
-      if (res.ok) this.#setSnapshot(res.data);
+      if (err || !res || !res.ok) return void setTimeout(() => this.resync(), 1_000);
+      this.handleSnapshot(res.data);
     });
   }
 }

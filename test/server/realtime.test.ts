@@ -142,19 +142,19 @@ describe('realtime', () => {
     kiosk.close();
   });
 
-  it('keeps a kiosk page current without resyncs when it connects in the middle of a stream of tickets', async () => {
+  it.each(['kiosk', 'display', 'track'] as const)('keeps a %s page current without resyncs when it connects in the middle of a stream of tickets', async (role) => {
     const issuer = connect(srv.url, 'kiosk');
     await waitFor(issuer, 'snapshot');
     let running = true;
     let n = 0;
     const stream = (async () => {
       while (running) {
-        const r = await emitAck<any>(issuer, 'issue', { service: 'kia', idempotencyKey: `stream-${n++}` });
+        const r = await emitAck<any>(issuer, 'issue', { service: 'kia', idempotencyKey: `stream-${role}-${n++}` });
         expect(r.ok).toBe(true);
       }
     })();
     await new Promise((r) => setTimeout(r, 300)); // a merge window is open
-    const page = new QueueClient({ url: srv.url, role: 'kiosk', office: 'kupang', socketOptions: { transports: ['websocket'], forceNew: true } });
+    const page = new QueueClient({ url: srv.url, role, office: 'kupang', socketOptions: { transports: ['websocket'], forceNew: true } });
     page.connect();
     await new Promise((r) => setTimeout(r, 1200)); // several windows of steady load
     running = false;
@@ -164,6 +164,7 @@ describe('realtime', () => {
     expect(n).toBeGreaterThan(20);
     expect(page.resyncs).toBe(0);
     expect(page.snapshot?.services).toEqual(fresh.body.services);
+    if (role === 'display') expect(page.snapshot?.tickets.map((t) => t.id).sort()).toEqual(fresh.body.tickets.map((t: { id: string }) => t.id).sort());
     page.close();
     issuer.close();
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueDelta, QueueSnapshot, Ticket } from '../../protocol/model.ts';
 import { mergeDeltas } from '../../server/realtime/feeds.ts';
+import { QueueClient } from '../../ui/queue-client.ts';
 import { applyDelta, classifyDelta } from '../../ui/queue-model.ts';
 
 const ticket = (n: number, state: Ticket['state'] = 'waiting'): Ticket => ({
@@ -65,5 +66,33 @@ describe('queue copy on a page', () => {
       expect(applyDelta(page, merged)).toEqual(final);
     }
     expect(classifyDelta(final, merged)).toBe('stale');
+  });
+});
+
+describe('queue client', () => {
+  // Never connected (autoConnect is off): the test plays the server's messages.
+  const client = () => new QueueClient({ url: 'http://127.0.0.1:9', role: 'display', office: 'kupang' });
+
+  it('keeps deltas that overtake the snapshot on connect and applies the newer ones after it', () => {
+    const c = client();
+    c.handleDelta(delta(4, ticket(1))); // covered by the snapshot below
+    c.handleDelta(delta(5, ticket(2))); // newer than it
+    expect(c.snapshot).toBeNull();
+    c.handleSnapshot(snap(4, [ticket(1)]));
+    expect(c.snapshot?.version).toBe(5);
+    expect(c.snapshot?.tickets.map((t) => t.number)).toEqual(['A001', 'A002']);
+    expect(c.resyncs).toBe(0);
+    c.close();
+  });
+
+  it('never goes back to an older snapshot of the same day', () => {
+    const c = client();
+    c.handleSnapshot(snap(4, [ticket(1)]));
+    c.handleDelta(delta(5, ticket(2)));
+    c.handleSnapshot(snap(3));
+    expect(c.snapshot?.version).toBe(5);
+    c.handleSnapshot({ ...snap(1), officeDay: '2026-11-24' }); // a new day starts again at 1
+    expect(c.snapshot?.officeDay).toBe('2026-11-24');
+    c.close();
   });
 });
