@@ -286,6 +286,9 @@ class Desk {
       this.say('info', both((l) => fill(m.stillWaiting[l], { action: opts.label[l] })));
       return Promise.resolve(null);
     }
+    // The clerk's own settings sign them in too: a background sign-in sent later, with the
+    // settings this page knew before, must not undo them.
+    if (cmd.type === 'configure_counter' && !opts.quiet) this.#claimed.add(cmd.counterId);
     const key = opts.key ?? newKey(`c${this.counterId ?? 'x'}`);
     this.pending[slot] = Date.now();
     return new Promise((resolve) => {

@@ -422,14 +422,16 @@ describe('counter screen', () => {
     expect(await tab2.getByLabel('Loket', { exact: true }).inputValue()).toBe('3');
 
     const [a1, a2] = await Promise.all([answerOf(tab1, () => tab1.keyboard.press('F1')), answerOf(tab2, () => tab2.keyboard.press('F1'))]);
-    const tones = [a1.tone, a2.tone].sort();
-    expect(tones).toEqual(['error', 'ok']);
-    const refused = a1.tone === 'error' ? a1 : a2;
-    expect(refused.text).toContain('Loket masih melayani nomor lain');
+    // One call goes through. The other press is refused by the server when both reach it first, or
+    // by the tab itself when the first call's delta got there before the key did (a fast server).
+    const refused = a1.tone === 'ok' ? a2 : a1;
+    expect([a1.tone, a2.tone]).toContain('ok');
+    if (refused.tone === 'error') expect(refused.text).toContain('Loket masih melayani nomor lain');
+    else expect(refused).toMatchObject({ tone: 'info', text: expect.stringContaining('selesaikan dulu nomor di tangan') });
     await expect.poll(() => held(tab1)).toBe('C001');
     await expect.poll(() => held(tab2)).toBe('C001');
     expect((await ticket('C002'))?.state).toBe('waiting');
-    await shot(a1.tone === 'error' ? tab1 : tab2, 'second-tab-refused');
+    await shot(a1.tone === 'ok' ? tab2 : tab1, 'second-tab-refused');
   });
 
   it('keeps the ticket in hand across a reload in the middle of a service', async () => {
