@@ -158,10 +158,13 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       metrics.close();
       await devices.close();
       io.disconnectSockets(true);
-      await new Promise<void>((resolve) => {
+      // io.close() closes the HTTP server, whose callback waits for every connection to end: a
+      // browser still open keeps one, so cut them all at once rather than after.
+      const closed = new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
       http.closeAllConnections();
+      await closed;
       await store.close();
     },
   };
