@@ -52,7 +52,6 @@ export class Kiosk {
   age = $state<number | null>(null);
   priority = $state<PriorityGroup | null>(null);
   ticket = $state.raw<Ticket | null>(null);
-  ahead = $state(0);
   counters = $state.raw<string[]>([]);
   issueError = $state.raw<ApiError | 'no_answer' | null>(null);
   printResult = $state.raw<PrintResult | null>(null);
@@ -489,7 +488,6 @@ export class Kiosk {
 
   #issued(t: Ticket): void {
     this.ticket = t;
-    this.ahead = t.aheadAtIssue;
     this.counters = this.office ? countersFor(this.office, this.snapshot, t.serviceId) : [];
     this.printResult = this.#prints.get(t.id) ?? null;
     this.#attempt = null;

@@ -127,19 +127,16 @@ export class QueueService {
     const t0 = performance.now();
     const write = this.store.queue.commit(office, state.officeDay, commit);
     this.#lastWrite.set(office.id, write);
-    const settled = () => {
-      if (this.#lastWrite.get(office.id) === write) this.#lastWrite.delete(office.id);
-    };
     try {
       await write;
-      settled();
     } catch (err) {
-      settled();
       this.#dropped.add(state);
       this.log.error({ err, office: officeId, version: commit.version }, 'commit failed; day reloaded from disk');
       this.#days.delete(office.id);
       void this.#resync(office);
       return { ok: false, error: apiError('unavailable') };
+    } finally {
+      if (this.#lastWrite.get(office.id) === write) this.#lastWrite.delete(office.id);
     }
     const durableMs = performance.now() - t0;
     for (const l of this.#listeners) {

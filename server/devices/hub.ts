@@ -314,14 +314,14 @@ export class DeviceHub {
       if (e.type !== 'ticket_issued' || e.actor.kind !== 'device') continue;
       if (e.actor.role !== 'kiosk' && e.actor.role !== 'agent') continue;
       try {
-        this.printTicket(officeId, e.actor.id, e.actor.role, e.ticket, delta);
+        this.printTicket(officeId, e.actor.id, e.actor.role, e.ticket);
       } catch (err) {
         this.log.error({ err, office: officeId, ticket: e.ticket.id }, 'cannot print ticket');
       }
     }
   }
 
-  private printTicket(officeId: string, deviceId: string, role: string, ticket: Ticket, delta: QueueDelta): void {
+  private printTicket(officeId: string, deviceId: string, role: string, ticket: Ticket): void {
     const office = this.ctx.queue.office(officeId);
     const service = office?.services.find((s) => s.id === ticket.serviceId);
     if (!office || !service) return;
