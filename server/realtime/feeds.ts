@@ -52,10 +52,6 @@ export class DeltaMerger {
   #tickets = new Map<string, Ticket>();
   #counters = new Map<string, CounterState>();
 
-  get empty(): boolean {
-    return this.#last === null;
-  }
-
   add(delta: QueueDelta): void {
     this.#first ??= delta;
     this.#last = delta;
@@ -83,13 +79,4 @@ export class DeltaMerger {
     this.#counters = new Map();
     return merged;
   }
-}
-
-/** Two deltas as one (what DeltaMerger does over a whole window). */
-export function mergeDeltas(...deltas: QueueDelta[]): QueueDelta {
-  const m = new DeltaMerger();
-  for (const d of deltas) m.add(d);
-  const out = m.take();
-  if (!out) throw new Error('mergeDeltas needs at least one delta');
-  return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueDelta, QueueSnapshot, Ticket } from '../../protocol/model.ts';
-import { mergeDeltas } from '../../server/realtime/feeds.ts';
+import { DeltaMerger } from '../../server/realtime/feeds.ts';
 import { QueueClient } from '../../ui/queue-client.ts';
 import { applyDelta, classifyDelta } from '../../ui/queue-model.ts';
 
@@ -13,6 +13,14 @@ const ticket = (n: number, state: Ticket['state'] = 'waiting'): Ticket => ({
 const snap = (version: number, tickets: Ticket[] = []): QueueSnapshot => ({
   officeId: 'kupang', officeDay: '2026-11-23', version, serverTime: '2026-11-23T01:00:00.000Z', tickets, counters: [], services: [], recentCalls: [],
 });
+/** What the server sends kiosks and phones for a window of commits. */
+function mergeDeltas(...deltas: QueueDelta[]): QueueDelta {
+  const m = new DeltaMerger();
+  for (const d of deltas) m.add(d);
+  const out = m.take();
+  if (!out) throw new Error('nothing merged');
+  return out;
+}
 const delta = (version: number, t: Ticket): QueueDelta => ({
   officeId: 'kupang', officeDay: '2026-11-23', version, events: [{ type: 'ticket_issued', ticket: t, at: t.issuedAt, actor: { kind: 'system', id: 't' } }], tickets: [t], counters: [], services: [],
 });
