@@ -1,43 +1,15 @@
-// Receipt printers and scanners as pages and agents see them.
-import type { Bilingual } from './model.ts';
+// Receipt printers and scanners as pages and agents see them. The payloads a
+// screen or agent sends are zod schemas in device-schemas.ts (types here by
+// z.infer, imported as types only, so pages carry no zod).
+import type { z } from 'zod';
+import type { agentHelloSchema, printResultSchema, printerStateSchema, printerStatusSchema, scanEventSchema, slipRequestSchema } from './device-schemas.ts';
 
-export type PrinterState = 'ok' | 'paper_out' | 'paper_near_end' | 'cover_open' | 'offline' | 'error' | 'unknown';
-
-export interface PrinterStatus {
-  /** Printer id from configuration (e.g. "kiosk-1"), or "env" for GILIRAN_PRINTER, or "agent:<device id>". */
-  printerId: string;
-  state: PrinterState;
-  /** Human text for staff and kiosk, Indonesian first. */
-  message: Bilingual;
-  at: string;
-}
-
+export type PrinterState = z.infer<typeof printerStateSchema>;
+export type PrinterStatus = z.infer<typeof printerStatusSchema>;
 /** What became of printing one ticket or slip: the kiosk falls back to the screen unless `printed`. */
-export interface PrintResult {
-  jobId: string;
-  /** The ticket printed, or null for a "what to bring" slip. */
-  ticketId: string | null;
-  /**
-   * 'failed' for a ticket may be followed by 'printed' for the same job: a
-   * ticket held while the printer had no paper is printed once it has.
-   */
-  state: 'printed' | 'failed' | 'no_printer';
-  printer: PrinterStatus | null;
-}
-
-export interface SlipRequest {
-  service: string;
-  subcase: string;
-  missing: string[];
-}
-
-export interface ScanEvent {
-  /** The decoded barcode/QR text. */
-  code: string;
-  /** Which scanner: a configured id, or "wedge" for keyboard-wedge scanners typing into a page. */
-  source: string;
-  at: string;
-}
+export type PrintResult = z.infer<typeof printResultSchema>;
+export type SlipRequest = z.infer<typeof slipRequestSchema>;
+export type ScanEvent = z.infer<typeof scanEventSchema>;
 
 // ------------------------------------------------------------------ receipts
 
@@ -82,13 +54,7 @@ export interface AgentPrintJob {
 }
 
 /** What an agent says about itself right after connecting. */
-export interface AgentHello {
-  /** Kiosk device ids whose tickets this agent prints (and whose pages get its scans). */
-  kiosks: string[];
-  printer: { url: string; paper: PaperWidth } | null;
-  scanner: { url: string } | null;
-  version: string;
-}
+export type AgentHello = z.infer<typeof agentHelloSchema>;
 
 export interface AgentWelcome {
   agentId: string;

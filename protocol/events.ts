@@ -1,7 +1,7 @@
 // Socket.IO event maps, one pair per role namespace. The server types its
 // namespaces with them and every page types its socket with them, so a renamed
 // event fails the type check on both sides.
-import type { Ack } from './errors.ts';
+import type { Ack, ApiError } from './errors.ts';
 import type { Command, IssueBody } from './commands.ts';
 import type { AgentHello, AgentPrintJob, AgentWelcome, PrintResult, PrinterStatus, ScanEvent, SlipRequest } from './devices.ts';
 import type { QueueDelta, QueueSnapshot, Ticket } from './model.ts';
@@ -15,6 +15,11 @@ export interface QueueServerEvents {
   snapshot: (snapshot: QueueSnapshot) => void;
   /** One committed change; `version` is the snapshot's version + 1 of the one before. */
   delta: (delta: QueueDelta) => void;
+  /**
+   * The office's queue cannot be read (its journal is damaged): the screen says
+   * so instead of showing an old queue. Cleared by the next snapshot.
+   */
+  unavailable: (error: ApiError) => void;
 }
 
 export interface ResyncClientEvents {
@@ -76,6 +81,28 @@ export interface AgentClientToServer extends ResyncClientEvents {
   /** The agent's scanner read a code. */
   scanned: (scan: ScanEvent) => void;
 }
+
+/** Each role's pair of maps, for code that is generic over the role (server wiring, test helpers). */
+export interface RoleEvents {
+  display: { serverToClient: DisplayServerToClient; clientToServer: DisplayClientToServer };
+  kiosk: { serverToClient: KioskServerToClient; clientToServer: KioskClientToServer };
+  counter: { serverToClient: CounterServerToClient; clientToServer: CounterClientToServer };
+  agent: { serverToClient: AgentServerToClient; clientToServer: AgentClientToServer };
+  track: { serverToClient: TrackServerToClient; clientToServer: TrackClientToServer };
+}
+export type ServerToClient<R extends Role> = RoleEvents[R]['serverToClient'];
+export type ClientToServer<R extends Role> = RoleEvents[R]['clientToServer'];
+
+/**
+ * The maps the Socket.IO server is typed with: every role's events (no name
+ * means two things in two roles). Each namespace narrows them to its role.
+ */
+export type AllServerToClient = DisplayServerToClient & KioskServerToClient & CounterServerToClient & AgentServerToClient & TrackServerToClient;
+export type AllClientToServer = DisplayClientToServer & KioskClientToServer & CounterClientToServer & AgentClientToServer & TrackClientToServer;
+
+/** Events between server processes (none yet: one process per office box). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface InterServerEvents {}
 
 /** Handshake `auth` a page sends when it connects. */
 export interface HandshakeAuth {

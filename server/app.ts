@@ -8,10 +8,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { Server } from 'socket.io';
 import { apiError } from '../protocol/errors.ts';
+import type { AllClientToServer, AllServerToClient, InterServerEvents } from '../protocol/events.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { HttpContext } from './http/context.ts';
-import { attachDevices } from './devices/index.ts';
+import { createDevices } from './devices/index.ts';
 import { devicesRouter } from './http/devices.ts';
 import { errorHandler, sendError } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -24,6 +25,7 @@ import { Metrics } from './metrics.ts';
 import { QueueService } from './queue-service.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { sameOrigin } from './realtime/handshake.ts';
+import type { GiliranIo, SocketData } from './realtime/types.ts';
 import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
@@ -38,7 +40,7 @@ export interface Giliran {
   queue: QueueService;
   auth: AuthService;
   http: HttpServer;
-  io: Server;
+  io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
   seededPassword: { password: string; generated: boolean } | null;
   listen(port?: number, host?: string): Promise<string>;
@@ -126,10 +128,11 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(errorHandler(log));
 
   const http = createServer(app);
-  const io = new Server(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
-  attachRealtime(io, { queue, auth, issueLimiter, log });
+  const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
+  const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address() }, io);
+  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log });
   metrics.attach(io);
-  const devices = await attachDevices({ settings, store, queue, auth, io, log });
+  devices.start();
 
   return {
     settings,
@@ -157,6 +160,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       queue.stopTimers();
       metrics.close();
       await devices.close();
+      realtime.close();
       io.disconnectSockets(true);
       // io.close() closes the HTTP server, whose callback waits for every connection to end: a
       // browser still open keeps one, so cut them all at once rather than after.

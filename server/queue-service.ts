@@ -12,8 +12,17 @@ import type { Store } from './store/types.ts';
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
+/** Where a command came from, for replies that belong to that screen alone (a ticket's print result). */
+export interface CommandOrigin {
+  /** The socket that sent it, when it came over a socket. */
+  socketId?: string;
+}
+
+/** How long an office whose day cannot be read is answered "unavailable" before its journal is read again. */
+const UNAVAILABLE_RETRY_MS = 5_000;
+
 export interface QueueListeners {
-  delta(officeId: string, delta: QueueDelta): void;
+  delta(officeId: string, delta: QueueDelta, origin: CommandOrigin): void;
   /** The office day changed (local midnight) or the state was reloaded: screens need a fresh snapshot. */
   reset(officeId: string, snapshot: QueueSnapshot): void;
   /** A change reached the disk after `durableMs` (for the metrics). */
@@ -46,6 +55,8 @@ export class QueueService {
   /** Day states a failed write left behind (the store reloads the day from disk); never shown. */
   #dropped = new WeakSet<DayState>();
   #timer: NodeJS.Timeout | null = null;
+  /** Offices whose day could not be read (a damaged journal), with when to try again. */
+  #unavailable = new Map<string, { reason: string; retryAt: number }>();
 
   constructor(
     private readonly store: Store,
@@ -65,9 +76,26 @@ export class QueueService {
     return this.store.config.get().offices;
   }
 
+  /** Offices that cannot be served now (their journal cannot be read), with the reason. */
+  unavailableOffices(): Array<{ office: string; reason: string }> {
+    return [...this.#unavailable].map(([office, u]) => ({ office, reason: u.reason }));
+  }
+
   async #day(office: OfficeConfig): Promise<DayState> {
     const day = officeDayOf(this.now(), office.timeZone);
-    const state = await this.store.queue.openDay(office, day);
+    // A damaged journal is not read again for every socket that connects: one try per period.
+    const down = this.#unavailable.get(office.id);
+    if (down && Date.now() < down.retryAt) throw new Error(down.reason);
+    let state: DayState;
+    try {
+      state = await this.store.queue.openDay(office, day);
+    } catch (err) {
+      const reason = (err as Error).message;
+      if (!this.#unavailable.has(office.id)) this.log.error({ err, office: office.id }, 'office unavailable: its day cannot be read');
+      this.#unavailable.set(office.id, { reason, retryAt: Date.now() + UNAVAILABLE_RETRY_MS });
+      throw err;
+    }
+    if (this.#unavailable.delete(office.id)) this.log.info({ office: office.id }, 'office available again');
     const before = this.#days.get(office.id);
     this.#days.set(office.id, day);
     if (before !== undefined && before !== day) {
@@ -88,7 +116,12 @@ export class QueueService {
     if (!office) return { ok: false, error: apiError('office_not_found') };
     // A write that fails while we wait leaves a state the store has dropped: read again, from disk.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const state = await this.#day(office);
+      let state: DayState;
+      try {
+        state = await this.#day(office);
+      } catch {
+        return { ok: false, error: apiError('unavailable') };
+      }
       if (this.#dropped.has(state)) continue;
       const snap = snapshotOf(state, office, this.now());
       const pending = this.#lastWrite.get(office.id);
@@ -102,14 +135,13 @@ export class QueueService {
     return { ok: false, error: apiError('unavailable') };
   }
 
-  async execute(officeId: string, command: Command, actor: Actor): Promise<Result<CommandResult>> {
+  async execute(officeId: string, command: Command, actor: Actor, origin: CommandOrigin = {}): Promise<Result<CommandResult>> {
     const office = this.office(officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
     let state: DayState;
     try {
       state = await this.#day(office);
-    } catch (err) {
-      this.log.error({ err, office: officeId }, 'cannot open office day');
+    } catch {
       return { ok: false, error: apiError('unavailable') };
     }
     // From here to the store call nothing awaits: decide and apply are one step.
@@ -142,7 +174,7 @@ export class QueueService {
     for (const l of this.#listeners) {
       try {
         l.committed?.(office.id, durableMs);
-        l.delta(office.id, delta);
+        l.delta(office.id, delta, origin);
       } catch (err) {
         this.log.error({ err }, 'broadcast failed');
       }

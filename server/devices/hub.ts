@@ -1,6 +1,7 @@
-// The server side of printing and scanning: which printer serves which kiosk,
-// the print jobs for issued tickets and "what to bring" slips, agents on the
-// /agent namespace, and telling kiosks and staff what happened.
+// The devices service: which printer serves which kiosk, the print jobs for
+// issued tickets and "what to bring" slips, the agents, and what to tell
+// kiosks and staff. It knows no sockets: server/realtime/kiosk.ts, counter.ts
+// and agent.ts register their screens and agents here and deliver what it says.
 //
 // Routing of a kiosk's jobs (kiosk = the device that issued the ticket, or
 // "loopback" for the demo screen on the server machine), first match wins:
@@ -12,32 +13,29 @@
 import { randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import type { Namespace, Socket } from 'socket.io';
-import { z } from 'zod';
 import { apiError, type Ack } from '../../protocol/errors.ts';
-import type {
-  AgentClientToServer,
-  AgentServerToClient,
-  CounterClientToServer,
-  CounterServerToClient,
-  KioskClientToServer,
-  KioskServerToClient,
-} from '../../protocol/events.ts';
-import { commandOrigin } from '../realtime/handlers.ts';
-import type { AgentPrintJob, PrintResult, PrinterStatus, ReceiptDescription, ScanEvent } from '../../protocol/devices.ts';
+import type { AgentHello, AgentPrintJob, AgentWelcome, PrintResult, PrinterStatus, ReceiptDescription, ScanEvent, SlipRequest } from '../../protocol/devices.ts';
 import type { QueueDelta, Ticket } from '../../protocol/model.ts';
 import { trackUrl } from '../../protocol/urls.ts';
-import type { Principal } from '../auth/permissions.ts';
 import type { Logger } from '../log.ts';
-import { officeRoom } from '../realtime/index.ts';
-import type { SocketData } from '../realtime/handshake.ts';
+import type { CommandOrigin, QueueService } from '../queue-service.ts';
+import type { Settings } from '../settings.ts';
+import type { Store } from '../store/types.ts';
 import type { DeviceConfig, PrinterTarget } from './config.ts';
 import { EscPosPrinter, TcpTransport, type PrinterTransport } from './printer.ts';
 import { slipReceipt, ticketReceipt } from './receipt.ts';
 import { HidScanner, type HidModule } from './scanner.ts';
 import { DEFAULT_TIMING, PrintSpooler, isFault, printerStatus, type SpoolerTiming } from './spooler.ts';
 import { UsbTransport, realUsbAdapter, type UsbAdapterFactory } from './usb.ts';
-import type { DeviceContext } from './index.ts';
+
+export interface DeviceContext {
+  settings: Settings;
+  store: Store;
+  queue: QueueService;
+  log: Logger;
+  /** The HTTP server's address (tracking links on receipts when no public URL is set). */
+  listenAddress(): AddressInfo | string | null;
+}
 
 export interface HubOptions {
   timing?: Partial<SpoolerTiming>;
@@ -51,10 +49,28 @@ export interface HubOptions {
   agentResendMs?: number;
 }
 
-type KioskNsp = Namespace<KioskClientToServer, KioskServerToClient>;
-type CounterNsp = Namespace<CounterClientToServer, CounterServerToClient>;
-type AgentNsp = Namespace<AgentClientToServer, AgentServerToClient>;
-type AgentSocket = Socket<AgentClientToServer, AgentServerToClient>;
+/** A kiosk screen connected over a socket (registered by server/realtime/kiosk.ts). */
+export interface KioskScreen {
+  /** Its socket id: a ticket's print result goes to the screen that issued it. */
+  readonly id: string;
+  readonly officeId: string;
+  /** The device id its jobs are routed by ('loopback' for the demo screen); null for staff. */
+  readonly kioskId: string | null;
+  printResult(result: PrintResult): void;
+  printerStatus(status: PrinterStatus): void;
+  scanned(scan: ScanEvent): void;
+}
+
+/** One connection of an agent (server/realtime/agent.ts makes one per socket). */
+export interface AgentChannel {
+  readonly connected: boolean;
+  /** Sends a job; `done` gets the agent's acknowledgement, or null when none came in time. */
+  print(job: AgentPrintJob, done: (res: Ack<{ jobId: string }> | null) => void): void;
+  disconnect(): void;
+}
+
+/** Offices whose staff are told of a printer status: office ids, or '*' for all. */
+export type StaffStatusListener = (offices: string[], status: PrinterStatus) => void;
 
 /** Where a kiosk's jobs go. */
 type Route = { kind: 'local'; printer: LocalPrinter } | { kind: 'agent'; agent: AgentLink };
@@ -72,7 +88,7 @@ interface AgentLink {
   kiosks: Set<string>;
   hasPrinter: boolean;
   hasScanner: boolean;
-  socket: AgentSocket | null;
+  socket: AgentChannel | null;
   status: PrinterStatus;
   /** Jobs sent but not yet acknowledged: sent again after a reconnect. */
   unacked: Map<string, { job: AgentPrintJob; sentAt: number }>;
@@ -93,43 +109,6 @@ interface ServerJob {
   waiters: Array<(r: PrintResult) => void>;
 }
 
-const slipSchema = z.strictObject({
-  service: z.string().min(1).max(64),
-  subcase: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/),
-  missing: z.array(z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/)).min(1).max(50),
-});
-
-const bilingual = z.strictObject({ id: z.string().max(500), en: z.string().max(500) });
-const printerStatusSchema = z.strictObject({
-  printerId: z.string().max(200),
-  state: z.enum(['ok', 'paper_out', 'paper_near_end', 'cover_open', 'offline', 'error', 'unknown']),
-  message: bilingual,
-  at: z.string().max(40),
-});
-const helloSchema = z.strictObject({
-  kiosks: z.array(z.string().min(1).max(64)).max(50),
-  printer: z.strictObject({ url: z.string().max(300), paper: z.union([z.literal(58), z.literal(80)]) }).nullable(),
-  scanner: z.strictObject({ url: z.string().max(300) }).nullable(),
-  version: z.string().max(40),
-});
-const resultSchema = z.strictObject({
-  jobId: z.string().min(1).max(200),
-  ticketId: z.string().max(64).nullable(),
-  state: z.enum(['printed', 'failed', 'no_printer']),
-  printer: printerStatusSchema.nullable(),
-});
-const scanSchema = z.strictObject({ code: z.string().min(1).max(4096), source: z.string().max(200), at: z.string().max(40) });
-
-function ackOf<T>(maybe: unknown): (res: Ack<T>) => void {
-  return typeof maybe === 'function' ? (maybe as (res: Ack<T>) => void) : () => undefined;
-}
-
-/** The id a device principal's jobs are routed by; null for staff. */
-function kioskIdOf(p: Principal | null): string | null {
-  if (!p || p.kind !== 'device') return null;
-  return p.device.id;
-}
-
 function lanAddress(): string | null {
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
@@ -139,9 +118,9 @@ function lanAddress(): string | null {
 
 export class DeviceHub {
   private readonly log: Logger;
-  private readonly kiosk: KioskNsp;
-  private readonly counter: CounterNsp;
-  private readonly agentNsp: AgentNsp;
+  /** Kiosk screens by socket id. */
+  private readonly screens = new Map<string, KioskScreen>();
+  private readonly staffListeners: StaffStatusListener[] = [];
   /** Local printers by printer URL (several kiosks may share one). */
   private readonly printers = new Map<string, LocalPrinter>();
   private readonly agents = new Map<string, AgentLink>();
@@ -157,9 +136,6 @@ export class DeviceHub {
     log: Logger,
   ) {
     this.log = log;
-    this.kiosk = ctx.io.of('/kiosk') as unknown as KioskNsp;
-    this.counter = ctx.io.of('/counter') as unknown as CounterNsp;
-    this.agentNsp = ctx.io.of('/agent') as unknown as AgentNsp;
   }
 
   start(): void {
@@ -169,12 +145,9 @@ export class DeviceHub {
       if (target.kind !== 'agent') this.localPrinter(target, kioskId);
     }
     this.ctx.queue.listen({
-      delta: (officeId, delta) => this.onDelta(officeId, delta),
+      delta: (officeId, delta, origin) => this.onDelta(officeId, delta, origin),
       reset: () => {},
     });
-    this.kiosk.on('connection', (socket) => this.onKiosk(socket));
-    this.counter.on('connection', (socket) => this.onCounter(socket));
-    this.agentNsp.on('connection', (socket) => this.onAgent(socket));
     if (this.config.scanner) {
       const scanner = new HidScanner(this.config.scanner, {
         source: this.config.scanner.url,
@@ -301,27 +274,27 @@ export class DeviceHub {
 
   private baseUrl(): string {
     if (this.ctx.settings.publicUrl) return this.ctx.settings.publicUrl;
-    const addr = this.ctx.io.httpServer?.address() as AddressInfo | string | null | undefined;
+    const addr = this.ctx.listenAddress();
     const port = addr && typeof addr === 'object' ? addr.port : this.ctx.settings.port;
     const configured = this.ctx.settings.host;
     const host = configured === '0.0.0.0' || configured === '::' || configured === '' ? (lanAddress() ?? '127.0.0.1') : configured;
     return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
-  private onDelta(officeId: string, delta: QueueDelta): void {
+  private onDelta(officeId: string, delta: QueueDelta, origin: CommandOrigin): void {
     if (this.closed) return;
     for (const e of delta.events) {
       if (e.type !== 'ticket_issued' || e.actor.kind !== 'device') continue;
       if (e.actor.role !== 'kiosk' && e.actor.role !== 'agent') continue;
       try {
-        this.printTicket(officeId, e.actor.id, e.actor.role, e.ticket);
+        this.printTicket(officeId, e.actor.id, e.actor.role, e.ticket, origin.socketId);
       } catch (err) {
         this.log.error({ err, office: officeId, ticket: e.ticket.id }, 'cannot print ticket');
       }
     }
   }
 
-  private printTicket(officeId: string, deviceId: string, role: string, ticket: Ticket): void {
+  private printTicket(officeId: string, deviceId: string, role: string, ticket: Ticket, socketId: string | undefined): void {
     const office = this.ctx.queue.office(officeId);
     const service = office?.services.find((s) => s.id === ticket.serviceId);
     if (!office || !service) return;
@@ -334,9 +307,8 @@ export class DeviceHub {
       route = this.route(deviceId, officeId);
     }
     const jobId = `${officeId}/${ticket.id}`;
-    const socketId = commandOrigin.getStore()?.socketId;
     if (!route) {
-      if (kioskId) this.toKiosk(officeId, kioskId, 'print_result', { jobId, ticketId: ticket.id, state: 'no_printer', printer: null }, socketId);
+      if (kioskId) this.toKiosk(officeId, kioskId, { jobId, ticketId: ticket.id, state: 'no_printer', printer: null }, socketId);
       return;
     }
     const receipt = ticketReceipt({
@@ -379,7 +351,7 @@ export class DeviceHub {
     if (job.told.has('printed') || job.told.has(result.state)) return;
     job.told.add(result.state);
     for (const w of job.waiters.splice(0)) w(result);
-    if (job.kind === 'ticket' && job.kioskId) this.toKiosk(job.officeId, job.kioskId, 'print_result', result, job.socketId);
+    if (job.kind === 'ticket' && job.kioskId) this.toKiosk(job.officeId, job.kioskId, result, job.socketId);
   }
 
   private pruneJobs(): void {
@@ -388,62 +360,52 @@ export class DeviceHub {
     for (const [id, j] of this.jobs) if (j.createdAt < limit || this.jobs.size > 5000) this.jobs.delete(id);
   }
 
-  // ------------------------------------------------------------ sockets
+  // ------------------------------------------------------------ screens
 
-  /** Kiosk sockets of one device (all "loopback" demo screens for the loopback device). */
-  private kioskSockets(officeId: string | '*', kioskId: string): Array<Socket<KioskClientToServer, KioskServerToClient>> {
+  /** A kiosk screen connected: it is told its printer's state at once. */
+  kioskConnected(screen: KioskScreen): void {
+    this.screens.set(screen.id, screen);
+    const route = this.route(screen.kioskId, screen.officeId);
+    if (route) screen.printerStatus(this.statusOf(route));
+  }
+
+  kioskGone(screenId: string): void {
+    this.screens.delete(screenId);
+  }
+
+  /** Staff screens hear of printer problems through this (server/realtime/counter.ts sends them to the offices' rooms). */
+  onStaffStatus(listener: StaffStatusListener): void {
+    this.staffListeners.push(listener);
+  }
+
+  /** Kiosk screens of one device (all "loopback" demo screens for the loopback device). */
+  private kioskScreens(officeId: string | '*', kioskId: string): KioskScreen[] {
     const out = [];
-    for (const s of this.kiosk.sockets.values()) {
-      const data = s.data as SocketData;
-      if (officeId !== '*' && data.officeId !== officeId) continue;
-      if (kioskIdOf(data.principal) === kioskId) out.push(s);
+    for (const s of this.screens.values()) {
+      if (officeId !== '*' && s.officeId !== officeId) continue;
+      if (s.kioskId === kioskId) out.push(s);
     }
     return out;
   }
 
-  private toKiosk<E extends 'print_result' | 'printer_status' | 'scanned'>(officeId: string | '*', kioskId: string, event: E, payload: Parameters<KioskServerToClient[E]>[0], socketId?: string): void {
+  private toKiosk(officeId: string | '*', kioskId: string, result: PrintResult, socketId?: string): void {
     // The issuing screen when it is still connected; else every screen of that device.
-    const origin = socketId === undefined ? undefined : this.kiosk.sockets.get(socketId);
-    const targets = origin ? [origin] : this.kioskSockets(officeId, kioskId);
-    for (const s of targets) (s.emit as (e: string, p: unknown) => void)(event, payload);
+    const origin = socketId === undefined ? undefined : this.screens.get(socketId);
+    const targets = origin ? [origin] : this.kioskScreens(officeId, kioskId);
+    for (const s of targets) s.printResult(result);
   }
 
-  private onKiosk(socket: Socket<KioskClientToServer, KioskServerToClient>): void {
-    const data = socket.data as SocketData;
-    const route = this.route(kioskIdOf(data.principal), data.officeId);
-    if (route) socket.emit('printer_status', this.statusOf(route));
-    socket.on('print_slip', (payload: unknown, maybeAck: unknown) => {
-      const ack = ackOf<PrintResult>(maybeAck);
-      this.printSlip(socket, payload).then(ack, (err: unknown) => {
-        this.log.error({ err }, 'print_slip failed');
-        ack({ ok: false, error: apiError('internal') });
-      });
-    });
-  }
-
-  private onCounter(socket: Socket<CounterClientToServer, CounterServerToClient>): void {
-    const { officeId, principal } = socket.data as SocketData;
-    if (principal?.kind !== 'user') return;
-    for (const status of this.statusesFor(officeId)) socket.emit('printer_status', status);
-  }
-
-  private async printSlip(socket: Socket<KioskClientToServer, KioskServerToClient>, payload: unknown): Promise<Ack<PrintResult>> {
-    const parsed = slipSchema.safeParse(payload);
-    if (!parsed.success) {
-      return { ok: false, error: apiError('bad_request', parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))) };
-    }
-    const data = socket.data as SocketData;
-    if (!data.principal || !this.ctx.auth.isStillValid(data.principal)) return { ok: false, error: apiError('device_not_paired') };
-    const office = this.ctx.queue.office(data.officeId);
+  /** Prints a "what to bring" slip for a kiosk (its request already validated) and answers with the outcome. */
+  async printSlip(screen: Pick<KioskScreen, 'officeId' | 'kioskId'>, slip: SlipRequest): Promise<Ack<PrintResult>> {
+    const office = this.ctx.queue.office(screen.officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
-    const slip = parsed.data;
     const service = office.services.find((s) => s.id === slip.service || s.prefix === slip.service);
     if (!service) return { ok: false, error: apiError('service_not_found') };
     const subcase = service.subcases.find((s) => s.id === slip.subcase);
     if (!subcase) return { ok: false, error: apiError('bad_request', [{ path: 'subcase', message: 'unknown subcase of this service' }]) };
     const unknown = slip.missing.filter((m) => !subcase.requirements.some((r) => r.id === m));
     if (unknown.length > 0) return { ok: false, error: apiError('bad_request', unknown.map((m) => ({ path: 'missing', message: `not a requirement of this subcase: ${m}` }))) };
-    const kioskId = kioskIdOf(data.principal);
+    const kioskId = screen.kioskId;
     const jobId = `slip-${randomUUID()}`;
     const route = this.route(kioskId, office.id);
     if (!route) return { ok: true, data: { jobId, ticketId: null, state: 'no_printer', printer: null } };
@@ -466,26 +428,21 @@ export class DeviceHub {
   private onPrinterStatus(status: PrinterStatus, route: Route): void {
     if (this.closed) return;
     const offices = route.kind === 'local' ? this.officesOfLocal(route.printer) : [route.agent.officeId];
-    for (const o of offices) {
-      if (o === '*') this.counter.emit('printer_status', status);
-      else this.counter.to(officeRoom(o)).emit('printer_status', status);
-    }
-    for (const s of this.kiosk.sockets.values()) {
-      const data = s.data as SocketData;
-      if (this.sameRoute(this.route(kioskIdOf(data.principal), data.officeId), route)) s.emit('printer_status', status);
+    for (const l of this.staffListeners) l(offices, status);
+    for (const s of this.screens.values()) {
+      if (this.sameRoute(this.route(s.kioskId, s.officeId), route)) s.printerStatus(status);
     }
   }
 
   /** Scans go to the kiosks the scanner belongs to: an agent's kiosks, or (server scanner) every kiosk not served by an agent scanner. */
   private deliverScan(scan: ScanEvent, agent: AgentLink | null): void {
-    for (const s of this.kiosk.sockets.values()) {
-      const data = s.data as SocketData;
-      const kioskId = kioskIdOf(data.principal);
+    for (const s of this.screens.values()) {
+      const kioskId = s.kioskId;
       if (kioskId === null) continue;
       if (agent) {
-        if (agent.kiosks.has(kioskId) && (agent.officeId === '*' || agent.officeId === data.officeId)) s.emit('scanned', scan);
+        if (agent.kiosks.has(kioskId) && (agent.officeId === '*' || agent.officeId === s.officeId)) s.scanned(scan);
       } else if (![...this.agents.values()].some((a) => a.hasScanner && a.kiosks.has(kioskId))) {
-        s.emit('scanned', scan);
+        s.scanned(scan);
       }
     }
   }
@@ -514,82 +471,75 @@ export class DeviceHub {
     return link;
   }
 
-  private onAgent(socket: AgentSocket): void {
-    const data = socket.data as SocketData;
-    const p = data.principal;
-    if (p?.kind !== 'device') {
-      // Staff may look at the namespace, but only a device is an agent.
-      socket.on('hello', (_h: unknown, maybeAck: unknown) => ackOf(maybeAck)({ ok: false, error: apiError('forbidden') }));
-      return;
+  /** An agent said hello on `channel` (its payload validated): it serves `hello.kiosks` of `officeId`. */
+  agentHello(agentId: string, officeId: string, hello: AgentHello, channel: AgentChannel): AgentWelcome {
+    const link = this.agentLink(agentId);
+    link.officeId = officeId;
+    link.kiosks = new Set(hello.kiosks);
+    link.hasPrinter = hello.printer !== null;
+    link.hasScanner = hello.scanner !== null;
+    if (link.socket && link.socket !== channel) link.socket.disconnect();
+    link.socket = channel;
+    if (link.offlineTimer) {
+      clearTimeout(link.offlineTimer);
+      link.offlineTimer = null;
     }
-    const agentId = p.device.id;
-    socket.on('hello', (payload: unknown, maybeAck: unknown) => {
-      const ack = ackOf<{ agentId: string; officeId: string; printerId: string }>(maybeAck);
-      const hello = helloSchema.safeParse(payload);
-      if (!hello.success) return ack({ ok: false, error: apiError('bad_request') });
-      const link = this.agentLink(agentId);
-      link.officeId = p.device.officeId === '*' ? data.officeId : p.device.officeId;
-      link.kiosks = new Set(hello.data.kiosks);
-      link.hasPrinter = hello.data.printer !== null;
-      link.hasScanner = hello.data.scanner !== null;
-      if (link.socket && link.socket !== socket) link.socket.disconnect(true);
-      link.socket = socket;
-      if (link.offlineTimer) {
-        clearTimeout(link.offlineTimer);
-        link.offlineTimer = null;
-      }
-      this.log.info({ agent: agentId, office: link.officeId, kiosks: hello.data.kiosks, printer: hello.data.printer?.url, scanner: hello.data.scanner?.url }, 'agent connected');
-      ack({ ok: true, data: { agentId, officeId: link.officeId, printerId: link.printerId } });
-      // Jobs the agent has not acknowledged go again; it prints each job id once.
-      for (const { job } of link.unacked.values()) this.sendToAgent(link, job);
-    });
-    socket.on('status', (payload: unknown) => {
-      const link = this.agents.get(agentId);
-      const parsed = printerStatusSchema.safeParse(payload);
-      if (!link || link.socket !== socket || !parsed.success) return;
-      const status: PrinterStatus = { ...parsed.data, printerId: link.printerId };
-      const changed = status.state !== link.status.state;
-      link.status = status;
-      if (changed) {
-        const fields = { printer: link.printerId, to: status.state };
-        if (isFault(status.state)) this.log.warn(fields, `printer ${link.printerId}: ${status.message.en}`);
-        else this.log.info(fields, `printer ${link.printerId}: ${status.message.en}`);
-        this.onPrinterStatus(status, { kind: 'agent', agent: link });
-      }
-    });
-    socket.on('print_result', (payload: unknown, maybeAck: unknown) => {
-      const ack = ackOf<null>(maybeAck);
-      const parsed = resultSchema.safeParse(payload);
-      if (!parsed.success) return ack({ ok: false, error: apiError('bad_request') });
-      const job = this.jobs.get(parsed.data.jobId);
-      const link = this.agents.get(agentId);
-      // Unknown job (the server restarted) or another agent's: acknowledge, so the agent stops resending.
-      if (job && link && job.route.kind === 'agent' && job.route.agent === link) {
-        link.unacked.delete(job.id);
-        this.deliverResult(job, { ...parsed.data, printer: parsed.data.printer ? { ...parsed.data.printer, printerId: link.printerId } : null });
-      }
-      ack({ ok: true, data: null });
-    });
-    socket.on('scanned', (payload: unknown) => {
-      const link = this.agents.get(agentId);
-      const parsed = scanSchema.safeParse(payload);
-      if (link && link.socket === socket && parsed.success) this.deliverScan(parsed.data, link);
-    });
-    socket.on('disconnect', () => {
-      const link = this.agents.get(agentId);
-      if (!link || link.socket !== socket) return;
-      link.socket = null;
-      this.log.info({ agent: agentId }, 'agent disconnected');
-      if (this.closed) return;
-      link.offlineTimer = setTimeout(() => {
-        link.offlineTimer = null;
-        if (link.socket || !link.hasPrinter) return;
-        link.status = printerStatus(link.printerId, 'offline', this.ctx.queue.now());
-        this.log.warn({ printer: link.printerId }, `printer ${link.printerId}: the agent is not connected`);
-        this.onPrinterStatus(link.status, { kind: 'agent', agent: link });
-      }, this.opts.agentOfflineGraceMs ?? 10_000);
-      link.offlineTimer.unref();
-    });
+    this.log.info({ agent: agentId, office: link.officeId, kiosks: hello.kiosks, printer: hello.printer?.url, scanner: hello.scanner?.url }, 'agent connected');
+    return { agentId, officeId: link.officeId, printerId: link.printerId };
+  }
+
+  /** Once the hello is acknowledged: the jobs the agent has not acknowledged go again; it prints each job id once. */
+  agentReady(agentId: string, channel: AgentChannel): void {
+    const link = this.agents.get(agentId);
+    if (!link || link.socket !== channel) return;
+    for (const { job } of link.unacked.values()) this.sendToAgent(link, job);
+  }
+
+  /** The agent's printer changed state (ignored from a connection that is no longer the agent's). */
+  agentStatus(agentId: string, channel: AgentChannel, reported: PrinterStatus): void {
+    const link = this.agents.get(agentId);
+    if (!link || link.socket !== channel) return;
+    const status: PrinterStatus = { ...reported, printerId: link.printerId };
+    const changed = status.state !== link.status.state;
+    link.status = status;
+    if (changed) {
+      const fields = { printer: link.printerId, to: status.state };
+      if (isFault(status.state)) this.log.warn(fields, `printer ${link.printerId}: ${status.message.en}`);
+      else this.log.info(fields, `printer ${link.printerId}: ${status.message.en}`);
+      this.onPrinterStatus(status, { kind: 'agent', agent: link });
+    }
+  }
+
+  /** A job's outcome from an agent. Unknown jobs (the server restarted) and other agents' are ignored: the caller acknowledges anyway, so the agent stops resending. */
+  agentPrintResult(agentId: string, result: PrintResult): void {
+    const job = this.jobs.get(result.jobId);
+    const link = this.agents.get(agentId);
+    if (job && link && job.route.kind === 'agent' && job.route.agent === link) {
+      link.unacked.delete(job.id);
+      this.deliverResult(job, { ...result, printer: result.printer ? { ...result.printer, printerId: link.printerId } : null });
+    }
+  }
+
+  agentScanned(agentId: string, channel: AgentChannel, scan: ScanEvent): void {
+    const link = this.agents.get(agentId);
+    if (link && link.socket === channel) this.deliverScan(scan, link);
+  }
+
+  /** The agent's connection closed: after a grace period its printer counts as offline. */
+  agentGone(agentId: string, channel: AgentChannel): void {
+    const link = this.agents.get(agentId);
+    if (!link || link.socket !== channel) return;
+    link.socket = null;
+    this.log.info({ agent: agentId }, 'agent disconnected');
+    if (this.closed) return;
+    link.offlineTimer = setTimeout(() => {
+      link.offlineTimer = null;
+      if (link.socket || !link.hasPrinter) return;
+      link.status = printerStatus(link.printerId, 'offline', this.ctx.queue.now());
+      this.log.warn({ printer: link.printerId }, `printer ${link.printerId}: the agent is not connected`);
+      this.onPrinterStatus(link.status, { kind: 'agent', agent: link });
+    }, this.opts.agentOfflineGraceMs ?? 10_000);
+    link.offlineTimer.unref();
   }
 
   private sendToAgent(link: AgentLink, job: AgentPrintJob): void {
@@ -597,8 +547,8 @@ export class DeviceHub {
     if (!socket?.connected) return;
     const entry = link.unacked.get(job.jobId);
     if (entry) entry.sentAt = Date.now();
-    socket.timeout(10_000).emit('print', job, (err: Error | null, res?: Ack<{ jobId: string }>) => {
-      if (!err && res?.ok) link.unacked.delete(job.jobId);
+    socket.print(job, (res) => {
+      if (res?.ok) link.unacked.delete(job.jobId);
       else if (res && !res.ok) this.log.warn({ agent: link.agentId, job: job.jobId, error: res.error.code }, 'agent refused a print job');
     });
   }

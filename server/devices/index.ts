@@ -5,23 +5,12 @@
 // GILIRAN_PRINTERS, GILIRAN_SCANNER, GILIRAN_RECEIPT_LOGO). Tests, and anything
 // else that builds a server in-process, can set it instead with
 // configureDevices() before createGiliran(); devicesOf(io) gives the running hub.
-import type { Server } from 'socket.io';
-import type { AuthService } from '../auth/auth-service.ts';
+// The hub knows no sockets: server/realtime/ delivers what it says.
 import type { Logger } from '../log.ts';
-import type { QueueService } from '../queue-service.ts';
-import type { Settings } from '../settings.ts';
-import type { Store } from '../store/types.ts';
 import { deviceConfigFromEnv, parsePrinterMap, parsePrinterUrl, parseScannerUrl, type DeviceConfig } from './config.ts';
-import { DeviceHub, type HubOptions } from './hub.ts';
+import { DeviceHub, type DeviceContext, type HubOptions } from './hub.ts';
 
-export interface DeviceContext {
-  settings: Settings;
-  store: Store;
-  queue: QueueService;
-  auth: AuthService;
-  io: Server;
-  log: Logger;
-}
+export type { DeviceContext };
 
 /** Replaces what the environment says, key by key (undefined keeps the environment's value). */
 export interface DeviceOverrides extends HubOptions {
@@ -38,15 +27,15 @@ export interface DeviceOverrides extends HubOptions {
 }
 
 let overrides: DeviceOverrides | null = null;
-const hubs = new WeakMap<Server, DeviceHub>();
+const hubs = new WeakMap<object, DeviceHub>();
 
 /** Sets (or with null clears) the device configuration used by the next attachDevices calls. */
 export function configureDevices(o: DeviceOverrides | null): void {
   overrides = o;
 }
 
-/** The device hub of a running server (tests, diagnostics). */
-export function devicesOf(io: Server): DeviceHub | undefined {
+/** The device hub of a running server, by its Socket.IO server (tests, diagnostics). */
+export function devicesOf(io: object): DeviceHub | undefined {
   return hubs.get(io);
 }
 
@@ -62,15 +51,23 @@ function resolveConfig(env: NodeJS.ProcessEnv): DeviceConfig {
   };
 }
 
-export async function attachDevices(ctx: DeviceContext): Promise<{ close(): Promise<void> }> {
+/**
+ * Builds the hub; `start()` opens the printers and scanner and begins to print
+ * issued tickets (after the realtime broadcaster is listening, so screens hear
+ * of a change before any receipt is laid out). `owner` is what devicesOf() finds it by.
+ */
+export function createDevices(ctx: DeviceContext, owner: object): { hub: DeviceHub; start(): void; close(): Promise<void> } {
   const config = resolveConfig(process.env);
   const log = (overrides?.log ?? ctx.log).child({ component: 'devices' });
   const hub = new DeviceHub(ctx, config, overrides ?? {}, log);
-  hub.start();
-  hubs.set(ctx.io, hub);
   return {
+    hub,
+    start() {
+      hub.start();
+      hubs.set(owner, hub);
+    },
     async close() {
-      hubs.delete(ctx.io);
+      hubs.delete(owner);
       await hub.close();
     },
   };

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { apiError, httpStatusOf, type ApiError, type ErrorCode } from '../../protocol/errors.ts';
 import type { Logger } from '../log.ts';
+import { validationError } from '../validation.ts';
 
 export class HttpError extends Error {
   constructor(readonly error: ApiError) {
@@ -21,10 +22,7 @@ export function sendError(res: Response, error: ApiError): void {
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const r = schema.safeParse(input ?? {});
   if (r.success) return r.data;
-  throw HttpError.of(
-    'bad_request',
-    r.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })),
-  );
+  throw new HttpError(validationError(r.error));
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {

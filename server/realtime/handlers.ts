@@ -1,105 +1,113 @@
-// The events each role may send. One function per role registers its
-// listeners; every command goes through QueueService.execute like REST does.
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Socket } from 'socket.io';
-import { commandSchema, issueBodySchema, type Command } from '../../protocol/commands.ts';
+// What every role's socket shares: the reply helpers, the snapshot on connect
+// and on `resync`, and running a command through QueueService.execute like
+// REST does. Each role file (display, kiosk, counter, agent, track) registers
+// its listeners with these.
 import { apiError, type Ack, type ApiError } from '../../protocol/errors.ts';
-import type { CommandResult } from '../../protocol/events.ts';
-import type { QueueSnapshot } from '../../protocol/model.ts';
+import type { CommandResult, Role } from '../../protocol/events.ts';
+import type { Command } from '../../protocol/commands.ts';
 import { actorOf, mayRun } from '../auth/permissions.ts';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { DeviceHub } from '../devices/hub.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
-import { snapshotFor, type Feed } from './feeds.ts';
-import type { SocketData } from './handshake.ts';
-
-/** Which socket a command came from, for replies that belong to that screen alone (print results). */
-export const commandOrigin = new AsyncLocalStorage<{ socketId: string }>();
+import { FEEDS, snapshotFor } from './feeds.ts';
+import { officeRoom, type QueueSocket } from './types.ts';
 
 export interface HandlerDeps {
   queue: QueueService;
   auth: AuthService;
   issueLimiter: RateLimiter;
+  devices: DeviceHub;
   log: Logger;
 }
 
-type AckFn<T> = (res: Ack<T>) => void;
+export type AckFn<T> = (res: Ack<T>) => void;
 
 /** Socket.IO passes whatever the client sent; an event without a callback gets a no-op. */
-function ackOf<T>(maybe: unknown): AckFn<T> {
-  return typeof maybe === 'function' ? (maybe as AckFn<T>) : () => undefined;
+export function ackOf<T>(maybe: unknown): AckFn<T> {
+  return typeof maybe === 'function' ? (res: Ack<T>) => void maybe(res) : () => undefined;
 }
 
-function fail(error: ApiError): { ok: false; error: ApiError } {
+export function fail(error: ApiError): { ok: false; error: ApiError } {
   return { ok: false, error };
 }
 
-function validationError(issues: Array<{ path: PropertyKey[]; message: string }>): ApiError {
-  return apiError('bad_request', issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+/**
+ * Answers an event with what `work` resolves to. Every async handler goes
+ * through here: a failure is logged and answered `internal`, never left as an
+ * unhandled rejection (which would end the process for every office).
+ */
+export function answer<T>(ack: AckFn<T>, log: Logger, what: string, work: () => Promise<Ack<T>>): void {
+  let pending: Promise<Ack<T>>;
+  try {
+    pending = work();
+  } catch (err) {
+    pending = Promise.reject(err);
+  }
+  pending
+    .catch((err: unknown) => {
+      log.error({ err }, `${what} failed`);
+      return fail(apiError('internal'));
+    })
+    .then(ack)
+    .catch((err: unknown) => log.error({ err }, `${what}: cannot answer`));
+}
+
+/** A staff session that ended (expired, signed out, user disabled) or a revoked device: the socket is cut. */
+export function stillValid(socket: QueueSocket, auth: AuthService): boolean {
+  const p = socket.data.principal;
+  if (!p || auth.isStillValid(p)) return true;
+  setImmediate(() => socket.disconnect(true));
+  return false;
+}
+
+/** Joins the office's room, then sends the snapshot (or `unavailable` when the office's day cannot be read). */
+export function sendInitialSnapshot(socket: QueueSocket, role: Role, deps: HandlerDeps): void {
+  const { officeId } = socket.data;
+  const run = async () => {
+    // Join before reading the snapshot so no delta can fall between the two.
+    await socket.join(officeRoom(officeId));
+    const snap = await deps.queue.snapshot(officeId);
+    if (snap.ok) socket.emit('snapshot', snapshotFor(FEEDS[role].feed, snap.data));
+    else socket.emit('unavailable', snap.error);
+  };
+  run().catch((err: unknown) => {
+    deps.log.error({ err, office: officeId, role }, 'cannot send the snapshot');
+    socket.emit('unavailable', apiError('unavailable'));
+  });
 }
 
 /** A fresh snapshot on request, in the role's feed (see feeds.ts). */
-export function registerResync(feed: Feed) {
-  return (socket: Socket, deps: HandlerDeps): void => {
-    socket.on('resync', async (maybeAck: unknown) => {
-      const ack = ackOf<QueueSnapshot>(maybeAck);
-      const snap = await deps.queue.snapshot((socket.data as SocketData).officeId);
-      ack(snap.ok ? { ok: true, data: snapshotFor(feed, snap.data) } : fail(snap.error));
+export function registerResync(socket: QueueSocket, role: Role, deps: HandlerDeps): void {
+  socket.on('resync', (maybeAck: unknown) => {
+    answer(ackOf(maybeAck), deps.log, 'resync', async () => {
+      const p = socket.data.principal;
+      if (!stillValid(socket, deps.auth)) return fail(apiError(p?.kind === 'user' ? 'unauthenticated' : 'device_not_paired'));
+      const snap = await deps.queue.snapshot(socket.data.officeId);
+      return snap.ok ? { ok: true, data: snapshotFor(FEEDS[role].feed, snap.data) } : fail(snap.error);
     });
-  };
+  });
 }
 
-async function runCommand(socket: Socket, deps: HandlerDeps, command: Command): Promise<Ack<CommandResult>> {
-  const data = socket.data as SocketData;
-  const p = data.principal;
+/** Runs a command for the socket's principal; the origin lets a ticket's print result reach this screen alone. */
+export async function runCommand(socket: QueueSocket, deps: HandlerDeps, command: Command): Promise<Ack<CommandResult>> {
+  const { officeId, principal: p } = socket.data;
   if (!p) return fail(apiError('unauthenticated'));
-  if (!deps.auth.isStillValid(p)) {
-    // The session expired or the device was revoked since the socket connected.
-    setImmediate(() => socket.disconnect(true));
-    return fail(apiError(p.kind === 'user' ? 'unauthenticated' : 'device_not_paired'));
-  }
+  // The session expired or the device was revoked since the socket connected.
+  if (!stillValid(socket, deps.auth)) return fail(apiError(p.kind === 'user' ? 'unauthenticated' : 'device_not_paired'));
   if (!mayRun(p, command.type)) return fail(apiError('forbidden'));
+  const origin = { socketId: socket.id };
   if (command.type === 'issue') {
     const who = p.kind === 'user' ? `user:${p.user.id}` : `device:${p.device.id}:${socket.handshake.address}`;
     if (!deps.issueLimiter.hit(who)) {
       deps.issueLimiter.refund(who);
       return fail(apiError('rate_limited'));
     }
-    const r = await commandOrigin.run({ socketId: socket.id }, () => deps.queue.execute(data.officeId, command, actorOf(p)));
+    const r = await deps.queue.execute(officeId, command, actorOf(p), origin);
     if (!r.ok || r.data.replayed) deps.issueLimiter.refund(who);
     return r.ok ? { ok: true, data: r.data } : fail(r.error);
   }
-  const r = await deps.queue.execute(data.officeId, command, actorOf(p));
+  const r = await deps.queue.execute(officeId, command, actorOf(p), origin);
   return r.ok ? { ok: true, data: r.data } : fail(r.error);
-}
-
-export function registerCounter(socket: Socket, deps: HandlerDeps): void {
-  socket.on('command', async (payload: unknown, maybeAck: unknown) => {
-    const ack = ackOf<CommandResult>(maybeAck);
-    const parsed = commandSchema.safeParse(payload);
-    if (!parsed.success) return ack(fail(validationError(parsed.error.issues)));
-    const command = parsed.data.type === 'issue' ? { ...parsed.data, source: 'counter' as const } : parsed.data;
-    ack(await runCommand(socket, deps, command).catch((err: unknown) => {
-      deps.log.error({ err }, 'counter command failed');
-      return fail(apiError('internal'));
-    }));
-  });
-}
-
-export function registerKiosk(socket: Socket, deps: HandlerDeps): void {
-  socket.on('issue', async (payload: unknown, maybeAck: unknown) => {
-    const ack = ackOf<CommandResult>(maybeAck);
-    const parsed = issueBodySchema.safeParse(payload);
-    if (!parsed.success) return ack(fail(validationError(parsed.error.issues)));
-    const b = parsed.data;
-    const command: Command = { type: 'issue', service: b.service, source: 'kiosk' };
-    if (b.priority) command.priority = b.priority;
-    if (b.precheck) command.precheck = b.precheck;
-    if (b.idempotencyKey) command.key = b.idempotencyKey;
-    ack(await runCommand(socket, deps, command).catch((err: unknown) => {
-      deps.log.error({ err }, 'kiosk issue failed');
-      return fail(apiError('internal'));
-    }));
-  });
 }

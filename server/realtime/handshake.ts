@@ -1,17 +1,14 @@
 // Who may open a socket in which namespace. Runs once per connection, before
 // any event; refusals reach the client as connect_error with { data: ApiError }.
-import type { Socket } from 'socket.io';
 import { apiError, type ErrorCode } from '../../protocol/errors.ts';
-import type { HandshakeAuth, Role } from '../../protocol/events.ts';
+import type { Role } from '../../protocol/events.ts';
 import type { DeviceKind } from '../../protocol/model.ts';
 import type { AuthService } from '../auth/auth-service.ts';
-import { worksFor, type Principal } from '../auth/permissions.ts';
+import { worksFor } from '../auth/permissions.ts';
 import type { QueueService } from '../queue-service.ts';
+import type { QueueSocket } from './types.ts';
 
-export interface SocketData {
-  principal: Principal | null;
-  officeId: string;
-}
+export type { SocketData } from './types.ts';
 
 /** Device kinds accepted per namespace; staff users are accepted everywhere but track needs nobody. */
 const DEVICES_BY_ROLE: Record<Role, DeviceKind[] | 'public'> = {
@@ -36,10 +33,12 @@ export function sameOrigin(origin: string | undefined, host: string | undefined)
 }
 
 export function handshake(role: Role, auth: AuthService, queue: QueueService) {
-  return (socket: Socket, next: (err?: Error) => void): void => {
+  return (socket: QueueSocket, next: (err?: Error) => void): void => {
     const hs = socket.handshake;
-    const a = (hs.auth ?? {}) as Partial<HandshakeAuth>;
-    if (typeof a.office !== 'string' || !queue.office(a.office)) return next(refuse('office_not_found'));
+    // `auth` is whatever the client sent (HandshakeAuth from a page).
+    const a: Record<string, unknown> = hs.auth ?? {};
+    const office = a.office;
+    if (typeof office !== 'string' || !queue.office(office)) return next(refuse('office_not_found'));
     if (!sameOrigin(hs.headers.origin, hs.headers.host)) return next(refuse('bad_origin'));
     const allowed = DEVICES_BY_ROLE[role];
     const principal = auth.identify(
@@ -50,12 +49,11 @@ export function handshake(role: Role, auth: AuthService, queue: QueueService) {
       },
       { allowLoopbackDevice: role !== 'counter' },
     );
-    const data = socket.data as SocketData;
-    data.officeId = a.office;
-    data.principal = principal;
+    socket.data.officeId = office;
+    socket.data.principal = principal;
     if (allowed === 'public') return next();
     if (!principal) return next(refuse(role === 'counter' ? 'unauthenticated' : 'device_not_paired'));
-    if (!worksFor(principal, a.office)) return next(refuse('forbidden'));
+    if (!worksFor(principal, office)) return next(refuse('forbidden'));
     if (principal.kind === 'device' && !principal.loopback && !allowed.includes(principal.device.kind)) return next(refuse('forbidden'));
     next();
   };

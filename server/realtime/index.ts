@@ -1,75 +1,93 @@
-// Socket.IO: one namespace per role, one room per office. On connect a client
-// gets a snapshot; after that every committed change arrives as a delta whose
-// version is one more than the last; a gap makes the client ask for `resync`.
-import type { Namespace, Server, Socket } from 'socket.io';
+// Socket.IO: one namespace per role (display.ts, kiosk.ts, counter.ts,
+// agent.ts, track.ts), one room per office. On connect a client gets a
+// snapshot; after that every committed change arrives as a delta whose version
+// is one more than the last; a gap makes the client ask for `resync`. This
+// file wires the roles and is the broadcaster: each role gets its own feed.
+import type { Role } from '../../protocol/events.ts';
 import type { QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
-import { NAMESPACES, type Role } from '../../protocol/events.ts';
-import type { Logger } from '../log.ts';
-import type { QueueService } from '../queue-service.ts';
-import { registerCounter, registerKiosk, registerResync, type HandlerDeps } from './handlers.ts';
+import { attachAgent } from './agent.ts';
+import { attachCounter } from './counter.ts';
+import { attachDisplay } from './display.ts';
 import { DeltaMerger, FEEDS, MERGE_WINDOW_MS, deltaFor, snapshotFor, type Feed } from './feeds.ts';
-import { handshake, type SocketData } from './handshake.ts';
+import type { HandlerDeps } from './handlers.ts';
+import { attachKiosk } from './kiosk.ts';
+import { attachTrack } from './track.ts';
+import { officeRoom, type GiliranIo, type QueueNamespace, type QueueSocket } from './types.ts';
 
-export const officeRoom = (officeId: string) => `office:${officeId}`;
+export { officeRoom };
 
-const REGISTER: Record<Role, Array<(s: Socket, d: HandlerDeps) => void>> = {
-  display: [registerResync(FEEDS.display.feed)],
-  kiosk: [registerResync(FEEDS.kiosk.feed), registerKiosk],
-  counter: [registerResync(FEEDS.counter.feed), registerCounter],
-  agent: [registerResync(FEEDS.agent.feed)],
-  track: [registerResync(FEEDS.track.feed)],
-};
+/** How often signed-in sockets are checked for a session that ended while nothing was broadcast. */
+const SESSION_SWEEP_MS = 15_000;
 
-export function attachRealtime(io: Server, deps: HandlerDeps & { log: Logger; queue: QueueService }): void {
-  const namespaces = NAMESPACES.map((role) => {
-    const nsp = io.of(`/${role}`);
-    nsp.use(handshake(role, deps.auth, deps.queue));
-    nsp.on('connection', async (socket) => {
-      const { officeId } = socket.data as SocketData;
-      for (const register of REGISTER[role]) register(socket, deps);
-      // Join before reading the snapshot so no delta can fall between the two.
-      await socket.join(officeRoom(officeId));
-      const snap = await deps.queue.snapshot(officeId);
-      if (snap.ok) socket.emit('snapshot', snapshotFor(FEEDS[role].feed, snap.data));
+export function attachRealtime(io: GiliranIo, deps: HandlerDeps): { close(): void } {
+  const namespaces: Array<{ role: Role; nsp: QueueNamespace }> = [
+    { role: 'display', nsp: attachDisplay(io, deps) },
+    { role: 'kiosk', nsp: attachKiosk(io, deps) },
+    { role: 'counter', nsp: attachCounter(io, deps) },
+    { role: 'agent', nsp: attachAgent(io, deps) },
+    { role: 'track', nsp: attachTrack(io, deps) },
+  ];
+
+  // Staff sockets (a signed-in user, in any namespace): cut once the session ends, before they get another frame.
+  const staff = new Set<QueueSocket>();
+  for (const { nsp } of namespaces) {
+    nsp.on('connection', (socket) => {
+      if (socket.data.principal?.kind !== 'user') return;
+      staff.add(socket);
+      socket.on('disconnect', () => staff.delete(socket));
     });
-    return nsp;
-  });
+  }
+  const cutEnded = () => {
+    for (const s of staff) {
+      const p = s.data.principal;
+      if (p && !deps.auth.isStillValid(p)) {
+        staff.delete(s);
+        s.disconnect(true); // leaves its rooms at once: the frame about to go out does not reach it
+      }
+    }
+  };
+  const sweep = setInterval(cutEnded, SESSION_SWEEP_MS);
+  sweep.unref();
 
   deps.auth.onRevoke(({ sessionHash, deviceId }) => {
-    for (const nsp of namespaces) {
+    for (const { nsp } of namespaces) {
       for (const s of nsp.sockets.values()) {
-        const p = (s.data as SocketData).principal;
+        const p = s.data.principal;
         if ((p?.kind === 'user' && p.sessionHash === sessionHash) || (p?.kind === 'device' && !p.loopback && p.device.id === deviceId)) s.disconnect(true);
       }
     }
   });
 
-  const roleOf = (nsp: Namespace) => nsp.name.slice(1) as Role;
-  const immediate = namespaces.filter((n) => !FEEDS[roleOf(n)].merged);
-  const merged = namespaces.filter((n) => FEEDS[roleOf(n)].merged);
+  const immediate = namespaces.filter((n) => !FEEDS[n.role].merged);
+  const merged = namespaces.filter((n) => FEEDS[n.role].merged);
   const pending = new Map<string, { merger: DeltaMerger; timer: NodeJS.Timeout }>();
   // Socket.IO encodes a packet before it looks at the room: skip rooms nobody is in.
-  const occupied = (nsp: Namespace, room: string) => (nsp.adapter.rooms.get(room)?.size ?? 0) > 0;
+  const occupied = (nsp: QueueNamespace, room: string) => (nsp.adapter.rooms.get(room)?.size ?? 0) > 0;
   /** Sends each namespace its role's view; a view is built once for all the namespaces that share it. */
-  const emitTo = (list: Namespace[], officeId: string, event: 'delta' | 'snapshot', payload: QueueDelta | QueueSnapshot) => {
+  const emitTo = <T>(list: typeof namespaces, officeId: string, viewOf: (feed: Feed) => T, send: (nsp: QueueNamespace, room: string, view: T) => void) => {
+    if (staff.size > 0) cutEnded();
     const room = officeRoom(officeId);
-    const views = new Map<Feed, unknown>();
-    for (const nsp of list) {
+    const views = new Map<Feed, T>();
+    for (const { role, nsp } of list) {
       if (!occupied(nsp, room)) continue;
-      const feed = FEEDS[roleOf(nsp)].feed;
+      const feed = FEEDS[role].feed;
       let view = views.get(feed);
       if (view === undefined) {
-        view = event === 'delta' ? deltaFor(feed, payload as QueueDelta) : snapshotFor(feed, payload as QueueSnapshot);
+        view = viewOf(feed);
         views.set(feed, view);
       }
-      nsp.to(room).emit(event, view as never);
+      send(nsp, room, view);
     }
   };
+  const emitDelta = (list: typeof namespaces, officeId: string, delta: QueueDelta) =>
+    emitTo(list, officeId, (feed) => deltaFor(feed, delta), (nsp, room, view) => nsp.to(room).emit('delta', view));
+  const emitSnapshot = (list: typeof namespaces, officeId: string, snapshot: QueueSnapshot) =>
+    emitTo(list, officeId, (feed) => snapshotFor(feed, snapshot), (nsp, room, view) => nsp.to(room).emit('snapshot', view));
 
   deps.queue.listen({
     delta(officeId, delta) {
-      emitTo(immediate, officeId, 'delta', delta);
-      if (!merged.some((n) => occupied(n, officeRoom(officeId)))) return;
+      emitDelta(immediate, officeId, delta);
+      if (!merged.some((n) => occupied(n.nsp, officeRoom(officeId)))) return;
       const p = pending.get(officeId);
       if (p) return void p.merger.add(delta);
       const merger = new DeltaMerger();
@@ -77,7 +95,7 @@ export function attachRealtime(io: Server, deps: HandlerDeps & { log: Logger; qu
       const timer = setTimeout(() => {
         pending.delete(officeId);
         const due = merger.take();
-        if (due) emitTo(merged, officeId, 'delta', due);
+        if (due) emitDelta(merged, officeId, due);
       }, MERGE_WINDOW_MS);
       timer.unref();
       pending.set(officeId, { merger, timer });
@@ -86,7 +104,15 @@ export function attachRealtime(io: Server, deps: HandlerDeps & { log: Logger; qu
       const p = pending.get(officeId);
       if (p) clearTimeout(p.timer);
       pending.delete(officeId);
-      emitTo(namespaces, officeId, 'snapshot', snapshot);
+      emitSnapshot(namespaces, officeId, snapshot);
     },
   });
+
+  return {
+    close() {
+      clearInterval(sweep);
+      for (const p of pending.values()) clearTimeout(p.timer);
+      pending.clear();
+    },
+  };
 }
