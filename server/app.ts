@@ -105,7 +105,9 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
 
   const started = Date.now();
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000), version: VERSION });
+    // The process is live even when one office's journal is damaged; that office is named (the others keep working).
+    const unavailable = queue.unavailableOffices();
+    res.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1000), version: VERSION, ...(unavailable.length > 0 ? { unavailableOffices: unavailable } : {}) });
   });
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());

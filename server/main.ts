@@ -23,6 +23,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(settings.logLevel);
+  // A promise nobody awaited failed: every socket and HTTP handler catches its own errors, so this is a
+  // slip in one request's path, not a broken process. Log it and keep serving the other offices.
+  // (A thrown exception still ends the process: its state is unknown, and the service manager restarts it.)
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection; still serving');
+  });
   let giliran;
   try {
     giliran = await createGiliran({ settings, log });

@@ -76,9 +76,9 @@ export class QueueService {
     return this.store.config.get().offices;
   }
 
-  /** Offices that cannot be served now (their journal cannot be read), with the reason. */
-  unavailableOffices(): Array<{ office: string; reason: string }> {
-    return [...this.#unavailable].map(([office, u]) => ({ office, reason: u.reason }));
+  /** Offices that cannot be served now: their day cannot be read (the log says why). */
+  unavailableOffices(): string[] {
+    return [...this.#unavailable.keys()];
   }
 
   async #day(office: OfficeConfig): Promise<DayState> {
