@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import type { ClientToServer, Role, ServerToClient } from '../../protocol/events.ts';
 import { createGiliran, type Giliran } from '../../server/app.ts';
 import { createLogger } from '../../server/log.ts';
 import { loadSettings, type Settings } from '../../server/settings.ts';
@@ -73,7 +74,16 @@ export async function login(base: string, username: string, password = DEMO_PASS
   return set.split(';')[0] ?? '';
 }
 
-export function connect(base: string, role: string, office = 'kupang', opts: { cookie?: string; deviceToken?: string } = {}): Socket {
+/** A client socket of one role, typed as pages type theirs: `Socket<ServerToClient, ClientToServer>`. */
+export type ClientSocket<R extends Role> = Socket<ServerToClient<R>, ClientToServer<R>>;
+
+/** The events a socket may emit, and for an event its payload (without the acknowledgement) and its answer. */
+type EmitsOf<S> = S extends Socket<infer _Listen, infer Emit> ? Emit : never;
+type EventOf<S> = keyof EmitsOf<S> & string;
+type PayloadOf<F> = F extends (...args: [...infer P, infer _Ack]) => void ? P : never;
+type AnswerOf<F> = F extends (...args: [...infer _P, (res: infer A) => void]) => void ? A : never;
+
+export function connect<R extends Role>(base: string, role: R, office = 'kupang', opts: { cookie?: string; deviceToken?: string } = {}): ClientSocket<R> {
   const auth: Record<string, string> = { office };
   if (opts.deviceToken) auth.deviceToken = opts.deviceToken;
   return io(`${base}/${role}`, {
@@ -96,8 +106,24 @@ export function waitFor<T = any>(emitter: { once(ev: string, fn: (...a: any[]) =
   });
 }
 
-export function emitAck<T = any>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
-  return socket.timeout(10_000).emitWithAck(event, ...args) as Promise<T>;
+/**
+ * Emits an event of the socket's role and resolves with the server's answer.
+ * The event name, the payload and the answer's type come from protocol/events.ts.
+ * `emitAck<any>(…)` and a socket typed without event maps opt out (the answer
+ * read loosely, the event unchecked).
+ */
+export function emitAck<T = never, S extends Socket<any, any> = Socket<any, any>, E extends EventOf<S> = EventOf<S>>(
+  socket: S,
+  event: E,
+  ...args: PayloadOf<EmitsOf<S>[E]>
+): Promise<[T] extends [never] ? (string extends EventOf<S> ? any : AnswerOf<EmitsOf<S>[E]>) : T> {
+  const untyped: Socket = socket;
+  return untyped.timeout(10_000).emitWithAck(event, ...args);
+}
+
+/** Emits whatever a hostile or broken client might send (wrong shapes, unknown events): for tests of bad input only. */
+export function emitUnchecked(socket: Socket, event: string, ...args: unknown[]): Promise<any> {
+  return socket.timeout(10_000).emitWithAck(event, ...args);
 }
 
 /** Pairs a device through the REST flow (request code, admin approves, collect token) and returns its token. */
@@ -112,7 +138,7 @@ export async function pairDevice(base: string, adminCookie: string, kind: 'kiosk
 }
 
 /** 'connected', or the error code the server refused the connection with. */
-export function connectOutcome(s: Socket, ms = 5000): Promise<string> {
+export function connectOutcome(s: Socket<any, any>, ms = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('neither connect nor connect_error')), ms);
     s.once('connect', () => {
