@@ -18,6 +18,8 @@ export { officeRoom };
 
 /** How often signed-in sockets are checked for a session that ended while nothing was broadcast. */
 const SESSION_SWEEP_MS = 15_000;
+/** Before a broadcast, sessions are checked again once this much (server clock) has passed since the last check. */
+const SESSION_CHECK_MS = 1_000;
 
 export function attachRealtime(io: GiliranIo, deps: HandlerDeps): { close(): void } {
   const namespaces: Array<{ role: Role; nsp: QueueNamespace }> = [
@@ -46,6 +48,14 @@ export function attachRealtime(io: GiliranIo, deps: HandlerDeps): { close(): voi
       }
     }
   };
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  const cutEndedBeforeBroadcast = () => {
+    if (staff.size === 0) return;
+    const t = deps.queue.now().getTime();
+    if (t - checkedAt < SESSION_CHECK_MS) return;
+    checkedAt = t;
+    cutEnded();
+  };
   const sweep = setInterval(cutEnded, SESSION_SWEEP_MS);
   sweep.unref();
 
@@ -65,7 +75,7 @@ export function attachRealtime(io: GiliranIo, deps: HandlerDeps): { close(): voi
   const occupied = (nsp: QueueNamespace, room: string) => (nsp.adapter.rooms.get(room)?.size ?? 0) > 0;
   /** Sends each namespace its role's view; a view is built once for all the namespaces that share it. */
   const emitTo = <T>(list: typeof namespaces, officeId: string, viewOf: (feed: Feed) => T, send: (nsp: QueueNamespace, room: string, view: T) => void) => {
-    if (staff.size > 0) cutEnded();
+    cutEndedBeforeBroadcast();
     const room = officeRoom(officeId);
     const views = new Map<Feed, T>();
     for (const { role, nsp } of list) {

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
+import type { Ack, ApiError } from '../../protocol/errors.ts';
 import type { ClientToServer, Role, ServerToClient } from '../../protocol/events.ts';
 import { createGiliran, type Giliran } from '../../server/app.ts';
 import { createLogger } from '../../server/log.ts';
@@ -116,9 +117,21 @@ export function emitAck<T = never, S extends Socket<any, any> = Socket<any, any>
   socket: S,
   event: E,
   ...args: PayloadOf<EmitsOf<S>[E]>
-): Promise<[T] extends [never] ? (string extends EventOf<S> ? any : AnswerOf<EmitsOf<S>[E]>) : T> {
+): Promise<[NoInfer<T>] extends [never] ? (string extends EventOf<S> ? any : AnswerOf<EmitsOf<S>[E]>) : NoInfer<T>> {
   const untyped: Socket = socket;
   return untyped.timeout(10_000).emitWithAck(event, ...args);
+}
+
+/** The data of an answer the test expects to be ok; an error answer fails the test with its code. */
+export function okData<T>(answer: Ack<T>): T {
+  if (!answer.ok) throw new Error(`expected an ok answer, got ${answer.error.code}`);
+  return answer.data;
+}
+
+/** The error of an answer the test expects to be a refusal. */
+export function refusal<T>(answer: Ack<T>): ApiError {
+  if (answer.ok) throw new Error('expected a refusal, got an ok answer');
+  return answer.error;
 }
 
 /** Emits whatever a hostile or broken client might send (wrong shapes, unknown events): for tests of bad input only. */

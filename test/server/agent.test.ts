@@ -7,7 +7,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import type { Socket } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PrintResult, PrinterStatus, ScanEvent } from '../../protocol/devices.ts';
 import { trackUrl } from '../../protocol/urls.ts';
@@ -15,7 +14,7 @@ import { Agent, type AgentOptions } from '../../server/agent/agent.ts';
 import { configureDevices, devicesOf } from '../../server/devices/index.ts';
 import { PrinterEmulator } from '../../server/devices/printer-emulator.ts';
 import type { HidModule } from '../../server/devices/scanner.ts';
-import { connect, emitAck, login, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { connect, emitAck, login, okData, request, startServer, waitFor, type ClientSocket, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 
 const FAST = { pollMs: 100, idlePollMs: 0, retryDelaysMs: [50], holdMaxMs: 60_000 };
@@ -25,7 +24,7 @@ let emu: PrinterEmulator;
 let server: TestServer;
 let dir: string;
 const agents: Agent[] = [];
-const sockets: Socket[] = [];
+const sockets: Array<{ disconnect(): unknown }> = [];
 
 function record<T>(socket: { on(ev: string, fn: (x: T) => void): unknown }, event: string): T[] {
   const seen: T[] = [];
@@ -60,16 +59,16 @@ function agent(token: string, o: Partial<AgentOptions> = {}): Agent {
   return a;
 }
 
-function kiosk(): Socket {
+function kiosk(): ClientSocket<'kiosk'> {
   const s = connect(server.url, 'kiosk');
   sockets.push(s);
   return s;
 }
 
-async function issue(s: Socket): Promise<{ id: string; number: string }> {
+async function issue(s: ClientSocket<'kiosk'>): Promise<{ id: string; number: string }> {
   const res = await emitAck(s, 'issue', { service: 'ktp-el' });
   expect(res.ok).toBe(true);
-  return res.data.ticket;
+  return okData(res).ticket!;
 }
 
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
@@ -105,6 +104,24 @@ describe('agent', () => {
     expect(r!.qrPayloads).toEqual([trackUrl(server.url, 'kupang', ticket.id)]);
     await until(() => results.length === 1, 8000);
     expect(results[0]).toMatchObject({ ticketId: ticket.id, state: 'printed', printer: { printerId: `agent:${id}` } });
+  });
+
+  it('tells only the screen that issued a ticket how it printed, not the other screens of the same device', async () => {
+    const { token } = await pairAgent();
+    await agent(token).start();
+    // Two demo screens on the server machine: both are the kiosk device "loopback".
+    const [a, b] = [kiosk(), kiosk()];
+    await Promise.all([waitFor(a, 'snapshot'), waitFor(b, 'snapshot')]);
+    const toA = record<PrintResult>(a, 'print_result');
+    const toB = record<PrintResult>(b, 'print_result');
+    const first = await issue(a);
+    await until(() => toA.length === 1, 8000);
+    const second = await issue(b);
+    // B's own result comes after anything sent to B for A's ticket: by then that would have arrived.
+    await until(() => toB.length === 1, 8000);
+    expect(toA.map((r) => r.ticketId)).toEqual([first.id]);
+    expect(toB.map((r) => r.ticketId)).toEqual([second.id]);
+    expect(toA[0]!.state).toBe('printed');
   });
 
   it('a lost acknowledgement: the server resends after the reconnect and the agent does not reprint', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
 import { QueueClient } from '../../ui/queue-client.ts';
-import { connect, emitAck, login, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { connect, emitAck, emitUnchecked, login, okData, refusal, request, startServer, waitFor, type ClientSocket, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 
 let srv: TestServer;
@@ -74,7 +74,7 @@ describe('realtime', () => {
     await waitFor(kiosk, 'snapshot');
     const N = 1000;
     const issued = await Promise.all(
-      Array.from({ length: N }, (_, i) => emitAck<any>(kiosk, 'issue', { service: 'akta', idempotencyKey: `race-issue-${i}` })),
+      Array.from({ length: N }, (_, i) => emitAck(kiosk, 'issue', { service: 'akta', idempotencyKey: `race-issue-${i}` })),
     );
     expect(issued.every((r) => r.ok)).toBe(true);
     const cookie2 = await login(srv.url, 'petugas2');
@@ -83,24 +83,24 @@ describe('realtime', () => {
     await Promise.all([waitFor(c1, 'snapshot'), waitFor(c2, 'snapshot')]);
     // Counters 1 and 2 serve akta only; counter 3 in the seed serves it first.
     for (const [s, id] of [[c1, '1'], [c2, '2']] as const) {
-      const r = await emitAck<any>(s, 'command', { type: 'configure_counter', counterId: id, services: ['akta'], autoCallNext: false });
+      const r = await emitAck(s, 'command', { type: 'configure_counter', counterId: id, services: ['akta'], autoCallNext: false });
       expect(r.ok).toBe(true);
     }
     const got: string[] = [];
-    const race = async (s: typeof c1, counterId: string) => {
+    const race = async (s: ClientSocket<'counter'>, counterId: string) => {
       for (;;) {
-        const r = await emitAck<any>(s, 'command', { type: 'call_next', counterId });
+        const r = await emitAck(s, 'command', { type: 'call_next', counterId });
         if (!r.ok) {
           expect(r.error.code).toBe('queue_empty');
           return;
         }
-        got.push(r.data.ticket.id);
-        const f = await emitAck<any>(s, 'command', { type: 'finish', counterId, outcome: 'done' });
+        got.push(r.data.ticket!.id);
+        const f = await emitAck(s, 'command', { type: 'finish', counterId, outcome: 'done' });
         expect(f.ok).toBe(true);
       }
     };
     await Promise.all([race(c1, '1'), race(c2, '2')]);
-    const ids = issued.map((r) => r.data.ticket.id);
+    const ids = issued.map((r) => okData(r).ticket!.id);
     expect(got.length).toBe(N);
     expect(new Set(got).size).toBe(N);
     expect(new Set(got)).toEqual(new Set(ids));
@@ -120,12 +120,12 @@ describe('realtime', () => {
     kiosk.on('delta', (d: QueueDelta) => d.version > snap.version && deltas.push(d));
     const waitingBefore = snap.services.find((s) => s.serviceId === 'pindah-datang')?.waiting ?? -1;
     const acks = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => emitAck<any>(kiosk, 'issue', { service: 'pindah-datang', idempotencyKey: `figures-${i}` })),
+      Array.from({ length: 20 }, (_, i) => emitAck(kiosk, 'issue', { service: 'pindah-datang', idempotencyKey: `figures-${i}` })),
     );
     expect(acks.every((a) => a.ok)).toBe(true);
     // Each ticket says how many were ahead of it: the 20 answers are 20 consecutive places.
-    expect(acks.map((a) => a.data.ticket.aheadAtIssue).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => waitingBefore + i));
-    const last = Math.max(...acks.map((a) => a.data.version));
+    expect(acks.map((a) => okData(a).ticket!.aheadAtIssue).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => waitingBefore + i));
+    const last = Math.max(...acks.map((a) => okData(a).version));
     await until(() => deltas.at(-1)?.version === last);
     // 20 commits in well under the merge window arrive as far fewer frames, covering every version once.
     expect(deltas.length).toBeLessThan(20);
@@ -135,10 +135,10 @@ describe('realtime', () => {
     expect(deltas.every((d) => d.tickets.length === 0 && d.events.length === 0)).toBe(true);
     expect(deltas.at(-1)?.services.find((s) => s.serviceId === 'pindah-datang')?.waiting).toBe(waitingBefore + 20);
     // A resync gives the same figures-only view.
-    const again = await emitAck<any>(kiosk, 'resync');
+    const again = await emitAck(kiosk, 'resync');
     expect(again.ok).toBe(true);
-    expect(again.data.tickets).toEqual([]);
-    expect(again.data.version).toBeGreaterThanOrEqual(last);
+    expect(okData(again).tickets).toEqual([]);
+    expect(okData(again).version).toBeGreaterThanOrEqual(last);
     kiosk.close();
   });
 
@@ -149,7 +149,7 @@ describe('realtime', () => {
     let n = 0;
     const stream = (async () => {
       while (running) {
-        const r = await emitAck<any>(issuer, 'issue', { service: 'kia', idempotencyKey: `stream-${role}-${n++}` });
+        const r = await emitAck(issuer, 'issue', { service: 'kia', idempotencyKey: `stream-${role}-${n++}` });
         expect(r.ok).toBe(true);
       }
     })();
@@ -173,23 +173,24 @@ describe('realtime', () => {
     const kiosk = connect(srv.url, 'kiosk');
     await waitFor(kiosk, 'snapshot');
     const precheck = { subcase: 'hilang', passed: true, missing: [] };
-    const first = await emitAck<any>(kiosk, 'issue', { service: 'ktp-el', precheck, idempotencyKey: 'track-privacy-1' });
-    expect(first.ok).toBe(true);
+    const firstAck = await emitAck(kiosk, 'issue', { service: 'ktp-el', precheck, idempotencyKey: 'track-privacy-1' });
+    expect(firstAck.ok).toBe(true);
+    const first = okData(firstAck);
     const phone = connect(srv.url, 'track');
     const snap = await waitFor<QueueSnapshot>(phone, 'snapshot');
     const display = await displayClient();
-    expect(snap.tickets.find((t) => t.id === first.data.ticket.id)).toMatchObject({ number: first.data.ticket.number, precheck: null });
-    expect(display.snapshot?.tickets.find((t) => t.id === first.data.ticket.id)?.precheck).toEqual(precheck); // staff screens keep it
+    expect(snap.tickets.find((t) => t.id === first.ticket!.id)).toMatchObject({ number: first.ticket!.number, precheck: null });
+    expect(display.snapshot?.tickets.find((t) => t.id === first.ticket!.id)?.precheck).toEqual(precheck); // staff screens keep it
     const deltas: QueueDelta[] = [];
     phone.on('delta', (d: QueueDelta) => d.version > snap.version && deltas.push(d));
-    const second = await emitAck<any>(kiosk, 'issue', { service: 'ktp-el', precheck, idempotencyKey: 'track-privacy-2' });
+    const second = okData(await emitAck(kiosk, 'issue', { service: 'ktp-el', precheck, idempotencyKey: 'track-privacy-2' }));
     const failed = await request(srv.url, 'POST', '/api/v1/offices/kupang/prechecks', { body: { service: 'ktp-el', subcase: 'hilang', missing: ['kk'] } });
     expect(failed.status).toBeLessThan(300);
     await until(() => deltas.some((d) => d.version >= failed.body.version));
     const tickets = deltas.flatMap((d) => d.tickets);
-    expect(tickets.find((t) => t.id === second.data.ticket.id)).toMatchObject({ number: second.data.ticket.number, precheck: null });
+    expect(tickets.find((t) => t.id === second.ticket!.id)).toMatchObject({ number: second.ticket!.number, precheck: null });
     const events = deltas.flatMap((d) => d.events);
-    expect(events.some((e) => e.type === 'ticket_issued' && e.ticket.id === second.data.ticket.id && e.ticket.precheck === null)).toBe(true);
+    expect(events.some((e) => e.type === 'ticket_issued' && e.ticket.id === second.ticket!.id && e.ticket.precheck === null)).toBe(true);
     expect(events.some((e) => e.type === 'precheck_failed')).toBe(false);
     expect(JSON.stringify(deltas)).not.toContain('hilang');
     kiosk.close();
@@ -202,7 +203,7 @@ describe('realtime', () => {
     await waitFor(c, 'snapshot');
     const before = await request(srv.url, 'GET', '/api/v1/offices/kupang/queue', { cookie: clerkCookie });
     for (const bad of [null, 42, 'call', { type: 'call_next' }, { type: 'call_next', counterId: 7 }, { type: 'nope', counterId: '1' }, { type: 'finish', counterId: '1', outcome: 'maybe' }]) {
-      const r = await emitAck<any>(c, 'command', bad);
+      const r = await emitUnchecked(c, 'command', bad);
       expect(r.ok).toBe(false);
       expect(r.error.code).toBe('bad_request');
       expect(r.error.message.id.length).toBeGreaterThan(0);
