@@ -5,7 +5,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterEach, beforeEach } from 'vitest';
 import { configureDevices, type DeviceOverrides } from '../../server/devices/index.ts';
-import { PrinterEmulator } from '../../server/devices/printer-emulator.ts';
+import { PrinterEmulator } from '../../tools/printer-emulator/printer-emulator.ts';
 import { connect, startServer, type TestServer } from './server.ts';
 
 /** Printer timings short enough for tests (status polls, retries). */

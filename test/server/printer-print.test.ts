@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { PrintResult, PrinterStatus } from '../../protocol/devices.ts';
 import { trackUrl } from '../../protocol/urls.ts';
 import { devicesOf, type DeviceOverrides } from '../../server/devices/index.ts';
-import type { DecodedReceipt } from '../../server/devices/escpos-decoder.ts';
+import type { DecodedReceipt } from '../../tools/printer-emulator/escpos-decoder.ts';
 import { FAST_PRINTING, usePrinterRig } from '../helpers/printer-rig.ts';
 import { emitAck, login, request, waitFor, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';

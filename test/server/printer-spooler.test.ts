@@ -5,7 +5,7 @@ import net from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PaperWidth, PrintResult, ReceiptDescription } from '../../protocol/devices.ts';
-import { EscPosDecoder } from '../../server/devices/escpos-decoder.ts';
+import { EscPosDecoder } from '../../tools/printer-emulator/escpos-decoder.ts';
 import type { PrinterCondition } from '../../server/devices/escpos-commands.ts';
 import { EscPosPrinter, TcpTransport, type JobBytes, type PrintAttempt, type ReceiptPrinter, type Resume } from '../../server/devices/printer.ts';
 import { PrintSpooler } from '../../server/devices/spooler.ts';

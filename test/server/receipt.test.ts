@@ -4,7 +4,7 @@
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import type { PaperWidth, ReceiptDescription } from '../../protocol/devices.ts';
-import { EscPosDecoder, type DecodedReceipt, type ImageItem } from '../../server/devices/escpos-decoder.ts';
+import { EscPosDecoder, type DecodedReceipt, type ImageItem } from '../../tools/printer-emulator/escpos-decoder.ts';
 import { parseStatus, qrCode } from '../../server/devices/escpos-commands.ts';
 import { encodeReceipt } from '../../server/devices/receipt-escpos.ts';
 import {
