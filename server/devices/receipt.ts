@@ -8,6 +8,7 @@
 import QRCode from 'qrcode';
 import type { Bilingual, PriorityGroup } from '../../protocol/model.ts';
 import type { PaperWidth, ReceiptBlock, ReceiptDescription } from '../../protocol/devices.ts';
+import { formatDateTime } from '../../protocol/format.ts';
 
 /** Characters per line of font A (12 dots wide): 384 dots on 58 mm paper, 576 on 80 mm. */
 export const PAPER_COLUMNS: Record<PaperWidth, number> = { 58: 32, 80: 48 };
@@ -57,29 +58,6 @@ const PRIORITY_LABEL: Record<PriorityGroup, string> = {
   disaster_victim: 'Korban bencana',
 };
 
-const WEEKDAY_ID = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
-const MONTH_ID = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
-const ZONE_ABBR: Record<string, string> = { 'Asia/Jakarta': 'WIB', 'Asia/Pontianak': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
-
-/** "Senin, 23 November 2026 10.15 WITA": the instant in the office's own time (PUEBI writes the time with a dot). */
-export function formatOfficeDateTime(iso: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
-  const get = (t: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === t)?.value ?? '';
-  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
-  const month = Number(get('month'));
-  const zone = ZONE_ABBR[timeZone] ?? timeZone;
-  return `${WEEKDAY_ID[weekday] ?? ''}, ${Number(get('day'))} ${MONTH_ID[month - 1] ?? ''} ${get('year')} ${get('hour')}.${get('minute')} ${zone}`;
-}
-
 function feeLine(fee: number): string {
   if (fee <= 0) return FREE_OF_CHARGE;
   return `Biaya layanan: Rp ${fee.toLocaleString('id-ID')} (bayar hanya di loket resmi)`;
@@ -89,7 +67,7 @@ function header(office: ReceiptOffice, at: string, logoPng: string | null | unde
   const blocks: ReceiptBlock[] = [];
   if (logoPng) blocks.push({ type: 'image', png: logoPng, alt: office.shortName });
   blocks.push({ type: 'text', text: office.name.id.toUpperCase(), align: 'center', bold: true });
-  blocks.push({ type: 'text', text: formatOfficeDateTime(at, office.timeZone), align: 'center' });
+  blocks.push({ type: 'text', text: formatDateTime(at, office.timeZone), align: 'center' });
   blocks.push({ type: 'rule' });
   return blocks;
 }

@@ -7,10 +7,10 @@ import type { PaperWidth, ReceiptDescription } from '../../protocol/devices.ts';
 import { EscPosDecoder, type DecodedReceipt, type ImageItem } from '../../tools/printer-emulator/escpos-decoder.ts';
 import { parseStatus, qrCode } from '../../server/devices/escpos-commands.ts';
 import { encodeReceipt } from '../../server/devices/receipt-escpos.ts';
+import { formatDateTime } from '../../protocol/format.ts';
 import {
   FREE_OF_CHARGE,
   PAPER_COLUMNS,
-  formatOfficeDateTime,
   previewHtml,
   previewLines,
   previewText,
@@ -107,10 +107,10 @@ describe('ticket receipt', () => {
 
   it('formats the time in each Indonesian zone', () => {
     const at = '2026-11-23T02:05:00.000Z';
-    expect(formatOfficeDateTime(at, 'Asia/Jakarta')).toBe('Senin, 23 November 2026 09.05 WIB');
-    expect(formatOfficeDateTime(at, 'Asia/Makassar')).toBe('Senin, 23 November 2026 10.05 WITA');
-    expect(formatOfficeDateTime(at, 'Asia/Jayapura')).toBe('Senin, 23 November 2026 11.05 WIT');
-    expect(formatOfficeDateTime('2026-11-22T17:30:00Z', 'Asia/Jayapura')).toBe('Senin, 23 November 2026 02.30 WIT');
+    expect(formatDateTime(at, 'Asia/Jakarta')).toBe('Senin, 23 November 2026 09.05 WIB');
+    expect(formatDateTime(at, 'Asia/Makassar')).toBe('Senin, 23 November 2026 10.05 WITA');
+    expect(formatDateTime(at, 'Asia/Jayapura')).toBe('Senin, 23 November 2026 11.05 WIT');
+    expect(formatDateTime('2026-11-22T17:30:00Z', 'Asia/Jayapura')).toBe('Senin, 23 November 2026 02.30 WIT');
   });
 
   it('escapes text in the HTML preview and draws the QR code', () => {
