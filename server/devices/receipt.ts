@@ -16,7 +16,7 @@ export const PAPER_DOTS: Record<PaperWidth, number> = { 58: 384, 80: 576 };
 /** QR module size in dots: a tracking URL (QR version 4, 33 modules) is ~2.5 cm wide either way. */
 export const QR_MODULE: Record<PaperWidth, number> = { 58: 5, 80: 6 };
 
-export const FREE_OF_CHARGE = 'Layanan ini GRATIS — tidak dipungut biaya';
+export const FREE_OF_CHARGE = 'Layanan ini GRATIS - tidak dipungut biaya';
 
 export type Align = 'left' | 'center' | 'right';
 
@@ -119,7 +119,7 @@ export function slipReceipt(input: SlipReceiptInput): ReceiptDescription {
   const blocks: ReceiptBlock[] = [
     ...header(input.office, input.at, input.logoPng),
     { type: 'text', text: 'YANG PERLU DIBAWA', align: 'center', size: 2, bold: true },
-    { type: 'text', text: `${input.service.name.id} — ${input.subcase.name.id}`, align: 'center', bold: true },
+    { type: 'text', text: `${input.service.name.id} - ${input.subcase.name.id}`, align: 'center', bold: true },
     { type: 'feed', lines: 1 },
     { type: 'text', text: 'Dokumen yang belum Anda bawa:', align: 'left' },
     ...input.missing.map((m): ReceiptBlock => ({ type: 'text', text: `[ ] ${m}`, align: 'left' })),
@@ -166,6 +166,19 @@ export function wrapText(text: string, width: number): string[] {
   return out;
 }
 
+/**
+ * Dashes, curly quotes and the ellipsis of configured text as plain ASCII.
+ * They sit in WPC1252's 0x80–0x9F, which a printer without that code page
+ * (many clones, and common ESC/POS decoders) prints from PC437: "—" as "ù".
+ */
+export function plainPunctuation(text: string): string {
+  return text
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\u2026/g, '...');
+}
+
 /** Lays a receipt out for a paper width: text wrapped, large text shrunk until its longest word fits. */
 export function layoutReceipt(receipt: ReceiptDescription, paper: PaperWidth): ReceiptLine[] {
   const columns = PAPER_COLUMNS[paper];
@@ -175,10 +188,11 @@ export function layoutReceipt(receipt: ReceiptDescription, paper: PaperWidth): R
       case 'text': {
         const align = b.align ?? 'left';
         const bold = b.bold ?? false;
+        const plain = plainPunctuation(b.text);
         let size = b.size ?? 1;
-        const longest = Math.max(0, ...b.text.split(/\s+/).map((w) => w.length));
+        const longest = Math.max(0, ...plain.split(/\s+/).map((w) => w.length));
         while (size > 1 && longest * size > columns) size = (size - 1) as 1 | 2 | 3;
-        for (const text of wrapText(b.text, Math.floor(columns / size))) lines.push({ type: 'text', text, align, size, bold });
+        for (const text of wrapText(plain, Math.floor(columns / size))) lines.push({ type: 'text', text, align, size, bold });
         break;
       }
       case 'rule':

@@ -70,7 +70,7 @@ describe('printing a kiosk ticket', () => {
     expect(r.text).toContain('Perekaman & Pencetakan KTP-el');
     expect(r.text).toContain('DINAS KEPENDUDUKAN DAN');
     expect(r.text).toContain('Di depan Anda: 0 orang');
-    expect(r.text).toContain('Layanan ini GRATIS — tidak dipungut biaya');
+    expect(r.text).toContain('Layanan ini GRATIS - tidak dipungut biaya');
     expect(r.text).toContain('SP4N-LAPOR!');
     expect(r.text).toMatch(/\d{2}\.\d{2} WITA/);
     expect(r.cut).toBe(true);
@@ -194,7 +194,7 @@ describe('printer faults', () => {
     await until(() => results.length === 1);
     expect(results).toEqual([expect.objectContaining({ ticketId: ticket.id, state: 'printed' })]);
     const [fragment, full] = rs;
-    expect(fragment!.text).toContain('CETAKAN TERPUTUS — ABAIKAN POTONGAN INI');
+    expect(fragment!.text).toContain('CETAKAN TERPUTUS - ABAIKAN POTONGAN INI');
     expect(fragment!.qrPayloads).toEqual([]);
     expect(bigLines(full!)).toEqual([ticket.number]);
     expect(full!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', ticket.id)]);
@@ -234,7 +234,7 @@ describe('"what to bring" slip', () => {
     expect(res).toMatchObject({ ok: true, data: { ticketId: null, state: 'printed' } });
     const [r] = await rig.emu.waitForReceipts(1);
     expect(r!.text).toContain('YANG PERLU DIBAWA');
-    expect(r!.text).toContain('Perekaman & Pencetakan KTP-el — Hilang');
+    expect(r!.text).toContain('Perekaman & Pencetakan KTP-el - Hilang');
     // Checklist order, whatever order the kiosk sent.
     const items = r!.lines.filter((l) => l.text.startsWith('[ ]')).map((l) => l.text);
     expect(items[0]).toBe('[ ] Kartu Keluarga (KK)');
