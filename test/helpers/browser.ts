@@ -98,8 +98,10 @@ export interface ScreenRules {
   minTarget?: number;
   /** No visible text smaller than this font size, in px. */
   minText?: number;
-  /** The page itself neither scrolls nor is wider than the viewport. */
-  fitsViewport?: boolean;
+  /** The page is not wider than the viewport. */
+  fitsWidth?: boolean;
+  /** The page is not taller than the viewport (it does not scroll). */
+  fitsHeight?: boolean;
   /** These elements do not need vertical scrolling (1 px of rounding allowed). */
   noScroll?: string;
   /** These elements do not cut their content off (2 px of rounding allowed). */
@@ -135,11 +137,9 @@ export async function screenProblems(page: Page, rules: ScreenRules): Promise<st
         if (size < minText) out.push(`text under ${minText} px (${size}px): "${text.slice(0, 40)}"`);
       }
     }
-    if (rules.fitsViewport) {
-      const doc = document.scrollingElement ?? document.documentElement;
-      if (doc.scrollWidth > innerWidth) out.push(`wider than the screen: ${doc.scrollWidth} > ${innerWidth}`);
-      if (doc.scrollHeight > innerHeight) out.push(`taller than the screen: ${doc.scrollHeight} > ${innerHeight}`);
-    }
+    const doc = document.scrollingElement ?? document.documentElement;
+    if (rules.fitsWidth && doc.scrollWidth > innerWidth) out.push(`wider than the screen: ${doc.scrollWidth} > ${innerWidth}`);
+    if (rules.fitsHeight && doc.scrollHeight > innerHeight) out.push(`taller than the screen: ${doc.scrollHeight} > ${innerHeight}`);
     if (rules.noScroll) {
       for (const el of document.querySelectorAll(rules.noScroll)) {
         if (el.scrollHeight > el.clientHeight + 1) out.push(`needs scrolling: ${rules.noScroll} ${el.scrollHeight} > ${el.clientHeight}`);
