@@ -36,6 +36,7 @@ async function start(o: DeviceOverrides = {}): Promise<TestServer> {
 }
 
 const open = (role: 'kiosk' | 'counter', opts: { cookie?: string } = {}): Socket => rig.open(role, opts);
+const spoolerOf = () => devicesOf(rig.server.giliran.io)!.localPrinters.get('env')!;
 
 /** Collects every emission of an event. */
 function record<T>(socket: Socket, event: string): T[] {
@@ -105,8 +106,11 @@ describe('printing a kiosk ticket', () => {
     await waitFor(counter, 'snapshot');
     const res = await emitAck(counter, 'command', { type: 'issue', service: 'ktp-el' });
     expect(res.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(rig.emu.allReceipts).toEqual([]);
+    // Jobs print in the order their tickets were issued: the kiosk ticket issued next is the first paper out.
+    const next = await issue(open('kiosk'));
+    const [first] = await rig.emu.waitForReceipts(1);
+    expect(bigLines(first!)).toEqual([next.number]);
+    expect(rig.emu.allReceipts).toHaveLength(1);
   });
 
   it("tells the kiosk 'no_printer' at once when it has none", async () => {
@@ -148,8 +152,9 @@ describe('printer faults', () => {
     expect(staffStatus.at(-1)!.message.id).toMatch(/Kertas printer habis/);
     const warn = logLines.find((l) => l.level === 40 && /out of paper/.test(l.msg));
     expect(warn).toMatchObject({ printer: 'env', to: 'paper_out' });
-    // Held, not sent: while out of paper the printer got status queries (DLE EOT 1..4) and nothing else.
-    await new Promise((r) => setTimeout(r, 300));
+    // Held, not sent: while out of paper the printer got status queries (DLE EOT 1..4) and nothing else,
+    // over two more attempts.
+    await rig.statusPolls(2);
     expect(rig.emu.allReceipts).toEqual([]);
     rig.emu.off('data', onData);
     const query = [0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 3, 0x10, 0x04, 4];
@@ -163,8 +168,9 @@ describe('printer faults', () => {
     await until(() => kioskResults.length === 2);
     expect(kioskResults[1]).toMatchObject({ ticketId: ticket.id, state: 'printed' });
     await until(() => staffStatus.at(-1)?.state === 'ok');
-    // Printed exactly once, also after more polls.
-    await new Promise((r) => setTimeout(r, 500));
+    // Printed exactly once: the spooler has nothing left to send.
+    expect(spoolerOf().pending).toEqual([]);
+    expect(spoolerOf().job(`kupang/${ticket.id}`)).toMatchObject({ state: 'printed' });
     expect(rig.emu.receipts).toHaveLength(1);
     expect(kioskResults).toHaveLength(2);
   });
@@ -198,8 +204,8 @@ describe('printer faults', () => {
     expect(fragment!.qrPayloads).toEqual([]);
     expect(bigLines(full!)).toEqual([ticket.number]);
     expect(full!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', ticket.id)]);
-    // One complete ticket: one receipt with the QR code, and no third attempt.
-    await new Promise((r) => setTimeout(r, 300));
+    // One complete ticket: one receipt with the QR code, and no third attempt (nothing left to send).
+    expect(spoolerOf().pending).toEqual([]);
     expect(rig.emu.receipts.filter((r) => r.qrPayloads.length > 0)).toHaveLength(1);
     const job = devicesOf(rig.server.giliran.io)!.localPrinters.get('env')!.job(`kupang/${ticket.id}`)!;
     expect(job).toMatchObject({ state: 'printed', attempts: 2 });
@@ -221,7 +227,7 @@ describe('printer faults', () => {
     expect(bigLines(r!)).toEqual([ticket.number]);
     await until(() => results.length === 2);
     expect(results[1]!.state).toBe('printed');
-    await new Promise((r) => setTimeout(r, 300));
+    expect(spoolerOf().pending).toEqual([]);
     expect(rig.emu.receipts).toHaveLength(1);
   });
 });
@@ -251,6 +257,9 @@ describe('"what to bring" slip', () => {
     const res = await emitAck(kiosk, 'print_slip', { service: 'A', subcase: 'baru', missing: ['kk'] });
     expect(res).toMatchObject({ ok: true, data: { state: 'failed', printer: { state: 'paper_out' } } });
     rig.emu.setPaperOut(false);
+    expect(spoolerOf().pending).toEqual([]); // not held by the spooler
+    // Nothing more happens: nothing announces that no one resends a failed slip once the paper is
+    // back, so give that a bounded 500 ms (five of the test printer's status polls).
     await new Promise((r) => setTimeout(r, 500));
     expect(rig.emu.allReceipts).toEqual([]);
   });
