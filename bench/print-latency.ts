@@ -21,8 +21,8 @@ import net from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import type { DecodedReceipt } from '../server/devices/escpos-decoder.ts';
-import { PrinterEmulator } from '../server/devices/printer-emulator.ts';
+import type { DecodedReceipt } from '../tools/printer-emulator/escpos-decoder.ts';
+import { PrinterEmulator } from '../tools/printer-emulator/printer-emulator.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);

@@ -15,7 +15,6 @@ export type NikProblem =
   | 'bad_day'
   | 'bad_month'
   | 'bad_date'
-  | 'future_date'
   | 'bad_serial';
 
 /** The problems a KK number can have (a subset of the NIK's). */
@@ -114,10 +113,11 @@ function compareYmd(a: YMD, b: YMD): number {
 /**
  * Parses and validates a NIK. `today` is the office-local date (YYYY-MM-DD).
  *
- * The two-digit year is put in the most recent century whose year is not
- * after today's year ("05" is 2005 in 2026, "30" is 1930). A birth date that
- * still falls after today (later this year) is `future_date`: the number is
- * wrong, and we do not guess a person a hundred years older.
+ * The two-digit year is resolved to the most recent past century (DOMAIN.md):
+ * the birth date is in this century unless that would be after today, then in
+ * the previous one ("05" is 2005 in 2026, "30" is 1930, and "25-12-26" read on
+ * 1 December 2026 is 25 December 1926, a person of 99). So a NIK's birth date
+ * is never in the future.
  */
 export function parseNik(input: string, today: string): { ok: true; info: NikInfo } | { ok: false; problem: NikProblem } {
   const now = parseIsoDate(today, 'today');
@@ -143,9 +143,8 @@ export function parseNik(input: string, today: string): { ok: true; info: NikInf
   if (month < 1 || month > 12) return { ok: false, problem: 'bad_month' };
 
   let year = Math.floor(now.year / 100) * 100 + yy;
-  if (year > now.year) year -= 100;
+  if (compareYmd({ year, month, day }, now) > 0) year -= 100;
   if (day > daysInMonth(year, month)) return { ok: false, problem: 'bad_date' };
-  if (compareYmd({ year, month, day }, now) > 0) return { ok: false, problem: 'future_date' };
 
   if (d.slice(12, 16) === '0000') return { ok: false, problem: 'bad_serial' };
 
@@ -229,10 +228,6 @@ export const NIK_PROBLEM_TEXT: Record<NikProblem, { id: string; en: string }> = 
   bad_date: {
     id: 'Tanggal lahir pada NIK (digit 7–12) tidak ada di kalender. Periksa kembali.',
     en: 'The date of birth in the NIK (digits 7–12) does not exist in the calendar. Please check it.',
-  },
-  future_date: {
-    id: 'Tanggal lahir pada NIK (digit 7–12) jatuh setelah hari ini. Periksa kembali.',
-    en: 'The date of birth in the NIK (digits 7–12) is after today. Please check it.',
   },
   bad_serial: {
     id: 'Nomor urut pada NIK (digit 13–16) tidak boleh 0000.',

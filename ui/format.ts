@@ -1,33 +1,8 @@
-// Dates, times and durations in the office's time zone, Indonesian style.
+// Durations for the pages, Indonesian style; dates, times and zones come from
+// protocol/format.ts (shared with the server), re-exported here for the pages.
 import type { Lang } from './i18n.svelte.ts';
 
-const cache = new Map<string, Intl.DateTimeFormat>();
-function fmt(locale: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = locale + JSON.stringify(opts);
-  let f = cache.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, opts);
-    cache.set(key, f);
-  }
-  return f;
-}
-
-const locale = (lang: Lang) => (lang === 'en' ? 'en-GB' : 'id-ID');
-
-/** "14.05" (id) / "14:05" (en) in the office's zone. */
-export function formatTime(instant: Date | string, timeZone: string, lang: Lang = 'id'): string {
-  return fmt(locale(lang), { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(instant));
-}
-
-/** "Senin, 23 November 2026". */
-export function formatDate(instant: Date | string, timeZone: string, lang: Lang = 'id'): string {
-  return fmt(locale(lang), { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(instant));
-}
-
-/** Abbreviation of the Indonesian zone: WIB, WITA, WIT. */
-export function zoneName(timeZone: string): string {
-  return { 'Asia/Jakarta': 'WIB', 'Asia/Pontianak': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' }[timeZone] ?? timeZone;
-}
+export { formatDate, formatTime, zoneName } from '../protocol/format.ts';
 
 /** "± 15 menit" / "about 15 min"; "kurang dari 1 menit" for 0. */
 export function formatWait(minutes: number, lang: Lang = 'id'): string {

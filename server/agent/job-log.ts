@@ -1,11 +1,10 @@
 // The agent's record of the print jobs it has received and what became of
-// them, kept in a small JSON file (written to a temporary file, synced, then
-// renamed over the old one) so that a job id is printed at most once even
+// them, kept in a small JSON file (replaced durably, as the server's own files
+// are: store/durable-file.ts) so that a job id is printed at most once even
 // across agent restarts, and outcomes the server has not acknowledged are sent
 // again. Without a file (tests, --state none) it lives in memory only.
-import { open, mkdir, readFile, rename } from 'node:fs/promises';
-import path from 'node:path';
 import type { PrintResult } from '../../protocol/devices.ts';
+import { DurableJSONFile } from '../store/durable-file.ts';
 
 export interface AgentJobEntry {
   jobId: string;
@@ -27,19 +26,19 @@ const KEEP_MS = 2 * 86_400_000;
 
 export class AgentJobLog {
   private readonly jobs = new Map<string, AgentJobEntry>();
-  private writing: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly file: string | null) {}
+  private constructor(private readonly file: DurableJSONFile<FileShape> | null) {}
 
   static async open(file: string | null): Promise<AgentJobLog> {
-    const log = new AgentJobLog(file);
-    if (file) {
+    const log = new AgentJobLog(file ? new DurableJSONFile<FileShape>(file) : null);
+    if (log.file) {
+      let data: FileShape | null;
       try {
-        const data = JSON.parse(await readFile(file, 'utf8')) as FileShape;
-        for (const j of data.jobs ?? []) log.jobs.set(j.jobId, j);
+        data = await log.file.read();
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read agent state ${file}: ${(err as Error).message}`);
+        throw new Error(`cannot read agent state: ${(err as Error).message}`);
       }
+      for (const j of data?.jobs ?? []) log.jobs.set(j.jobId, j);
     }
     return log;
   }
@@ -67,23 +66,9 @@ export class AgentJobLog {
     }
   }
 
+  /** Writes are serialised by the file, each with the state as it was when it was asked for. */
   private save(): Promise<void> {
-    const file = this.file;
-    if (!file) return Promise.resolve();
-    const snapshot: FileShape = { version: 1, jobs: [...this.jobs.values()] };
-    const run = this.writing.then(async () => {
-      await mkdir(path.dirname(file), { recursive: true });
-      const tmp = `${file}.tmp`;
-      const fh = await open(tmp, 'w');
-      try {
-        await fh.writeFile(JSON.stringify(snapshot));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, file);
-    });
-    this.writing = run.catch(() => {});
-    return run;
+    if (!this.file) return Promise.resolve();
+    return this.file.write({ version: 1, jobs: [...this.jobs.values()] });
   }
 }

@@ -13,7 +13,7 @@ import type { PaperWidth, ReceiptDescription } from '../../protocol/devices.ts';
 import { qrCode } from './escpos-commands.ts';
 import { PAPER_COLUMNS, PAPER_DOTS, layoutReceipt } from './receipt.ts';
 
-/** WPC1252 (ESC t 16): Latin letters plus "—" and "±", which Indonesian receipts use. */
+/** WPC1252 (ESC t 16): Latin letters plus "±", which Indonesian receipts use (dashes are printed as ASCII "-": layoutReceipt). */
 const CODE_PAGE_WPC1252 = 16;
 const ENCODING = 'windows-1252';
 /** Lines fed before the cut: the distance from the print head to the cutter on TM-T20/T82-class printers. */
@@ -127,7 +127,7 @@ export async function encodeVoidFragment(paper: PaperWidth): Promise<Buffer> {
     .feed(1)
     .align('ct')
     .print(command.TEXT_FORMAT.TXT_BOLD_ON)
-    .text('CETAKAN TERPUTUS — ABAIKAN POTONGAN INI', ENCODING)
+    .text('CETAKAN TERPUTUS - ABAIKAN POTONGAN INI', ENCODING)
     .print(command.TEXT_FORMAT.TXT_BOLD_OFF)
     .cut(true, FEED_BEFORE_CUT);
   return drain(printer, adapter);

@@ -8,6 +8,7 @@
 import QRCode from 'qrcode';
 import type { Bilingual, PriorityGroup } from '../../protocol/model.ts';
 import type { PaperWidth, ReceiptBlock, ReceiptDescription } from '../../protocol/devices.ts';
+import { formatDateTime } from '../../protocol/format.ts';
 
 /** Characters per line of font A (12 dots wide): 384 dots on 58 mm paper, 576 on 80 mm. */
 export const PAPER_COLUMNS: Record<PaperWidth, number> = { 58: 32, 80: 48 };
@@ -15,7 +16,7 @@ export const PAPER_DOTS: Record<PaperWidth, number> = { 58: 384, 80: 576 };
 /** QR module size in dots: a tracking URL (QR version 4, 33 modules) is ~2.5 cm wide either way. */
 export const QR_MODULE: Record<PaperWidth, number> = { 58: 5, 80: 6 };
 
-export const FREE_OF_CHARGE = 'Layanan ini GRATIS — tidak dipungut biaya';
+export const FREE_OF_CHARGE = 'Layanan ini GRATIS - tidak dipungut biaya';
 
 export type Align = 'left' | 'center' | 'right';
 
@@ -57,29 +58,6 @@ const PRIORITY_LABEL: Record<PriorityGroup, string> = {
   disaster_victim: 'Korban bencana',
 };
 
-const WEEKDAY_ID = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
-const MONTH_ID = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
-const ZONE_ABBR: Record<string, string> = { 'Asia/Jakarta': 'WIB', 'Asia/Pontianak': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
-
-/** "Senin, 23 November 2026 10.15 WITA": the instant in the office's own time (PUEBI writes the time with a dot). */
-export function formatOfficeDateTime(iso: string, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    weekday: 'short',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
-  const get = (t: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === t)?.value ?? '';
-  const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
-  const month = Number(get('month'));
-  const zone = ZONE_ABBR[timeZone] ?? timeZone;
-  return `${WEEKDAY_ID[weekday] ?? ''}, ${Number(get('day'))} ${MONTH_ID[month - 1] ?? ''} ${get('year')} ${get('hour')}.${get('minute')} ${zone}`;
-}
-
 function feeLine(fee: number): string {
   if (fee <= 0) return FREE_OF_CHARGE;
   return `Biaya layanan: Rp ${fee.toLocaleString('id-ID')} (bayar hanya di loket resmi)`;
@@ -89,7 +67,7 @@ function header(office: ReceiptOffice, at: string, logoPng: string | null | unde
   const blocks: ReceiptBlock[] = [];
   if (logoPng) blocks.push({ type: 'image', png: logoPng, alt: office.shortName });
   blocks.push({ type: 'text', text: office.name.id.toUpperCase(), align: 'center', bold: true });
-  blocks.push({ type: 'text', text: formatOfficeDateTime(at, office.timeZone), align: 'center' });
+  blocks.push({ type: 'text', text: formatDateTime(at, office.timeZone), align: 'center' });
   blocks.push({ type: 'rule' });
   return blocks;
 }
@@ -141,7 +119,7 @@ export function slipReceipt(input: SlipReceiptInput): ReceiptDescription {
   const blocks: ReceiptBlock[] = [
     ...header(input.office, input.at, input.logoPng),
     { type: 'text', text: 'YANG PERLU DIBAWA', align: 'center', size: 2, bold: true },
-    { type: 'text', text: `${input.service.name.id} — ${input.subcase.name.id}`, align: 'center', bold: true },
+    { type: 'text', text: `${input.service.name.id} - ${input.subcase.name.id}`, align: 'center', bold: true },
     { type: 'feed', lines: 1 },
     { type: 'text', text: 'Dokumen yang belum Anda bawa:', align: 'left' },
     ...input.missing.map((m): ReceiptBlock => ({ type: 'text', text: `[ ] ${m}`, align: 'left' })),
@@ -188,6 +166,19 @@ export function wrapText(text: string, width: number): string[] {
   return out;
 }
 
+/**
+ * Dashes, curly quotes and the ellipsis of configured text as plain ASCII.
+ * They sit in WPC1252's 0x80–0x9F, which a printer without that code page
+ * (many clones, and common ESC/POS decoders) prints from PC437: "—" as "ù".
+ */
+export function plainPunctuation(text: string): string {
+  return text
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\u2026/g, '...');
+}
+
 /** Lays a receipt out for a paper width: text wrapped, large text shrunk until its longest word fits. */
 export function layoutReceipt(receipt: ReceiptDescription, paper: PaperWidth): ReceiptLine[] {
   const columns = PAPER_COLUMNS[paper];
@@ -197,10 +188,11 @@ export function layoutReceipt(receipt: ReceiptDescription, paper: PaperWidth): R
       case 'text': {
         const align = b.align ?? 'left';
         const bold = b.bold ?? false;
+        const plain = plainPunctuation(b.text);
         let size = b.size ?? 1;
-        const longest = Math.max(0, ...b.text.split(/\s+/).map((w) => w.length));
+        const longest = Math.max(0, ...plain.split(/\s+/).map((w) => w.length));
         while (size > 1 && longest * size > columns) size = (size - 1) as 1 | 2 | 3;
-        for (const text of wrapText(b.text, Math.floor(columns / size))) lines.push({ type: 'text', text, align, size, bold });
+        for (const text of wrapText(plain, Math.floor(columns / size))) lines.push({ type: 'text', text, align, size, bold });
         break;
       }
       case 'rule':

@@ -4,6 +4,7 @@
 // ticket the server would refuse. Pure: the instant and the day's counts are
 // passed in.
 import type { Bilingual, OfficeConfig, OpeningHours, Weekday } from '../../protocol/model.ts';
+import { calendarDate, formatClock, monthName, weekdayName, zoneName } from '../../protocol/format.ts';
 import { localParts } from './time.ts';
 
 export type OfficeHoursState = 'open' | 'before_opening' | 'break' | 'after_closing' | 'closed_today';
@@ -67,11 +68,6 @@ export interface DayCounts {
 }
 
 const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const WEEKDAY_ID: Record<Weekday, string> = { mon: 'Senin', tue: 'Selasa', wed: 'Rabu', thu: 'Kamis', fri: 'Jumat', sat: 'Sabtu', sun: 'Minggu' };
-const WEEKDAY_EN: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
-const MONTH_ID = ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September', 'Oktober', 'November', 'Desember'];
-const MONTH_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const ZONE: Record<string, string> = { 'Asia/Jakarta': 'WIB', 'Asia/Pontianak': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' };
 
 /** How far ahead the next opening is looked for. */
 const SEARCH_DAYS = 21;
@@ -107,16 +103,16 @@ export function zonedInstant(date: string, time: string, timeZone: string): Date
 }
 
 function momentOf(date: string, time: string, timeZone: string, today: string): OpeningMoment {
-  const wd = weekdayOf(date);
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const zone = ZONE[timeZone] ?? timeZone;
-  const [hh, mm] = time.split(':') as [string, string];
-  const idTime = `pukul ${hh}.${mm} ${zone}`;
-  const enTime = `at ${hh}:${mm} ${zone}`;
+  const { year: y, day: d, month, weekday } = calendarDate(date);
+  const [idDay, enDay] = [weekdayName(weekday, 'id'), weekdayName(weekday, 'en')];
+  const [idMonth, enMonth] = [monthName(month, 'id'), monthName(month, 'en')];
+  const zone = zoneName(timeZone);
+  const idTime = `pukul ${formatClock(time, 'id')} ${zone}`;
+  const enTime = `at ${formatClock(time, 'en')} ${zone}`;
   let text: Bilingual;
   if (date === today) text = { id: `hari ini ${idTime}`, en: `today ${enTime}` };
-  else if (date === addDays(today, 1)) text = { id: `besok, ${WEEKDAY_ID[wd]} ${d} ${MONTH_ID[m - 1]}, ${idTime}`, en: `tomorrow, ${WEEKDAY_EN[wd]} ${d} ${MONTH_EN[m - 1]}, ${enTime}` };
-  else text = { id: `${WEEKDAY_ID[wd]}, ${d} ${MONTH_ID[m - 1]} ${y}, ${idTime}`, en: `${WEEKDAY_EN[wd]} ${d} ${MONTH_EN[m - 1]} ${y}, ${enTime}` };
+  else if (date === addDays(today, 1)) text = { id: `besok, ${idDay} ${d} ${idMonth}, ${idTime}`, en: `tomorrow, ${enDay} ${d} ${enMonth}, ${enTime}` };
+  else text = { id: `${idDay}, ${d} ${idMonth} ${y}, ${idTime}`, en: `${enDay} ${d} ${enMonth} ${y}, ${enTime}` };
   return { date, time, at: zonedInstant(date, time, timeZone).toISOString(), text };
 }
 

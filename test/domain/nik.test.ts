@@ -118,9 +118,12 @@ describe('parseNik: each problem', () => {
     expect(problemOf(nik({ day: 31, month: 11, yy: 90 }))).toBe('bad_date');
   });
 
-  it('future_date: a birth date after today', () => {
-    expect(problemOf(nik({ day: 24, month: 11, yy: 26 }))).toBe('future_date');
-    expect(problemOf(nik({ day: 1, month: 12, yy: 26, female: true }))).toBe('future_date');
+  it('no future_date: a birth date that would be after today is a century earlier (DOMAIN.md)', () => {
+    // Changed on purpose: these were `future_date` before.
+    const later = parseNik(nik({ day: 24, month: 11, yy: 26 }), TODAY);
+    expect(later.ok && later.info.birthDate).toBe('1926-11-24');
+    const f = parseNik(nik({ day: 1, month: 12, yy: 26, female: true }), TODAY);
+    expect(f.ok && f.info).toMatchObject({ birthDate: '1926-12-01', sex: 'female' });
     // Today itself is not in the future.
     const r = parseNik(nik({ day: 23, month: 11, yy: 26 }), TODAY);
     expect(r.ok && r.info.birthDate).toBe('2026-11-23');
@@ -164,9 +167,16 @@ describe('parseNik: 29 February', () => {
     expect(problemOf(nik({ day: 29, month: 2, yy: 0 }), '2000-03-01')).toBeNull();
   });
 
-  it('is in the future on 28 February of that year, valid on the day', () => {
-    expect(problemOf(nik({ day: 29, month: 2, yy: 24 }), '2024-02-28')).toBe('future_date');
-    expect(problemOf(nik({ day: 29, month: 2, yy: 24 }), '2024-02-29')).toBeNull();
+  it('is a century earlier on 28 February of that year (1924 was a leap year too), this century on the day', () => {
+    // Changed on purpose: the first was `future_date` before.
+    const before = parseNik(nik({ day: 29, month: 2, yy: 24 }), '2024-02-28');
+    expect(before.ok && before.info.birthDate).toBe('1924-02-29');
+    const onTheDay = parseNik(nik({ day: 29, month: 2, yy: 24 }), '2024-02-29');
+    expect(onTheDay.ok && onTheDay.info.birthDate).toBe('2024-02-29');
+  });
+
+  it('does not exist when the century it falls back to has no 29 February (1900)', () => {
+    expect(problemOf(nik({ day: 29, month: 2, yy: 0 }), '2000-02-28')).toBe('bad_date');
   });
 });
 
@@ -183,6 +193,28 @@ describe('parseNik: century of the two-digit year', () => {
     expect(year(26)).toBe('2026');
     expect(year(27)).toBe('1927');
     expect(year(99)).toBe('1999');
+  });
+
+  it('takes the previous century when this one would put the birthday after today: "25-12-26" on 1 December 2026 is 1926, aged 99', () => {
+    const r = parseNik(nik({ day: 25, month: 12, yy: 26 }), '2026-12-01');
+    expect(r.ok && r.info.birthDate).toBe('1926-12-25');
+    expect(r.ok && ageOn(r.info.birthDate, '2026-12-01')).toBe(99);
+    expect(year(26, '2026-12-01', 1, 12)).toBe('2026');
+    expect(year(26, '2026-12-01', 2, 12)).toBe('1926');
+  });
+
+  it('never gives a birth date after today (property)', () => {
+    const todayArb = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+    fc.assert(
+      fc.property(todayArb, fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 99 }), (today, day, month, yy) => {
+        const r = parseNik(nik({ day, month, yy }), today);
+        if (!r.ok) expect(r.problem).toBe('bad_date');
+        else {
+          expect(r.info.birthDate <= today).toBe(true);
+          expect(ageOn(r.info.birthDate, today)).toBeLessThanOrEqual(99);
+        }
+      }),
+    );
   });
 
   it('depends on today', () => {
@@ -273,7 +305,7 @@ describe('parseKk', () => {
 
 describe('problem texts', () => {
   it('has a distinct, non-empty message per NIK problem in both languages', () => {
-    const kinds: NikProblem[] = ['empty', 'not_digits', 'wrong_length', 'bad_province', 'bad_day', 'bad_month', 'bad_date', 'future_date', 'bad_serial'];
+    const kinds: NikProblem[] = ['empty', 'not_digits', 'wrong_length', 'bad_province', 'bad_day', 'bad_month', 'bad_date', 'bad_serial'];
     expect(Object.keys(NIK_PROBLEM_TEXT).sort()).toEqual([...kinds].sort());
     for (const lang of ['id', 'en'] as const) {
       const texts = kinds.map((k) => NIK_PROBLEM_TEXT[k][lang]);

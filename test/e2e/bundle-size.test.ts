@@ -6,10 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { copyOfDist } from '../helpers/browser.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'scripts', 'check-bundle-size.mjs');
@@ -17,24 +18,6 @@ const SCRIPT = path.join(ROOT, 'scripts', 'check-bundle-size.mjs');
 function check(distDir?: string) {
   const r = spawnSync(process.execPath, [SCRIPT, ...(distDir ? [distDir] : [])], { encoding: 'utf8' });
   return { status: r.status, out: r.stdout + r.stderr };
-}
-
-/** dist/ copied once all three pages are complete (a concurrent `vite build` empties it first). */
-async function completeCopyOfDist(): Promise<string> {
-  const dir = path.join(await mkdtemp(path.join(tmpdir(), 'giliran-dist-copy-')), 'dist');
-  for (let attempt = 0; ; attempt++) {
-    await rm(dir, { recursive: true, force: true });
-    await cp(path.join(ROOT, 'dist'), dir, { recursive: true }).catch(() => undefined);
-    let complete = true;
-    for (const page of ['kiosk', 'counter', 'display']) {
-      const html = await readFile(path.join(dir, page, 'index.html'), 'utf8').catch(() => '');
-      const assets = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => path.join(dir, m[1]!));
-      if (!html || !assets.every((f) => existsSync(f))) complete = false;
-    }
-    if (complete) return dir;
-    if (attempt >= 20) throw new Error('dist/ is incomplete: run `npm run build` first');
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 function figure(out: string, page: string): number {
@@ -46,7 +29,7 @@ function figure(out: string, page: string): number {
 describe('page size budgets', () => {
   it('keeps each built page within its gzipped JavaScript budget', async () => {
     expect(existsSync(path.join(ROOT, 'dist', 'kiosk', 'index.html')), 'dist/ is built (npx vite build)').toBe(true);
-    const copy = await completeCopyOfDist();
+    const copy = await copyOfDist('kiosk', 'counter', 'display');
     let result: ReturnType<typeof check>;
     try {
       result = check(copy);

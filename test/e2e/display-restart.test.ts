@@ -6,10 +6,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { AudioTrace } from '../../ui/speech/announcement-queue.ts';
 import { callClips } from '../../ui/speech/call-phrase.ts';
-import { artifact } from '../helpers/browser.ts';
+import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { startChild, writeSettings, type ChildServer } from '../helpers/child-server.ts';
 import { DEMO_PASSWORD, login, request } from '../helpers/server.ts';
 
@@ -32,10 +32,7 @@ beforeAll(async () => {
   await probe.kill();
   env.PORT = port;
   child = await startChild(env);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchBrowser(['--autoplay-policy=no-user-gesture-required']);
 });
 afterAll(async () => {
   await browser?.close();
@@ -75,7 +72,7 @@ describe('display across a server restart', () => {
     expect(await page.getByTestId('offline-mark').textContent()).toContain('Terputus');
     // The last call stays on screen while offline.
     expect(await page.getByTestId('current-number').textContent()).toBe(first);
-    await page.screenshot({ path: artifact('display-restart-offline.png') });
+    await screenshot(page, 'display-restart-offline');
 
     child = await startChild(env);
     await expect.poll(() => page.getByTestId('offline-mark').count(), WAIT).toBe(0);

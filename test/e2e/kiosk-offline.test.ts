@@ -2,18 +2,15 @@
 // ticket, and comes back by itself when the server is restarted (stopped
 // cleanly, and killed), on the same port and data.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { QueueSnapshot } from '../../protocol/model.ts';
-import { artifact, launchBrowser, copyOfDist } from '../helpers/browser.ts';
+import { checkScreen, copyOfDist, launchBrowser } from '../helpers/browser.ts';
 import { startChild, type ChildServer } from '../helpers/child-server.ts';
 import { request } from '../helpers/server.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PORTRAIT = { width: 1080, height: 1920 };
 const LANDSCAPE = { width: 1920, height: 1080 };
 
@@ -47,24 +44,9 @@ async function informasiCount(): Promise<number> {
   return res.body.tickets.filter((t) => t.serviceId === 'informasi').length;
 }
 
+/** Axe (with AAA contrast) and no scrolling in both orientations, with a screenshot of each. */
 async function checkBothOrientations(page: Page, name: string): Promise<void> {
-  for (const [orientation, size] of [['portrait', PORTRAIT], ['landscape', LANDSCAPE]] as const) {
-    await page.setViewportSize(size);
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: artifact(`kiosk-${name}-${orientation}.png`) });
-    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Array<{ id: string }> }> } }).axe;
-      return (await axe.run(document, { rules: { 'color-contrast-enhanced': { enabled: true } } })).violations.map((v) => v.id);
-    });
-    expect(violations, `axe ${name} ${orientation}`).toEqual([]);
-    const scrolls = await page.evaluate(() => {
-      const main = document.querySelector('main.screen');
-      return !!main && main.scrollHeight > main.clientHeight + 1;
-    });
-    expect(scrolls, `${name} ${orientation} needs no scrolling`).toBe(false);
-  }
-  await page.setViewportSize(PORTRAIT);
+  await checkScreen(page, `kiosk-${name}`, { rules: { noScroll: 'main.screen' }, axe: { enhancedContrast: true }, viewports: { portrait: PORTRAIT, landscape: LANDSCAPE } });
 }
 
 describe('kiosk offline', () => {

@@ -5,7 +5,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterEach, beforeEach } from 'vitest';
 import { configureDevices, type DeviceOverrides } from '../../server/devices/index.ts';
-import { PrinterEmulator } from '../../server/devices/printer-emulator.ts';
+import { PrinterEmulator } from '../../tools/printer-emulator/printer-emulator.ts';
 import { connect, startServer, type TestServer } from './server.ts';
 
 /** Printer timings short enough for tests (status polls, retries). */
@@ -18,6 +18,12 @@ export interface PrinterRig {
   start(devices: DeviceOverrides): Promise<TestServer>;
   /** A socket of the current server, closed after the test. */
   open(role: 'kiosk' | 'counter' | 'display', opts?: { cookie?: string }): Socket;
+  /**
+   * Resolves once the printer has been asked for its status `n` more times
+   * (DLE EOT 1): a spooler holding a job asks before every attempt, so each is
+   * a chance it had to send the job.
+   */
+  statusPolls(n: number, timeoutMs?: number): Promise<void>;
 }
 
 /** Registers the per-test emulator and teardown; call once at the top of a test file. */
@@ -53,6 +59,23 @@ export function usePrinterRig(): PrinterRig {
       configureDevices(devices);
       server = await startServer();
       return server;
+    },
+    statusPolls(n, timeoutMs = 5000) {
+      const e = this.emu;
+      return new Promise<void>((resolve, reject) => {
+        let seen = 0;
+        const timer = setTimeout(() => {
+          e.off('status', onStatus);
+          reject(new Error(`the printer was asked for its status ${seen} times, not ${n}, within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onStatus = (s: { request: { command: string; n: number } }): void => {
+          if (s.request.command !== 'DLE EOT' || s.request.n !== 1 || ++seen < n) return;
+          clearTimeout(timer);
+          e.off('status', onStatus);
+          resolve();
+        };
+        e.on('status', onStatus);
+      });
     },
     open(role, opts = {}) {
       if (!server) throw new Error('start() the server first');

@@ -12,7 +12,7 @@ import type { PrintResult, PrinterStatus, ScanEvent } from '../../protocol/devic
 import { trackUrl } from '../../protocol/urls.ts';
 import { Agent, type AgentOptions } from '../../server/agent/agent.ts';
 import { configureDevices, devicesOf } from '../../server/devices/index.ts';
-import { PrinterEmulator } from '../../server/devices/printer-emulator.ts';
+import { PrinterEmulator } from '../../tools/printer-emulator/printer-emulator.ts';
 import type { HidModule } from '../../server/devices/scanner.ts';
 import { connect, emitAck, login, okData, request, startServer, waitFor, type ClientSocket, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChild, writeSettings, type ChildServer } from '../helpers/child-server.ts';
+import { until } from '../helpers/until.ts';
 
 const KILLS = Number(process.env.GILIRAN_CRASH_KILLS ?? 20);
 let dir: string;
@@ -45,7 +46,11 @@ describe('crash recovery', () => {
     for (let k = 0; k < KILLS; k++) {
       const stop = { stopped: false };
       const loops = Array.from({ length: 4 }, (_, c) => issueLoop(server.url, `k${k}c${c}`, acked, stop));
-      await new Promise((r) => setTimeout(r, 40 + Math.random() * 250));
+      // Under load (tickets are being acknowledged), then at a random instant: where the kill lands is the
+      // point of the test, so this wait is random on purpose.
+      const before = acked.size;
+      await until(() => acked.size >= before + 4, 15_000);
+      await new Promise((r) => setTimeout(r, Math.random() * 250));
       await server.kill('SIGKILL');
       stop.stopped = true;
       await Promise.all(loops);

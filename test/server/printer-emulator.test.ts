@@ -5,8 +5,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EscPosDecoder, type BarcodeItem, type DecodedReceipt, type ImageItem, type QrItem } from '../../server/devices/escpos-decoder.ts';
-import { PrinterEmulator } from '../../server/devices/printer-emulator.ts';
+import { EscPosDecoder, type BarcodeItem, type DecodedReceipt, type ImageItem, type QrItem } from '../../tools/printer-emulator/escpos-decoder.ts';
+import { PrinterEmulator } from '../../tools/printer-emulator/printer-emulator.ts';
 
 // ---------------------------------------------------------------- bytes
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { PrintResult, PrinterStatus } from '../../protocol/devices.ts';
 import { trackUrl } from '../../protocol/urls.ts';
 import { devicesOf, type DeviceOverrides } from '../../server/devices/index.ts';
-import type { DecodedReceipt } from '../../server/devices/escpos-decoder.ts';
+import type { DecodedReceipt } from '../../tools/printer-emulator/escpos-decoder.ts';
 import { FAST_PRINTING, usePrinterRig } from '../helpers/printer-rig.ts';
 import { emitAck, login, request, waitFor, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
@@ -36,6 +36,7 @@ async function start(o: DeviceOverrides = {}): Promise<TestServer> {
 }
 
 const open = (role: 'kiosk' | 'counter', opts: { cookie?: string } = {}): Socket => rig.open(role, opts);
+const spoolerOf = () => devicesOf(rig.server.giliran.io)!.localPrinters.get('env')!;
 
 /** Collects every emission of an event. */
 function record<T>(socket: Socket, event: string): T[] {
@@ -70,7 +71,7 @@ describe('printing a kiosk ticket', () => {
     expect(r.text).toContain('Perekaman & Pencetakan KTP-el');
     expect(r.text).toContain('DINAS KEPENDUDUKAN DAN');
     expect(r.text).toContain('Di depan Anda: 0 orang');
-    expect(r.text).toContain('Layanan ini GRATIS — tidak dipungut biaya');
+    expect(r.text).toContain('Layanan ini GRATIS - tidak dipungut biaya');
     expect(r.text).toContain('SP4N-LAPOR!');
     expect(r.text).toMatch(/\d{2}\.\d{2} WITA/);
     expect(r.cut).toBe(true);
@@ -105,8 +106,11 @@ describe('printing a kiosk ticket', () => {
     await waitFor(counter, 'snapshot');
     const res = await emitAck(counter, 'command', { type: 'issue', service: 'ktp-el' });
     expect(res.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(rig.emu.allReceipts).toEqual([]);
+    // Jobs print in the order their tickets were issued: the kiosk ticket issued next is the first paper out.
+    const next = await issue(open('kiosk'));
+    const [first] = await rig.emu.waitForReceipts(1);
+    expect(bigLines(first!)).toEqual([next.number]);
+    expect(rig.emu.allReceipts).toHaveLength(1);
   });
 
   it("tells the kiosk 'no_printer' at once when it has none", async () => {
@@ -148,8 +152,9 @@ describe('printer faults', () => {
     expect(staffStatus.at(-1)!.message.id).toMatch(/Kertas printer habis/);
     const warn = logLines.find((l) => l.level === 40 && /out of paper/.test(l.msg));
     expect(warn).toMatchObject({ printer: 'env', to: 'paper_out' });
-    // Held, not sent: while out of paper the printer got status queries (DLE EOT 1..4) and nothing else.
-    await new Promise((r) => setTimeout(r, 300));
+    // Held, not sent: while out of paper the printer got status queries (DLE EOT 1..4) and nothing else,
+    // over two more attempts.
+    await rig.statusPolls(2);
     expect(rig.emu.allReceipts).toEqual([]);
     rig.emu.off('data', onData);
     const query = [0x10, 0x04, 1, 0x10, 0x04, 2, 0x10, 0x04, 3, 0x10, 0x04, 4];
@@ -163,8 +168,9 @@ describe('printer faults', () => {
     await until(() => kioskResults.length === 2);
     expect(kioskResults[1]).toMatchObject({ ticketId: ticket.id, state: 'printed' });
     await until(() => staffStatus.at(-1)?.state === 'ok');
-    // Printed exactly once, also after more polls.
-    await new Promise((r) => setTimeout(r, 500));
+    // Printed exactly once: the spooler has nothing left to send.
+    expect(spoolerOf().pending).toEqual([]);
+    expect(spoolerOf().job(`kupang/${ticket.id}`)).toMatchObject({ state: 'printed' });
     expect(rig.emu.receipts).toHaveLength(1);
     expect(kioskResults).toHaveLength(2);
   });
@@ -194,12 +200,12 @@ describe('printer faults', () => {
     await until(() => results.length === 1);
     expect(results).toEqual([expect.objectContaining({ ticketId: ticket.id, state: 'printed' })]);
     const [fragment, full] = rs;
-    expect(fragment!.text).toContain('CETAKAN TERPUTUS — ABAIKAN POTONGAN INI');
+    expect(fragment!.text).toContain('CETAKAN TERPUTUS - ABAIKAN POTONGAN INI');
     expect(fragment!.qrPayloads).toEqual([]);
     expect(bigLines(full!)).toEqual([ticket.number]);
     expect(full!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', ticket.id)]);
-    // One complete ticket: one receipt with the QR code, and no third attempt.
-    await new Promise((r) => setTimeout(r, 300));
+    // One complete ticket: one receipt with the QR code, and no third attempt (nothing left to send).
+    expect(spoolerOf().pending).toEqual([]);
     expect(rig.emu.receipts.filter((r) => r.qrPayloads.length > 0)).toHaveLength(1);
     const job = devicesOf(rig.server.giliran.io)!.localPrinters.get('env')!.job(`kupang/${ticket.id}`)!;
     expect(job).toMatchObject({ state: 'printed', attempts: 2 });
@@ -221,7 +227,7 @@ describe('printer faults', () => {
     expect(bigLines(r!)).toEqual([ticket.number]);
     await until(() => results.length === 2);
     expect(results[1]!.state).toBe('printed');
-    await new Promise((r) => setTimeout(r, 300));
+    expect(spoolerOf().pending).toEqual([]);
     expect(rig.emu.receipts).toHaveLength(1);
   });
 });
@@ -234,7 +240,7 @@ describe('"what to bring" slip', () => {
     expect(res).toMatchObject({ ok: true, data: { ticketId: null, state: 'printed' } });
     const [r] = await rig.emu.waitForReceipts(1);
     expect(r!.text).toContain('YANG PERLU DIBAWA');
-    expect(r!.text).toContain('Perekaman & Pencetakan KTP-el — Hilang');
+    expect(r!.text).toContain('Perekaman & Pencetakan KTP-el - Hilang');
     // Checklist order, whatever order the kiosk sent.
     const items = r!.lines.filter((l) => l.text.startsWith('[ ]')).map((l) => l.text);
     expect(items[0]).toBe('[ ] Kartu Keluarga (KK)');
@@ -251,6 +257,9 @@ describe('"what to bring" slip', () => {
     const res = await emitAck(kiosk, 'print_slip', { service: 'A', subcase: 'baru', missing: ['kk'] });
     expect(res).toMatchObject({ ok: true, data: { state: 'failed', printer: { state: 'paper_out' } } });
     rig.emu.setPaperOut(false);
+    expect(spoolerOf().pending).toEqual([]); // not held by the spooler
+    // Nothing more happens: nothing announces that no one resends a failed slip once the paper is
+    // back, so give that a bounded 500 ms (five of the test printer's status polls).
     await new Promise((r) => setTimeout(r, 500));
     expect(rig.emu.allReceipts).toEqual([]);
   });

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PaperWidth, PrintResult, ReceiptDescription } from '../../protocol/devices.ts';
-import { EscPosDecoder } from '../../server/devices/escpos-decoder.ts';
+import { EscPosDecoder } from '../../tools/printer-emulator/escpos-decoder.ts';
 import type { PrinterCondition } from '../../server/devices/escpos-commands.ts';
 import { EscPosPrinter, TcpTransport, type JobBytes, type PrintAttempt, type ReceiptPrinter, type Resume } from '../../server/devices/printer.ts';
 import { PrintSpooler } from '../../server/devices/spooler.ts';
@@ -54,8 +54,9 @@ describe('print spooler', () => {
     const b = spooler.submit({ id: 'j1', ticketId: 't1', receipt, hold: true });
     expect(b).toBe(a);
     await until(() => results.length === 1);
-    spooler.submit({ id: 'j1', ticketId: 't1', receipt, hold: true });
-    await new Promise((r) => setTimeout(r, 50));
+    // Known and printed: not queued again, so nothing is left for the worker to send.
+    expect(spooler.submit({ id: 'j1', ticketId: 't1', receipt, hold: true })).toMatchObject({ state: 'printed' });
+    expect(spooler.pending).toEqual([]);
     expect(printer.sent).toHaveLength(1);
     expect(results).toEqual([{ jobId: 'j1', ticketId: 't1', state: 'printed', printer: expect.objectContaining({ state: 'ok' }) }]);
   });
@@ -108,7 +109,8 @@ describe('print spooler', () => {
     const { spooler, results } = spool(printer);
     spooler.submit({ id: 's1', ticketId: null, receipt: { ...receipt, kind: 'slip' }, hold: false });
     await until(() => results.length === 1);
-    await new Promise((r) => setTimeout(r, 60));
+    // Not held: out of the queue, so the worker never tries it again.
+    expect(spooler.pending).toEqual([]);
     expect(results.map((r) => r.state)).toEqual(['failed']);
     expect(printer.sent).toHaveLength(1);
   });

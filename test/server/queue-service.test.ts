@@ -9,6 +9,7 @@ import { officeDayOf } from '../../server/domain/time.ts';
 import { QueueService } from '../../server/queue-service.ts';
 import type { Store } from '../../server/store/types.ts';
 import { CLERK, kupang } from '../helpers/domain.ts';
+import { until } from '../helpers/until.ts';
 
 const NOW = new Date('2026-11-23T02:00:00.000Z'); // 10:00 WITA, Monday
 
@@ -46,6 +47,7 @@ function slowStore() {
   return { store, writes, office };
 }
 
+/** Whether `p` settles within `ms`; false is "nothing happens", so a bounded wait (the write it waits on is held by the test). */
 const settledWithin = async (p: Promise<unknown>, ms = 50) =>
   Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
@@ -56,7 +58,7 @@ describe('queue service', () => {
     const deltas: QueueDelta[] = [];
     queue.listen({ delta: (_o, d) => deltas.push(d), reset: () => undefined });
     const issued = queue.execute('kupang', { type: 'issue', service: 'kk', source: 'counter' }, CLERK);
-    await new Promise((r) => setTimeout(r, 0));
+    await until(() => writes.length === 1); // the commit has reached the disk write, which the test holds
     expect(writes).toHaveLength(1);
     const snap = queue.snapshot('kupang');
     // The ticket is in memory (the next command must see it), but not yet on disk: no one hears of it.
@@ -77,7 +79,7 @@ describe('queue service', () => {
     const queue = new QueueService(store, pino({ level: 'silent' }), () => NOW);
     queue.listen({ delta: () => undefined, reset: () => undefined });
     const issued = queue.execute('kupang', { type: 'issue', service: 'kk', source: 'counter' }, CLERK);
-    await new Promise((r) => setTimeout(r, 0));
+    await until(() => writes.length === 1); // the commit has reached the disk write, which the test holds
     const snap = queue.snapshot('kupang');
     writes[0]!.fail(new Error('disk full'));
     expect(await issued).toMatchObject({ ok: false, error: { code: 'unavailable' } });

@@ -153,10 +153,14 @@ describe('realtime', () => {
         expect(r.ok).toBe(true);
       }
     })();
-    await new Promise((r) => setTimeout(r, 300)); // a merge window is open
-    const page = new QueueClient({ url: srv.url, role, office: 'kupang', socketOptions: { transports: ['websocket'], forceNew: true } });
+    await until(() => n >= 3); // tickets are streaming: a merge window is open
+    let deltas = 0;
+    const page = new QueueClient({ url: srv.url, role, office: 'kupang', socketOptions: { transports: ['websocket'], forceNew: true } }, { onDelta: () => void deltas++ });
     page.connect();
-    await new Promise((r) => setTimeout(r, 1200)); // several windows of steady load
+    // Several windows of steady load: the issuer (a kiosk) gets one merged delta per 250 ms window.
+    let windows = 0;
+    issuer.on('delta', () => void windows++);
+    await until(() => windows >= 5 && deltas >= 1 && n > 20, 10_000);
     running = false;
     await stream;
     const fresh = await request(srv.url, 'GET', '/api/v1/offices/kupang/queue', { cookie: clerkCookie });

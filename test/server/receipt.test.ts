@@ -4,13 +4,13 @@
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import type { PaperWidth, ReceiptDescription } from '../../protocol/devices.ts';
-import { EscPosDecoder, type DecodedReceipt, type ImageItem } from '../../server/devices/escpos-decoder.ts';
+import { EscPosDecoder, type DecodedReceipt, type ImageItem } from '../../tools/printer-emulator/escpos-decoder.ts';
 import { parseStatus, qrCode } from '../../server/devices/escpos-commands.ts';
-import { encodeReceipt } from '../../server/devices/receipt-escpos.ts';
+import { encodeReceipt, encodeVoidFragment } from '../../server/devices/receipt-escpos.ts';
+import { formatDateTime } from '../../protocol/format.ts';
 import {
   FREE_OF_CHARGE,
   PAPER_COLUMNS,
-  formatOfficeDateTime,
   previewHtml,
   previewLines,
   previewText,
@@ -107,10 +107,10 @@ describe('ticket receipt', () => {
 
   it('formats the time in each Indonesian zone', () => {
     const at = '2026-11-23T02:05:00.000Z';
-    expect(formatOfficeDateTime(at, 'Asia/Jakarta')).toBe('Senin, 23 November 2026 09.05 WIB');
-    expect(formatOfficeDateTime(at, 'Asia/Makassar')).toBe('Senin, 23 November 2026 10.05 WITA');
-    expect(formatOfficeDateTime(at, 'Asia/Jayapura')).toBe('Senin, 23 November 2026 11.05 WIT');
-    expect(formatOfficeDateTime('2026-11-22T17:30:00Z', 'Asia/Jayapura')).toBe('Senin, 23 November 2026 02.30 WIT');
+    expect(formatDateTime(at, 'Asia/Jakarta')).toBe('Senin, 23 November 2026 09.05 WIB');
+    expect(formatDateTime(at, 'Asia/Makassar')).toBe('Senin, 23 November 2026 10.05 WITA');
+    expect(formatDateTime(at, 'Asia/Jayapura')).toBe('Senin, 23 November 2026 11.05 WIT');
+    expect(formatDateTime('2026-11-22T17:30:00Z', 'Asia/Jayapura')).toBe('Senin, 23 November 2026 02.30 WIT');
   });
 
   it('escapes text in the HTML preview and draws the QR code', () => {
@@ -127,6 +127,34 @@ describe('ticket receipt', () => {
     const r = await decode(ticketReceipt(input({ office: sneaky })), 80);
     expect(r.items.filter((i) => i.type === 'cut')).toHaveLength(1);
     expect(r.text).toContain('Pengaduan V  ke loket');
+  });
+});
+
+describe('plain ASCII punctuation', () => {
+  // WPC1252 has "—" at 0x97; a printer without that code page prints it from PC437 as "ù".
+  const WPC1252_PUNCTUATION = [0x85, 0x91, 0x92, 0x93, 0x94, 0x96, 0x97];
+
+  it('prints a dash as "-" (0x2D), in our own text and in configured names, on paper and in the preview', async () => {
+    const dashed = { ...office, complaintChannel: { id: 'Pengaduan – SP4N-LAPOR! “cepat”…', en: '' } };
+    const hilang = { name: { id: 'Hilang — rusak', en: '' } };
+    for (const receipt of [
+      ticketReceipt(input({ office: dashed })),
+      slipReceipt({ office: dashed, service: ktp, subcase: hilang, missing: ['Surat ‘kehilangan’'], at: '2026-11-23T02:05:00Z' }),
+    ]) {
+      const { body } = await encodeReceipt(receipt, 80);
+      for (const byte of WPC1252_PUNCTUATION) expect(body.includes(byte), `byte 0x${byte.toString(16)}`).toBe(false);
+      expect(body.includes(Buffer.from('GRATIS - tidak dipungut biaya', 'latin1'))).toBe(true);
+      expect(body.includes(Buffer.from('Pengaduan - SP4N-LAPOR! "cepat"...', 'latin1'))).toBe(true);
+      expect(previewText(receipt, 80)).not.toMatch(/[\u2010-\u2015\u2018-\u201d\u2026]/);
+    }
+    const { body } = await encodeReceipt(slipReceipt({ office, service: ktp, subcase: hilang, missing: [], at: '2026-11-23T02:05:00Z' }), 80);
+    expect(body.includes(Buffer.from('Perekaman & Pencetakan KTP-el - Hilang - rusak', 'latin1'))).toBe(true);
+  });
+
+  it('prints the cut-off note with an ASCII dash too', async () => {
+    const bytes = await encodeVoidFragment(80);
+    expect(bytes.includes(0x97)).toBe(false);
+    expect(bytes.includes(Buffer.from('CETAKAN TERPUTUS - ABAIKAN POTONGAN INI', 'latin1'))).toBe(true);
   });
 });
 

@@ -91,9 +91,12 @@ describe('keyboard decoder details', () => {
 class FakeHid implements HidModule {
   plugged = true;
   opened = 0;
+  /** How often the device list was read (each rescan reads it). */
+  listed = 0;
   handle: (EventEmitter & { close(): void; closed: boolean }) | null = null;
   constructor(private readonly info: HidDeviceInfo) {}
   devices(): HidDeviceInfo[] {
+    this.listed++;
     return this.plugged ? [{ vendorId: 0x1234, productId: 0x0001, path: '/dev/hidraw9', usagePage: 0x01, usage: 0x02, product: 'mouse' }, this.info] : [];
   }
   open(p: string) {
@@ -142,7 +145,8 @@ describe('HID scanner device', () => {
 
     hid.unplug();
     expect(scanner.attached).toBe(false);
-    await new Promise((r) => setTimeout(r, 60)); // a few rescans while it is away
+    const listed = hid.listed;
+    await until(() => hid.listed >= listed + 3); // a few rescans while it is away
     hid.plugged = true;
     await until(() => scanner.attached);
     for (const r of typed('xyz9')) hid.handle!.emit('data', r);

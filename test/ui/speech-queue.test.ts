@@ -2,6 +2,7 @@
 // turn in order; nothing overlaps; a burst or a long silence stays bounded.
 import { describe, expect, it } from 'vitest';
 import { createAnnouncementQueue, type Announcement, type AnnouncementPlayer } from '../../ui/speech/announcement-queue.ts';
+import { until } from '../helpers/until.ts';
 
 /** A player whose announcements end when the test says so. */
 class FakePlayer implements AnnouncementPlayer {
@@ -18,6 +19,7 @@ class FakePlayer implements AnnouncementPlayer {
       resolve();
     }));
   }
+  /** Ends the announcement playing, then lets the queue's promise callbacks run (one turn of the event loop). */
   async finishOne(): Promise<void> {
     this.ends.shift()?.();
     await new Promise((r) => setTimeout(r, 0));
@@ -50,7 +52,7 @@ describe('AnnouncementQueue', () => {
     const q = createAnnouncementQueue({ play: () => (n++ === 0 ? Promise.reject(new Error('x')) : Promise.resolve()) });
     q.enqueue(ann('a'));
     q.enqueue(ann('b'));
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => n === 2); // the second plays once the first has failed
     expect(n).toBe(2);
   });
 
