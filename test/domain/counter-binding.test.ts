@@ -2,6 +2,7 @@
 // clerks are refused, supervisors may still act, and the counter changes hands
 // only when that is safe (protocol/rules.ts signInRefusal).
 import { describe, expect, it } from 'vitest';
+import type { Command } from '../../protocol/commands.ts';
 import type { Actor } from '../../protocol/model.ts';
 import { refusalFor } from '../../protocol/rules.ts';
 import { CLERK, DAY, Sim, kupang, replay } from '../helpers/domain.ts';
@@ -43,7 +44,7 @@ describe('a counter bound to the clerk signed in there', () => {
       { type: 'configure_counter', counterId: '1', services: ['kk'], autoCallNext: false },
       { type: 'sign_out', counterId: '1' },
       { type: 'cancel', ticket: 'A001', reason: 'batal' },
-    ] as const) {
+    ] satisfies Command[]) {
       const d = s.run(cmd, CLERK2);
       expect(d, cmd.type).toEqual({ ok: false, code: 'counter_taken' });
     }
