@@ -273,8 +273,6 @@ class Desk {
         this.say('warn', filled(m.autoNoShow, { n: number(e.ticketId) }));
       } else if (e.type === 'ticket_transferred' && e.toCounterId === this.counterId && e.fromCounterId !== this.counterId) {
         this.say('info', filled(e.precedence ? m.transferredHereFirst : m.transferredHere, { n: number(e.ticketId) }));
-      } else if (e.type === 'counter_signed_in' && e.counterId === this.counterId && this.user && e.actor.id !== this.user.id) {
-        this.say('warn', filled(m.takenOver, { name: e.actor.name ?? e.actor.id }));
       }
     }
   }

@@ -107,7 +107,6 @@ const REASON: Partial<Record<ErrorCode, Bilingual>> = {
   counter_idle: m.whyNothing,
   invalid_state: m.whyNotCalled,
   counter_taken: m.whyTaken,
-  counter_not_paused: m.whyNotPaused,
 };
 
 /** The command a desk button sends (pause toggles to resume). */
@@ -126,7 +125,7 @@ export function whyNot(a: DeskAction, v: DeskView): Bilingual | null {
   if (!v.counter) return m.whyNoCounter;
   const cmd = commandOf(a, v.counter);
   const code = cmd ? refusalFor(cmd, v.counter, v.held, v.me ?? undefined) : null;
-  if (code) return REASON[code] ?? m.whyOffline;
+  if (code) return REASON[code] ?? m.whyNotCalled;
   if (a === 'return' && v.parked.length === 0) return m.whyNoParked;
   if (a === 'reinstate' && v.noShows.length === 0) return m.whyNoNoShow;
   return null;

@@ -93,7 +93,6 @@ export const m = messages({
   actIssue: { id: 'Ambilkan nomor…', en: 'Issue a ticket…' },
   actServices: { id: 'Atur layanan', en: 'Set services' },
   actSignIn: { id: 'Masuk di loket', en: 'Sign in at the counter' },
-  takenOver: { id: '{name} masuk di loket ini. Pilih loket lain atau minta pengawas.', en: '{name} signed in at this counter. Choose another counter or ask a supervisor.' },
   actSupervisor: { id: 'Pengawas', en: 'Supervisor' },
   actionsTitle: { id: 'Perintah', en: 'Commands' },
 
@@ -108,7 +107,6 @@ export const m = messages({
   whyNoNoShow: { id: 'tidak ada nomor tidak hadir yang bisa dipulihkan', en: 'no no-show ticket to reinstate' },
   whyNotLead: { id: 'hanya untuk pengawas', en: 'supervisors only' },
   whyTaken: { id: 'loket ini dipakai petugas lain', en: 'another clerk is signed in at this counter' },
-  whyNotPaused: { id: 'loket tidak sedang dijeda', en: 'the counter is not paused' },
   notNow: { id: '{action} tidak bisa sekarang: {why}.', en: '{action} is not possible now: {why}.' },
 
   // results

@@ -13,11 +13,11 @@ import type { Actor, CounterState, ServiceConfig, Ticket, TicketSource } from '.
 export const TicketClass = { TransferredWithPrecedence: 0, DueBooking: 1, Priority: 2, Regular: 3 } as const;
 export type TicketClass = (typeof TicketClass)[keyof typeof TicketClass];
 
+// Literal numbers (the TicketClass values): they minify to one character in page bundles.
 export function classOf(t: Ticket, nowIso: string): TicketClass {
-  if (t.precedence) return TicketClass.TransferredWithPrecedence;
-  if (t.source === 'booking' && t.bookingSlot !== null && t.bookingSlot <= nowIso) return TicketClass.DueBooking;
-  if (t.priority) return TicketClass.Priority;
-  return TicketClass.Regular;
+  if (t.precedence) return 0;
+  if (t.source === 'booking' && t.bookingSlot !== null && t.bookingSlot <= nowIso) return 1;
+  return t.priority ? 2 : 3;
 }
 
 /** Oldest first; ties by issue time then id, so the order is total. */
@@ -75,17 +75,13 @@ export function nextFor(candidates: Iterable<Ticket>, counter: CounterState, now
  * first is the one it would take now (`nextFor`). After it the classes follow
  * in order (the ratio decides the first place only: it moves with each call).
  */
-export function callOrder(tickets: Iterable<Ticket>, counter: CounterState, nowIso: string, priorityPerRegular: number): Ticket[] {
+export function callOrder(tickets: readonly Ticket[], counter: CounterState, nowIso: string, priorityPerRegular: number): Ticket[] {
   const cmp = withinClass(counter);
-  const merge = priorityPerRegular <= 0;
-  const cls = (t: Ticket): number => {
-    const c = classOf(t, nowIso);
-    return merge && c === TicketClass.Regular ? TicketClass.Priority : c;
-  };
-  const list = [...tickets].filter((t) => isEligible(t, counter)).sort((a, b) => cls(a) - cls(b) || cmp(a, b));
-  const first = list[0];
-  if (!merge && first && classOf(first, nowIso) === TicketClass.Priority && !priorityDue(counter, priorityPerRegular)) {
-    const i = list.findIndex((t) => classOf(t, nowIso) === TicketClass.Regular);
+  const merge = priorityPerRegular <= 0; // no preference: priority and regular are one class
+  const cls = (t: Ticket): number => Math.min(classOf(t, nowIso), merge ? 2 : 3);
+  const list = tickets.filter((t) => isEligible(t, counter)).sort((a, b) => cls(a) - cls(b) || cmp(a, b));
+  if (!merge && list[0] && classOf(list[0], nowIso) === 2 && !priorityDue(counter, priorityPerRegular)) {
+    const i = list.findIndex((t) => classOf(t, nowIso) === 3);
     if (i > 0) list.unshift(...list.splice(i, 1));
   }
   return list;
@@ -148,14 +144,12 @@ export function signInRefusal(counter: CounterState, actor: Who): 'counter_taken
 /**
  * What the counter's own state says against a command, in the order the
  * domain checks it; null = allowed (the command's own argument, a ticket or a
- * service, is checked after). With `actor`, who may work the counter first.
+ * service, is checked after). With `actor`, who may work the counter first
+ * (for `sign_in`, see signInRefusal).
  */
 export function refusalFor(command: CounterCommandType, counter: CounterState, held: Ticket | null | undefined, actor?: Who): ErrorCode | null {
-  if (actor) {
-    if (command === 'sign_in') return signInRefusal(counter, actor);
-    const taken = bindingRefusal(counter, actor);
-    if (taken) return taken;
-  }
+  const taken = actor && command !== 'sign_in' ? bindingRefusal(counter, actor) : null;
+  if (taken) return taken;
   switch (command) {
     case 'call_next':
     case 'call_ticket':

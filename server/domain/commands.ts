@@ -4,7 +4,7 @@
 import type { Command } from '../../protocol/commands.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import type { Actor, OfficeConfig, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
-import { bindingRefusal, callTicketRefusal, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor } from '../../protocol/rules.ts';
+import { bindingRefusal, callTicketRefusal, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor, signInRefusal } from '../../protocol/rules.ts';
 import { etaForNewTicket, pickNext } from './routing.ts';
 import { counterOf, type Commit, type DayState } from './state.ts';
 import { isOpenAt, officeDayOf } from './time.ts';
@@ -127,7 +127,7 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   if (!counter) return 'counter_not_found';
   const held = counter.ticketId ? state.tickets.get(counter.ticketId) : undefined;
   // Who may work the counter, and what its state allows (protocol/rules.ts, shared with the counter page).
-  const refused = refusalFor(cmd.type, counter, held, ctx.actor);
+  const refused = cmd.type === 'sign_in' ? signInRefusal(counter, ctx.actor) : refusalFor(cmd.type, counter, held, ctx.actor);
   if (refused) return refused;
 
   switch (cmd.type) {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../protocol/commands.ts';
 import type { Actor } from '../../protocol/model.ts';
-import { refusalFor } from '../../protocol/rules.ts';
+import { refusalFor, signInRefusal } from '../../protocol/rules.ts';
 import { CLERK, DAY, Sim, kupang, replay } from '../helpers/domain.ts';
 
 const CLERK2: Actor = { kind: 'user', id: 'petugas2', name: 'Petugas 2', role: 'clerk' };
@@ -128,6 +128,7 @@ describe('a counter bound to the clerk signed in there', () => {
     expect(refusalFor('pause', c, null, CLERK)).toBeNull();
     expect(refusalFor('pause', c, null, SUPERVISOR)).toBeNull();
     expect(refusalFor('recall', c, null, CLERK)).toBe('counter_idle');
-    expect(refusalFor('sign_in', c, null, CLERK2)).toBeNull(); // free: may be handed over
+    expect(refusalFor('sign_in', c, null, CLERK2)).toBeNull();
+    expect(signInRefusal(c, CLERK2)).toBeNull(); // free: may be handed over
   });
 });
