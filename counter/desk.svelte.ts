@@ -95,7 +95,7 @@ class Desk {
   #offset = 0;
   #seq = 0;
   #tick: ReturnType<typeof setInterval> | null = null;
-  /** Counters this page has already signed the user in at (configure_counter sent). */
+  /** Counters this page has already signed the user in at (sign_in sent). */
   #claimed = new Set<string>();
   #claimTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -130,6 +130,11 @@ class Desk {
   }
 
   async logout(): Promise<void> {
+    // Free the counter first, so another clerk may sign in there (protocol/rules.ts signInRefusal).
+    const c = this.snap?.counters.find((x) => x.id === this.counterId);
+    if (c && this.user && c.staff?.id === this.user.id && this.online) {
+      await this.send({ type: 'sign_out', counterId: c.id }, { label: m.signOut, quiet: true });
+    }
     await api('DELETE', '/api/v1/session');
     this.stop();
     this.phase = 'login';
@@ -241,19 +246,22 @@ class Desk {
   chooseCounter(id: string): void {
     this.counterId = id;
     storage()?.setItem(counterKey(this.officeId), id);
+    this.#claimed.delete(id); // chosen again: try again (it may have been taken when last tried)
     // Arrow keys walk through counters: sign in only at the one the clerk stays on.
     if (this.#claimTimer) clearTimeout(this.#claimTimer);
     this.#claimTimer = setTimeout(() => this.claimCounter(), 700);
   }
 
-  /** Records who works at the chosen counter (the server keeps the last one to configure it). */
+  /** Signs the user in at the chosen counter: it is theirs until they sign out (other clerks are refused there). */
   claimCounter(): void {
     const id = this.counterId;
     const c = this.snap?.counters.find((x) => x.id === id);
     if (!id || !c || !this.user || !this.online || this.#claimed.has(id)) return;
     this.#claimed.add(id);
     if (c.staff?.id === this.user.id) return;
-    void this.send({ type: 'configure_counter', counterId: id, services: c.services, autoCallNext: c.autoCallNext }, { label: m.actServices, quiet: true });
+    // A supervisor looking in never takes a counter from the clerk working there.
+    if (c.staff && this.isLead) return;
+    void this.send({ type: 'sign_in', counterId: id }, { label: m.actSignIn, quiet: true });
   }
 
   /** Changes at this counter that nobody here pressed for: tell the clerk. */
@@ -280,15 +288,11 @@ class Desk {
       this.say('error', both((l) => fill(m.notSent[l], { action: opts.label[l] })));
       return Promise.resolve(null);
     }
-    // A quiet background send (signing in at a counter) never blocks the clerk's own press of the same command.
-    const slot = opts.quiet ? `${cmd.type}:quiet` : cmd.type;
+    const slot = cmd.type;
     if (this.pending[slot]) {
       this.say('info', both((l) => fill(m.stillWaiting[l], { action: opts.label[l] })));
       return Promise.resolve(null);
     }
-    // The clerk's own settings sign them in too: a background sign-in sent later, with the
-    // settings this page knew before, must not undo them.
-    if (cmd.type === 'configure_counter' && !opts.quiet) this.#claimed.add(cmd.counterId);
     const key = opts.key ?? newKey(`c${this.counterId ?? 'x'}`);
     this.pending[slot] = Date.now();
     return new Promise((resolve) => {

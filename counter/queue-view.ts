@@ -1,8 +1,14 @@
 // What the counter screen derives from the queue snapshot: the ticket in hand,
 // the tickets this counter may call (in the order "call next" would take
-// them), parked and reinstatable tickets, figures. Pure, so tests need no DOM.
-import type { CounterState, QueueSnapshot, ServiceStats, Ticket } from '../protocol/model.ts';
+// them), parked and reinstatable tickets, figures, and why a button is off
+// now. The rules come from protocol/rules.ts, as the domain's do. Pure, so
+// tests need no DOM.
+import type { ErrorCode } from '../protocol/errors.ts';
+import type { Actor, Bilingual, CounterState, QueueSnapshot, ServiceStats, Ticket } from '../protocol/model.ts';
+import { callOrder, callTicketRefusal, inReinstateWindow, olderFirst, refusalFor, type CounterCommandType } from '../protocol/rules.ts';
 import type { Lang } from '../ui/i18n.svelte.ts';
+import type { DeskAction } from './shortcuts.ts';
+import { m } from './strings.ts';
 
 export type CounterStatus = 'paused' | 'called' | 'serving' | 'idle';
 
@@ -23,38 +29,14 @@ export function statusOf(counter: CounterState, held: Ticket | null): CounterSta
   return 'idle';
 }
 
-/** Same test as the domain's routing: a ticket sent to a counter is for that counter only. */
-export function isEligible(t: Ticket, counter: CounterState): boolean {
-  if (t.state !== 'waiting') return false;
-  if (t.targetCounterId !== null) return t.targetCounterId === counter.id;
-  return counter.services.includes(t.serviceId);
-}
-
-/** 0 precedence, 1 due booking, 2 priority group, 3 regular (as the domain ranks them). */
-export function classOf(t: Ticket, nowIso: string): number {
-  if (t.precedence) return 0;
-  if (t.source === 'booking' && t.bookingSlot !== null && t.bookingSlot <= nowIso) return 1;
-  if (t.priority) return 2;
-  return 3;
-}
-
 /**
- * The waiting tickets this counter may call, roughly in the order "call next"
- * would take them (the domain's priority ratio is left out: this is a list to
- * pick from, not a promise).
+ * The waiting tickets this counter may call, in the order "call next" weighs
+ * them: the first is the one it would take now (protocol/rules.ts, the
+ * domain's own rule); `priorityPerRegular` absent = priority groups first.
  */
-export function callableTickets(snap: QueueSnapshot | null, counter: CounterState | null, nowIso: string): Ticket[] {
+export function callableTickets(snap: QueueSnapshot | null, counter: CounterState | null, nowIso: string, priorityPerRegular = 1): Ticket[] {
   if (!snap || !counter) return [];
-  const rank = (t: Ticket) => (t.targetCounterId === counter.id ? -1 : counter.services.indexOf(t.serviceId));
-  return snap.tickets
-    .filter((t) => isEligible(t, counter))
-    .sort((a, b) => classOf(a, nowIso) - classOf(b, nowIso) || rank(a) - rank(b) || olderFirst(a, b));
-}
-
-export function olderFirst(a: Ticket, b: Ticket): number {
-  if (a.queuedAt !== b.queuedAt) return a.queuedAt < b.queuedAt ? -1 : 1;
-  if (a.issuedAt !== b.issuedAt) return a.issuedAt < b.issuedAt ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return callOrder(snap.tickets, counter, nowIso, priorityPerRegular);
 }
 
 export function waitingTickets(snap: QueueSnapshot | null): Ticket[] {
@@ -70,7 +52,7 @@ export function parkedAt(snap: QueueSnapshot | null, counterId: string | null): 
 export function reinstatable(snap: QueueSnapshot | null, windowMinutes: number, nowMs: number): Ticket[] {
   if (!snap) return [];
   return snap.tickets
-    .filter((t) => t.state === 'no_show' && t.finishedAt !== null && nowMs - Date.parse(t.finishedAt) <= windowMinutes * 60_000)
+    .filter((t) => t.finishedAt !== null && inReinstateWindow(t, windowMinutes, nowMs))
     .sort((a, b) => (a.finishedAt! < b.finishedAt! ? 1 : -1));
 }
 
@@ -104,4 +86,52 @@ export function formatDuration(ms: number, lang: Lang): string {
 
 export function since(iso: string | null, nowMs: number): number {
   return iso ? nowMs - Date.parse(iso) : 0;
+}
+
+/** What the desk knows when it decides which buttons are on. */
+export interface DeskView {
+  online: boolean;
+  isLead: boolean;
+  /** The signed-in user, as the server records them. */
+  me: Pick<Actor, 'kind' | 'id' | 'role'> | null;
+  counter: CounterState | null;
+  held: Ticket | null;
+  parked: readonly Ticket[];
+  noShows: readonly Ticket[];
+}
+
+/** The domain's refusal, as the reason a clerk reads beside a disabled button. */
+const REASON: Partial<Record<ErrorCode, Bilingual>> = {
+  counter_paused: m.whyPaused,
+  counter_busy: m.whyHolding,
+  counter_idle: m.whyNothing,
+  invalid_state: m.whyNotCalled,
+  counter_taken: m.whyTaken,
+};
+
+/** The command a desk button sends (pause toggles to resume). */
+function commandOf(a: DeskAction, counter: CounterState): CounterCommandType | null {
+  if (a === 'pause') return counter.paused ? 'resume' : 'pause';
+  if (a === 'services') return 'configure_counter';
+  if (a === 'reinstate' || a === 'issue' || a === 'supervisor') return null;
+  return a;
+}
+
+/** Why a desk action is not possible now, or null: the domain's own preconditions (refusalFor). */
+export function whyNot(a: DeskAction, v: DeskView): Bilingual | null {
+  if (a === 'supervisor') return v.isLead ? null : m.whyNotLead;
+  if (!v.online) return m.whyOffline;
+  if (a === 'issue') return null;
+  if (!v.counter) return m.whyNoCounter;
+  const cmd = commandOf(a, v.counter);
+  const code = cmd ? refusalFor(cmd, v.counter, v.held, v.me ?? undefined) : null;
+  if (code) return REASON[code] ?? m.whyNotCalled;
+  if (a === 'return' && v.parked.length === 0) return m.whyNoParked;
+  if (a === 'reinstate' && v.noShows.length === 0) return m.whyNoNoShow;
+  return null;
+}
+
+/** Whether this counter may call this ticket out of order now. */
+export function canCallTicket(t: Ticket, v: DeskView): boolean {
+  return !!v.counter && whyNot('call_ticket', v) === null && callTicketRefusal(t, v.counter) === null;
 }

@@ -92,6 +92,7 @@ export const m = messages({
   actResume: { id: 'Lanjutkan', en: 'Resume' },
   actIssue: { id: 'Ambilkan nomor…', en: 'Issue a ticket…' },
   actServices: { id: 'Atur layanan', en: 'Set services' },
+  actSignIn: { id: 'Masuk di loket', en: 'Sign in at the counter' },
   actSupervisor: { id: 'Pengawas', en: 'Supervisor' },
   actionsTitle: { id: 'Perintah', en: 'Commands' },
 
@@ -105,6 +106,7 @@ export const m = messages({
   whyNoParked: { id: 'tidak ada nomor yang disisihkan', en: 'no parked ticket' },
   whyNoNoShow: { id: 'tidak ada nomor tidak hadir yang bisa dipulihkan', en: 'no no-show ticket to reinstate' },
   whyNotLead: { id: 'hanya untuk pengawas', en: 'supervisors only' },
+  whyTaken: { id: 'loket ini dipakai petugas lain', en: 'another clerk is signed in at this counter' },
   notNow: { id: '{action} tidak bisa sekarang: {why}.', en: '{action} is not possible now: {why}.' },
 
   // results

@@ -48,6 +48,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('cancel'), ticket: ticketRef, reason: text(200), key }),
   z.strictObject({ type: z.literal('pause'), counterId, reason: z.enum(PAUSE_REASONS), note: text(200).nullable().optional(), key }),
   z.strictObject({ type: z.literal('resume'), counterId, key }),
+  z.strictObject({ type: z.literal('sign_in'), counterId, key }),
+  z.strictObject({ type: z.literal('sign_out'), counterId, key }),
   z.strictObject({ type: z.literal('configure_counter'), counterId, services: z.array(z.string().min(1).max(64)).min(1).max(26), autoCallNext: z.boolean(), key }),
   z.strictObject({
     type: z.literal('move_ticket'),

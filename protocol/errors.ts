@@ -22,6 +22,7 @@ export const ERRORS = {
   counter_busy: [409, 'Loket masih melayani nomor lain. Selesaikan dulu.', 'This counter still holds another ticket. Finish it first.'],
   counter_idle: [409, 'Loket tidak sedang memegang nomor antrean.', 'This counter holds no ticket.'],
   counter_paused: [409, 'Loket sedang dijeda.', 'This counter is paused.'],
+  counter_taken: [409, 'Loket ini sedang dipakai petugas lain. Minta petugas itu keluar dulu, atau minta pengawas melepaskannya.', 'Another clerk is signed in at this counter. Ask them to sign out first, or ask a supervisor to release it.'],
   counter_not_paused: [409, 'Loket tidak sedang dijeda.', 'This counter is not paused.'],
   service_not_served: [409, 'Loket ini tidak melayani layanan tersebut.', 'This counter does not serve that service.'],
   ticket_not_waiting: [409, 'Nomor antrean ini tidak sedang menunggu.', 'This ticket is not waiting.'],

@@ -189,7 +189,7 @@ export interface CounterState {
   autoCallNext: boolean;
   /** The ticket called or being served here. */
   ticketId: string | null;
-  /** Who is signed in at this counter (last actor to configure it). */
+  /** Who is signed in at this counter (sign_in; see protocol/rules.ts bindingRefusal). */
   staff: Actor | null;
   /** Regular calls owed after a run of priority calls (see priorityPerRegular). */
   priorityStreak: number;
@@ -225,6 +225,9 @@ export type QueueEvent =
   | (EventBase & { type: 'counter_paused'; counterId: string; reason: PauseReason; note: string | null })
   | (EventBase & { type: 'counter_resumed'; counterId: string })
   | (EventBase & { type: 'counter_configured'; counterId: string; services: string[]; autoCallNext: boolean })
+  /** The actor signs in at the counter: it is theirs until they (or a supervisor) sign out. */
+  | (EventBase & { type: 'counter_signed_in'; counterId: string })
+  | (EventBase & { type: 'counter_signed_out'; counterId: string })
   | (EventBase & { type: 'service_closed'; serviceId: string; reason: string })
   | (EventBase & { type: 'service_reopened'; serviceId: string })
   /** A kiosk pre-check that ended in "what to bring": anonymous, for reports. */
@@ -296,5 +299,5 @@ export interface PublicOffice {
   kiosk: { idleSeconds: number };
   displays: DisplayProfile[];
   logo: string | null;
-  rules: Pick<QueueRules, 'reinstateWindowMinutes' | 'enforceHours'>;
+  rules: Pick<QueueRules, 'reinstateWindowMinutes' | 'enforceHours' | 'priorityPerRegular'>;
 }

@@ -43,7 +43,7 @@ export function publicOffice(o: OfficeConfig): PublicOffice {
     kiosk: o.kiosk,
     displays: o.displays,
     logo: o.logo,
-    rules: { reinstateWindowMinutes: o.rules.reinstateWindowMinutes, enforceHours: o.rules.enforceHours },
+    rules: { reinstateWindowMinutes: o.rules.reinstateWindowMinutes, enforceHours: o.rules.enforceHours, priorityPerRegular: o.rules.priorityPerRegular },
   };
 }
 

@@ -26,6 +26,8 @@ export const COMMAND_PERMISSIONS: Record<CommandType, { roles: Role[]; devices: 
   cancel: { roles: STAFF, devices: [] },
   pause: { roles: STAFF, devices: [] },
   resume: { roles: STAFF, devices: [] },
+  sign_in: { roles: STAFF, devices: [] },
+  sign_out: { roles: STAFF, devices: [] },
   configure_counter: { roles: STAFF, devices: [] },
   move_ticket: { roles: LEADS, devices: [] },
   record_precheck: { roles: STAFF, devices: ['kiosk'] },

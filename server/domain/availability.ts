@@ -1,10 +1,12 @@
 // Which services a kiosk may offer right now, and if not, why and from when
-// again. Mirrors the issue rule of commands.ts (inactive, closed by staff,
-// opening hours when enforced, walk-in quota) so the kiosk never offers a
-// ticket the server would refuse. Pure: the instant and the day's counts are
-// passed in.
+// again. The same rule as the issue command (issueRefusal in protocol/rules.ts:
+// inactive, closed by staff, walk-in quota, opening hours when enforced), so
+// the kiosk never offers a ticket the server would refuse. Pure: the instant
+// and the day's counts are passed in.
 import type { Bilingual, OfficeConfig, OpeningHours, Weekday } from '../../protocol/model.ts';
 import { calendarDate, formatClock, monthName, weekdayName, zoneName } from '../../protocol/format.ts';
+import { issueRefusal } from '../../protocol/rules.ts';
+import type { DayState } from './state.ts';
 import { localParts } from './time.ts';
 
 export type OfficeHoursState = 'open' | 'before_opening' | 'break' | 'after_closing' | 'closed_today';
@@ -157,18 +159,19 @@ export function officeAvailability(office: Pick<OfficeConfig, 'id' | 'timeZone' 
     const remainingToday = cap === null ? null : Math.max(0, cap - issued);
     const staffNote = counts.closed[s.id] ?? null;
     const base = { serviceId: s.id, remainingToday, staffNote };
-    if (!s.active) {
+    const blocked = issueRefusal(s, { closed: staffNote !== null, issued: { walkIn: issued, online: 0 }, source: 'kiosk', enforceHours: enforced, openNow: h.state === 'open' });
+    if (blocked === 'inactive') {
       return { ...base, available: false, closedToday: true, fullToday: false, reason: 'inactive', next: null, message: { id: 'Layanan ini sedang tidak tersedia.', en: 'This service is not available at present.' } };
     }
-    if (staffNote !== null) {
+    if (blocked === 'closed_by_staff') {
       const next = nextDay();
       return { ...base, available: false, closedToday: true, fullToday: false, reason: 'closed_by_staff', next, message: sentence({ id: 'Layanan ini ditutup untuk hari ini.', en: 'This service is closed for today.' }, next, openAgain) };
     }
-    if (cap !== null && issued >= cap) {
+    if (blocked === 'quota_full') {
       const next = nextDay();
       return { ...base, available: false, closedToday: false, fullToday: true, reason: 'quota_full', next, message: sentence({ id: 'Kuota hari ini sudah penuh.', en: "Today's places are all taken." }, next, { id: 'Kuota tersedia lagi', en: 'Places are free again' }) };
     }
-    if (enforced && h.state !== 'open') {
+    if (blocked === 'outside_hours' && h.state !== 'open') {
       const closedToday = h.state === 'closed_today';
       const first: Record<Exclude<OfficeHoursState, 'open'>, Bilingual> = {
         closed_today: { id: 'Kantor tutup hari ini.', en: 'The office is closed today.' },
@@ -190,4 +193,16 @@ export function officeAvailability(office: Pick<OfficeConfig, 'id' | 'timeZone' 
     hours: { state: h.state, openNow: h.state === 'open', enforced, today: h.today, next: h.next },
     services,
   };
+}
+
+/** The day's counts availability needs, read from the day's state. */
+export function dayCountsOf(state: DayState): DayCounts {
+  const counts: DayCounts = { walkInIssued: {}, closed: Object.fromEntries(state.closedServices) };
+  for (const [serviceId, n] of state.issued) counts.walkInIssued[serviceId] = n.walkIn;
+  return counts;
+}
+
+/** What a kiosk may offer now, from the office day's state. */
+export function availabilityOf(state: DayState, office: OfficeConfig, now: Date): OfficeAvailability {
+  return officeAvailability(office, dayCountsOf(state), now);
 }

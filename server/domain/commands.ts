@@ -4,6 +4,7 @@
 import type { Command } from '../../protocol/commands.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import type { Actor, OfficeConfig, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
+import { bindingRefusal, callTicketRefusal, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor, signInRefusal } from '../../protocol/rules.ts';
 import { etaForNewTicket, pickNext } from './routing.ts';
 import { counterOf, type Commit, type DayState } from './state.ts';
 import { isOpenAt, officeDayOf } from './time.ts';
@@ -81,14 +82,16 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
     const t = findTicket(state, cmd.ticket);
     if (!t) return 'ticket_not_found';
     if (t.state !== 'no_show') return 'invalid_state';
-    const since = Date.parse(t.finishedAt ?? at);
-    if (ctx.now.getTime() - since > office.rules.reinstateWindowMinutes * 60_000) return 'reinstate_window_passed';
+    if (!inReinstateWindow(t, office.rules.reinstateWindowMinutes, ctx.now.getTime())) return 'reinstate_window_passed';
     return { events: [{ ...base, type: 'ticket_reinstated', ticketId: t.id }], ticketId: t.id };
   }
   if (cmd.type === 'cancel') {
     const t = findTicket(state, cmd.ticket);
     if (!t) return 'ticket_not_found';
     if (t.state === 'done' || t.state === 'cancelled') return 'invalid_state';
+    // Another clerk's ticket in hand (or set aside) is theirs to cancel.
+    const holder = t.counterId && t.state !== 'waiting' ? counterOf(state, office, t.counterId) : undefined;
+    if (holder && bindingRefusal(holder, ctx.actor)) return 'counter_taken';
     const heldBy = t.state === 'called' || t.state === 'serving' ? t.counterId : null;
     return { events: [{ ...base, type: 'ticket_cancelled', ticketId: t.id, counterId: heldBy, reason: cmd.reason }], ticketId: t.id };
   }
@@ -106,10 +109,8 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   if (cmd.type === 'record_precheck') {
     const s = resolveService(office, cmd.service);
     if (!s) return 'service_not_found';
-    const sub = s.subcases.find((x) => x.id === cmd.subcase);
-    if (!sub) return 'bad_request';
-    if (cmd.missing.some((m) => !sub.requirements.some((r) => r.id === m))) return 'bad_request';
-    return { events: [{ ...base, type: 'precheck_failed', serviceId: s.id, subcase: sub.id, missing: [...cmd.missing] }], ticketId: null };
+    if (precheckProblems(s, cmd).length > 0) return 'bad_request';
+    return { events: [{ ...base, type: 'precheck_failed', serviceId: s.id, subcase: cmd.subcase, missing: [...cmd.missing] }], ticketId: null };
   }
   if (cmd.type === 'close_service' || cmd.type === 'reopen_service') {
     const s = resolveService(office, cmd.service);
@@ -125,34 +126,32 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   const counter = counterOf(state, office, cmd.counterId);
   if (!counter) return 'counter_not_found';
   const held = counter.ticketId ? state.tickets.get(counter.ticketId) : undefined;
+  // Who may work the counter, and what its state allows (protocol/rules.ts, shared with the counter page).
+  const refused = cmd.type === 'sign_in' ? signInRefusal(counter, ctx.actor) : refusalFor(cmd.type, counter, held, ctx.actor);
+  if (refused) return refused;
 
   switch (cmd.type) {
     case 'call_next': {
-      if (counter.paused) return 'counter_paused';
-      if (held) return 'counter_busy';
       const next = pickNext(state, office, counter, at);
       if (!next) return 'queue_empty';
       return { events: [{ ...base, type: 'ticket_called', ticketId: next.id, counterId: counter.id, mode: 'next' }], ticketId: next.id };
     }
     case 'call_ticket': {
-      if (counter.paused) return 'counter_paused';
-      if (held) return 'counter_busy';
       const t = findTicket(state, cmd.ticket);
       if (!t) return 'ticket_not_found';
-      if (t.state !== 'waiting') return 'ticket_not_waiting';
-      if (t.targetCounterId !== null && t.targetCounterId !== counter.id) return 'service_not_served';
+      const wrong = callTicketRefusal(t, counter);
+      if (wrong) return wrong;
       return {
         events: [{ ...base, type: 'ticket_called', ticketId: t.id, counterId: counter.id, mode: 'specific', reason: cmd.reason }],
         ticketId: t.id,
       };
     }
     case 'recall': {
-      if (!held || held.state !== 'called') return held ? 'invalid_state' : 'counter_idle';
+      if (!held) return 'counter_idle';
       return { events: [{ ...base, type: 'ticket_recalled', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'start': {
       if (!held) return 'counter_idle';
-      if (held.state !== 'called') return 'invalid_state';
       return { events: [{ ...base, type: 'service_started', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'finish': {
@@ -166,7 +165,6 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
     }
     case 'no_show': {
       if (!held) return 'counter_idle';
-      if (held.state !== 'called') return 'invalid_state';
       return { events: [{ ...base, type: 'ticket_no_show', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'transfer': {
@@ -185,21 +183,20 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
       return { events: [e], ticketId: held.id };
     }
     case 'return': {
-      if (counter.paused) return 'counter_paused';
-      if (held) return 'counter_busy';
       const t = findTicket(state, cmd.ticket);
       if (!t) return 'ticket_not_found';
       if (t.state !== 'parked' || t.counterId !== counter.id) return 'invalid_state';
       return { events: [{ ...base, type: 'ticket_called', ticketId: t.id, counterId: counter.id, mode: 'return' }], ticketId: t.id };
     }
     case 'pause': {
-      if (counter.paused) return 'counter_paused';
       return { events: [{ ...base, type: 'counter_paused', counterId: counter.id, reason: cmd.reason, note: cmd.note ?? null }], ticketId: null };
     }
-    case 'resume': {
-      if (!counter.paused) return 'counter_not_paused';
+    case 'resume':
       return { events: [{ ...base, type: 'counter_resumed', counterId: counter.id }], ticketId: null };
-    }
+    case 'sign_in':
+      return { events: [{ ...base, type: 'counter_signed_in', counterId: counter.id }], ticketId: null };
+    case 'sign_out':
+      return { events: [{ ...base, type: 'counter_signed_out', counterId: counter.id }], ticketId: null };
     case 'configure_counter': {
       const ids: string[] = [];
       for (const ref of cmd.services) {
@@ -236,13 +233,17 @@ function transferTarget(
 function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { type: 'issue' }>, ctx: CommandContext): Outcome {
   const service = resolveService(office, cmd.service);
   if (!service) return 'service_not_found';
-  if (!service.active || state.closedServices.has(service.id)) return 'service_closed';
   const source = cmd.source ?? 'api';
-  if (office.rules.enforceHours && source !== 'counter' && !isOpenAt(office.hours, office.timeZone, ctx.now)) return 'office_closed';
-  const issued = state.issued.get(service.id) ?? { walkIn: 0, online: 0 };
+  const blocked = issueRefusal(service, {
+    closed: state.closedServices.has(service.id),
+    issued: state.issued.get(service.id) ?? { walkIn: 0, online: 0 },
+    source,
+    enforceHours: office.rules.enforceHours,
+    openNow: !office.rules.enforceHours || isOpenAt(office.hours, office.timeZone, ctx.now),
+  });
+  if (blocked) return ISSUE_BLOCK_CODE[blocked];
+  if (cmd.precheck && precheckProblems(service, cmd.precheck).length > 0) return 'bad_request';
   const online = source === 'booking';
-  const cap = online ? service.quota.online : service.quota.walkIn;
-  if (cap !== null && (online ? issued.online : issued.walkIn) >= cap) return 'quota_full';
 
   const prefix = service.prefix;
   const seq = (state.lastSeq.get(prefix) ?? 0) + 1;

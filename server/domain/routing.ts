@@ -1,57 +1,21 @@
 // Which waiting ticket a counter gets on "call next", and the estimated wait.
 import type { CounterState, OfficeConfig, ServiceStats, Ticket } from '../../protocol/model.ts';
-import { allCounters, olderFirst, type DayState } from './state.ts';
+import { nextFor } from '../../protocol/rules.ts';
+import { allCounters, type DayState } from './state.ts';
 
-export { olderFirst };
+// The order rules themselves live in protocol/rules.ts, shared with the counter page.
+export { classOf, isEligible, olderFirst, TicketClass } from '../../protocol/rules.ts';
 
-/** Precedence class: lower is called first. */
-export const TicketClass = { TransferredWithPrecedence: 0, DueBooking: 1, Priority: 2, Regular: 3 } as const;
-export type TicketClass = (typeof TicketClass)[keyof typeof TicketClass];
-
-export function classOf(t: Ticket, nowIso: string): TicketClass {
-  if (t.precedence) return TicketClass.TransferredWithPrecedence;
-  if (t.source === 'booking' && t.bookingSlot !== null && t.bookingSlot <= nowIso) return TicketClass.DueBooking;
-  if (t.priority) return TicketClass.Priority;
-  return TicketClass.Regular;
-}
-
-export function isEligible(t: Ticket, counter: CounterState): boolean {
-  if (t.state !== 'waiting') return false;
-  if (t.targetCounterId !== null) return t.targetCounterId === counter.id;
-  return counter.services.includes(t.serviceId);
-}
-
-/**
- * The best waiting ticket for a counter: transferred-in with precedence, then
- * due bookings, then priority groups (up to `priorityPerRegular` in a row
- * while regular tickets also wait), then the rest; within a class the
- * counter's first service before its later ones, then oldest first.
- */
-export function pickNext(state: DayState, office: OfficeConfig, counter: CounterState, nowIso: string): Ticket | null {
-  const rank = (t: Ticket): number => (t.targetCounterId === counter.id ? -1 : counter.services.indexOf(t.serviceId));
-  const better = (a: Ticket, b: Ticket): boolean => {
-    const ra = rank(a);
-    const rb = rank(b);
-    if (ra !== rb) return ra < rb;
-    return olderFirst(a, b) < 0;
-  };
-  const best: Array<Ticket | null> = [null, null, null, null];
+function* waitingTickets(state: DayState): Iterable<Ticket> {
   for (const id of state.waiting) {
     const t = state.tickets.get(id);
-    if (!t || !isEligible(t, counter)) continue;
-    const cls = classOf(t, nowIso);
-    const cur = best[cls];
-    if (!cur || better(t, cur)) best[cls] = t;
+    if (t) yield t;
   }
-  const [precedence = null, booking = null, priority = null, regular = null] = best;
-  if (precedence) return precedence;
-  if (booking) return booking;
-  if (priority && regular) {
-    const ratio = office.rules.priorityPerRegular;
-    if (ratio <= 0) return better(priority, regular) ? priority : regular; // no preference: one class
-    return counter.priorityStreak < ratio ? priority : regular;
-  }
-  return priority ?? regular;
+}
+
+/** The best waiting ticket for a counter (see nextFor in protocol/rules.ts). */
+export function pickNext(state: DayState, office: OfficeConfig, counter: CounterState, nowIso: string): Ticket | null {
+  return nextFor(waitingTickets(state), counter, nowIso, office.rules.priorityPerRegular);
 }
 
 function meanServiceSeconds(state: DayState, office: OfficeConfig, serviceId: string): number {

@@ -1,6 +1,6 @@
 // The state of one office day and the reducer that applies committed events to
 // it. The state is rebuilt from the journal by replaying commits in order.
-import { classOf, TicketClass } from './routing.ts';
+import { classOf, olderFirst, TicketClass } from '../../protocol/rules.ts';
 import type { CallView, CounterConfig, CounterState, OfficeConfig, QueueEvent, Ticket } from '../../protocol/model.ts';
 
 /** One committed command: what the journal stores, one line each. */
@@ -87,12 +87,7 @@ export function allCounters(state: DayState, office: OfficeConfig): CounterState
   return office.counters.map((c) => state.counters.get(c.id) ?? defaultCounterState(c));
 }
 
-/** Oldest first; ties by issue time then id, so the order is total. */
-export function olderFirst(a: Ticket, b: Ticket): number {
-  if (a.queuedAt !== b.queuedAt) return a.queuedAt < b.queuedAt ? -1 : 1;
-  if (a.issuedAt !== b.issuedAt) return a.issuedAt < b.issuedAt ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
+export { olderFirst };
 
 /** Index of `t` in a list sorted by olderFirst, or where it would go. */
 function position(list: Ticket[], t: Ticket): number {
@@ -288,7 +283,18 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
       const c = counterForWrite(state, office, e.counterId);
       c.services = [...e.services];
       c.autoCallNext = e.autoCallNext;
-      c.staff = e.actor;
+      // Whoever sets a counter up works there (as before sign_in existed), except a
+      // supervisor changing the settings of a counter someone else is signed in to.
+      const lead = e.actor.role === 'supervisor' || e.actor.role === 'admin';
+      if (!lead || c.staff === null || c.staff.id === e.actor.id) c.staff = e.actor;
+      return;
+    }
+    case 'counter_signed_in': {
+      counterForWrite(state, office, e.counterId).staff = e.actor;
+      return;
+    }
+    case 'counter_signed_out': {
+      counterForWrite(state, office, e.counterId).staff = null;
       return;
     }
     case 'service_closed':

@@ -1,13 +1,12 @@
 // What screens receive: a full snapshot on connect, then one delta per commit.
 import type { OfficeConfig, QueueDelta, QueueSnapshot, Ticket } from '../../protocol/model.ts';
+import { inReinstateWindow } from '../../protocol/rules.ts';
 import { serviceStats } from './routing.ts';
 import { allCounters, type Commit, type DayState } from './state.ts';
 
 function visible(t: Ticket, office: OfficeConfig, nowMs: number): boolean {
   if (t.state === 'done' || t.state === 'cancelled') return false;
-  if (t.state === 'no_show') {
-    return nowMs - Date.parse(t.finishedAt ?? '') <= office.rules.reinstateWindowMinutes * 60_000;
-  }
+  if (t.state === 'no_show') return inReinstateWindow(t, office.rules.reinstateWindowMinutes, nowMs);
   return true;
 }
 

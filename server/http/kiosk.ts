@@ -4,7 +4,7 @@
 import { Router } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { officeAvailability, type DayCounts } from '../domain/availability.ts';
+import { availabilityOf } from '../domain/availability.ts';
 import type { HttpContext } from './context.ts';
 import { HttpError, sendError, validate } from './errors.ts';
 
@@ -26,10 +26,8 @@ export function kioskRouter(ctx: HttpContext): Router {
     const snap = await ctx.queue.snapshot(office.id);
     if (!snap.ok) return sendError(res, snap.error);
     const day = await ctx.store.queue.openDay(office, snap.data.officeDay);
-    const counts: DayCounts = { walkInIssued: {}, closed: Object.fromEntries(day.closedServices) };
-    for (const [serviceId, n] of day.issued) counts.walkInIssued[serviceId] = n.walkIn;
     res.setHeader('Cache-Control', 'no-store');
-    res.json(officeAvailability(office, counts, new Date(snap.data.serverTime)));
+    res.json(availabilityOf(day, office, new Date(snap.data.serverTime)));
   });
 
   r.get('/api/v1/qr.svg', async (req, res) => {

@@ -25,6 +25,8 @@ export const COUNTER_ENDPOINTS = {
   return: { type: 'return', body: withKey({ ticket: z.string() }) },
   pause: { type: 'pause', body: withKey({ reason: z.enum(PAUSE_REASONS), note: z.string().nullable().optional() }) },
   resume: { type: 'resume', body: empty },
+  'sign-in': { type: 'sign_in', body: empty },
+  'sign-out': { type: 'sign_out', body: empty },
 } as const;
 
 function idempotencyKey(req: Request, body: { idempotencyKey?: string | undefined }): string | undefined {

@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import type { Command } from '../../protocol/commands.ts';
 import { FINISH_OUTCOMES, PAUSE_REASONS, HELD_STATES, PRIORITY_GROUPS, TICKET_STATES, type CounterState, type OfficeConfig, type Ticket } from '../../protocol/model.ts';
 import { counterOf, olderFirst, type Commit, type DayState } from '../../server/domain/state.ts';
-import { deltaOf } from '../../server/domain/views.ts';
+import { pickNext } from '../../server/domain/routing.ts';
+import { deltaOf, snapshotOf } from '../../server/domain/views.ts';
+import { callableTickets } from '../../counter/queue-view.ts';
 import { DAY, Sim, kupang, replay, withCounters } from '../helpers/domain.ts';
 
 const START = '2026-11-23T00:00:00.000Z'; // 08:00 WITA
@@ -71,6 +73,8 @@ const bareCommandArb: fc.Arbitrary<Command> = fc.oneof(
       .tuple(counterArb, fc.uniqueArray(serviceArb, { minLength: 1, maxLength: 3 }), fc.boolean())
       .map(([counterId, services, autoCallNext]): Command => ({ type: 'configure_counter', counterId, services, autoCallNext })),
   },
+  { weight: 1, arbitrary: counterArb.map((counterId): Command => ({ type: 'sign_in', counterId })) },
+  { weight: 1, arbitrary: counterArb.map((counterId): Command => ({ type: 'sign_out', counterId })) },
   { weight: 1, arbitrary: serviceArb.map((service): Command => ({ type: 'close_service', service, reason: 'blangko habis' })) },
   { weight: 1, arbitrary: serviceArb.map((service): Command => ({ type: 'reopen_service', service })) },
 );
@@ -407,6 +411,37 @@ describe('queue invariants under random commands', () => {
         const n = Math.floor(cut * sim.commits.length);
         if (n > 0) expect(replay(sim.office, DAY, sim.commits.slice(0, n))).toEqual(history[n - 1]);
       }),
+      { numRuns: RUNS / 2 },
+    );
+  });
+
+  it('shows first in the counter page\'s callable list the ticket call next would give (same rules, from a snapshot)', () => {
+    fc.assert(
+      fc.property(
+        officeArb,
+        fc.array(actionArb, { minLength: 1, maxLength: 80, size: 'max' }),
+        fc.array(fc.integer({ min: Date.parse(START), max: LATEST }), { minLength: 1, maxLength: 3 }),
+        (params, actions, instants) => {
+          const sim = runScenario(params, actions);
+          for (const ms of instants) {
+            const now = new Date(ms);
+            const nowIso = now.toISOString();
+            // What the page holds: the snapshot the server sends, not the day state.
+            const snap = snapshotOf(sim.state, sim.office, now);
+            for (const shown of snap.counters) {
+              const counter = counterOf(sim.state, sim.office, shown.id) ?? fail(`no counter ${shown.id}`);
+              const page = callableTickets(snap, shown, nowIso, sim.office.rules.priorityPerRegular);
+              expect(page[0]?.id ?? null, `counter ${shown.id} at ${nowIso}`).toBe(pickNext(sim.state, sim.office, counter, nowIso)?.id ?? null);
+              // …and lists every waiting ticket the counter may call, once.
+              const eligible = [...sim.state.waiting].filter((id) => {
+                const t = sim.state.tickets.get(id)!;
+                return t.targetCounterId !== null ? t.targetCounterId === counter.id : counter.services.includes(t.serviceId);
+              });
+              expect(page.map((t) => t.id).sort()).toEqual(eligible.sort());
+            }
+          }
+        },
+      ),
       { numRuns: RUNS / 2 },
     );
   });

@@ -42,6 +42,8 @@ const COUNTER_BODIES: Record<CounterPath, Record<string, unknown>> = {
   return: { ticket: 'G999' },
   pause: { reason: 'break' },
   resume: {},
+  'sign-in': {},
+  'sign-out': {},
 };
 
 const OTHER_ENDPOINTS: Record<Exclude<CommandType, CounterCommand>, Endpoint> = {

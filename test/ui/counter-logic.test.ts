@@ -14,7 +14,11 @@ import {
   reinstatable,
   statsFor,
   statusOf,
+  whyNot,
+  canCallTicket,
+  type DeskView,
 } from '../../counter/queue-view.ts';
+import { m } from '../../counter/strings.ts';
 import { commandRef, parseTicketCode } from '../../counter/scan.ts';
 import { actionOfKey, ariaShortcut, DESK_ACTIONS, KeyGate, SHORTCUT_KEYS, shortcutLabel, type Timers } from '../../counter/shortcuts.ts';
 
@@ -240,3 +244,56 @@ describe('what the counter screen shows', () => {
     expect(formatDuration(-5, 'en')).toBe('< 1 min');
   });
 });
+
+describe('which desk buttons are on, and why not (the domain\'s own preconditions)', () => {
+  const me = { kind: 'user' as const, id: 'petugas1', role: 'clerk' as const };
+  const view = (over: Partial<DeskView> = {}): DeskView => ({ online: true, isLead: false, me, counter: counter('1'), held: null, parked: [], noShows: [], ...over });
+  const paused = { reason: 'break' as const, note: null, since: at(1) };
+
+  it('offers call next on a free counter, and says why not when paused, holding, offline or without a counter', () => {
+    expect(whyNot('call_next', view())).toBeNull();
+    expect(whyNot('call_next', view({ counter: counter('1', { paused }) }))).toEqual(m.whyPaused);
+    expect(whyNot('call_next', view({ held: ticket('A001', { state: 'called' }) }))).toEqual(m.whyHolding);
+    expect(whyNot('call_next', view({ online: false }))).toEqual(m.whyOffline);
+    expect(whyNot('call_next', view({ counter: null }))).toEqual(m.whyNoCounter);
+  });
+
+  it('allows recall, start and no-show only for a called ticket; finish for any ticket in hand', () => {
+    const serving = ticket('A001', { state: 'serving' });
+    expect(whyNot('recall', view())).toEqual(m.whyNothing);
+    expect(whyNot('start', view({ held: serving }))).toEqual(m.whyNotCalled);
+    expect(whyNot('finish', view({ held: serving }))).toBeNull();
+    expect(whyNot('no_show', view({ held: ticket('A001', { state: 'called' }) }))).toBeNull();
+  });
+
+  it('returns a parked ticket only when one is parked and the counter may call (not paused, as the domain says)', () => {
+    const p = [ticket('A002', { state: 'parked', counterId: '1' })];
+    expect(whyNot('return', view())).toEqual(m.whyNoParked);
+    expect(whyNot('return', view({ parked: p }))).toBeNull();
+    expect(whyNot('return', view({ parked: p, counter: counter('1', { paused }) }))).toEqual(m.whyPaused);
+  });
+
+  it('turns the buttons off at a counter another clerk is signed in to, but not for a supervisor', () => {
+    const taken = counter('1', { staff: { kind: 'user', id: 'petugas2', name: 'Petugas 2', role: 'clerk' } });
+    for (const a of ['call_next', 'pause', 'services', 'call_ticket'] as const) expect(whyNot(a, view({ counter: taken })), a).toEqual(m.whyTaken);
+    expect(whyNot('call_next', view({ counter: taken, isLead: true, me: { kind: 'user', id: 'supervisor', role: 'supervisor' } }))).toBeNull();
+    expect(canCallTicket(ticket('A003'), view({ counter: taken }))).toBe(false);
+  });
+
+  it('calls out of order only a waiting ticket not sent to another counter', () => {
+    expect(canCallTicket(ticket('A003'), view())).toBe(true);
+    expect(canCallTicket(ticket('A003', { targetCounterId: '2' }), view())).toBe(false);
+    expect(canCallTicket(ticket('A003', { state: 'called' }), view())).toBe(false);
+  });
+
+  it('puts a regular ticket first when the counter has had its run of priority calls', () => {
+    const snap = snapshot([ticket('A001'), ticket('A002', { priority: 'elderly' })], [counter('1')]);
+    expect(callableTickets(snap, counter('1', { priorityStreak: 0 }), nowIso(), 2)[0]?.number).toBe('A002');
+    expect(callableTickets(snap, counter('1', { priorityStreak: 2 }), nowIso(), 2).map((t) => t.number)).toEqual(['A001', 'A002']);
+  });
+});
+
+function nowIso(): string {
+  return at(40);
+}
+
