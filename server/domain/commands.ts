@@ -4,6 +4,7 @@
 import type { Command } from '../../protocol/commands.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import type { Actor, OfficeConfig, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
+import { refuse, refuseAny, type Refused } from './refusals.ts';
 import { etaForNewTicket, pickNext } from './routing.ts';
 import { counterOf, type Commit, type DayState } from './state.ts';
 import { isOpenAt, officeDayOf } from './time.ts';
@@ -18,7 +19,8 @@ export type Decision =
   | { ok: true; replayed: true; ticketId: string | null; version: number }
   | { ok: false; code: ErrorCode };
 
-type Outcome = { events: QueueEvent[]; ticketId: string | null } | ErrorCode;
+/** A refusal comes only from `refuse`, which holds it to the command's list in refusals.ts. */
+type Outcome = { events: QueueEvent[]; ticketId: string | null } | Refused;
 
 export function resolveService(office: OfficeConfig, ref: string): ServiceConfig | undefined {
   return office.services.find((s) => s.id === ref) ?? office.services.find((s) => s.prefix === ref);
@@ -57,11 +59,11 @@ export function decide(state: DayState, office: OfficeConfig, cmd: Command, ctx:
   if (cmd.key !== undefined) {
     const seen = state.idempotency.get(cmd.key);
     if (seen) {
-      if (seen.fingerprint !== fingerprintOf(cmd)) return { ok: false, code: 'idempotency_conflict' };
+      if (seen.fingerprint !== fingerprintOf(cmd)) return { ok: false, code: refuseAny('idempotency_conflict') };
       return { ok: true, replayed: true, ticketId: seen.ticketId, version: seen.version };
     }
   }
-  if (officeDayOf(ctx.now, office.timeZone) !== state.officeDay) return { ok: false, code: 'day_mismatch' };
+  if (officeDayOf(ctx.now, office.timeZone) !== state.officeDay) return { ok: false, code: refuseAny('day_mismatch') };
   const out = decideFresh(state, office, cmd, ctx);
   if (typeof out === 'string') return { ok: false, code: out };
   const commit: Commit = { version: state.version + 1, ticketId: out.ticketId, events: out.events };
@@ -79,25 +81,25 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   if (cmd.type === 'issue') return issue(state, office, cmd, ctx);
   if (cmd.type === 'reinstate') {
     const t = findTicket(state, cmd.ticket);
-    if (!t) return 'ticket_not_found';
-    if (t.state !== 'no_show') return 'invalid_state';
+    if (!t) return refuse(cmd, 'ticket_not_found');
+    if (t.state !== 'no_show') return refuse(cmd, 'invalid_state');
     const since = Date.parse(t.finishedAt ?? at);
-    if (ctx.now.getTime() - since > office.rules.reinstateWindowMinutes * 60_000) return 'reinstate_window_passed';
+    if (ctx.now.getTime() - since > office.rules.reinstateWindowMinutes * 60_000) return refuse(cmd, 'reinstate_window_passed');
     return { events: [{ ...base, type: 'ticket_reinstated', ticketId: t.id }], ticketId: t.id };
   }
   if (cmd.type === 'cancel') {
     const t = findTicket(state, cmd.ticket);
-    if (!t) return 'ticket_not_found';
-    if (t.state === 'done' || t.state === 'cancelled') return 'invalid_state';
+    if (!t) return refuse(cmd, 'ticket_not_found');
+    if (t.state === 'done' || t.state === 'cancelled') return refuse(cmd, 'invalid_state');
     const heldBy = t.state === 'called' || t.state === 'serving' ? t.counterId : null;
     return { events: [{ ...base, type: 'ticket_cancelled', ticketId: t.id, counterId: heldBy, reason: cmd.reason }], ticketId: t.id };
   }
   if (cmd.type === 'move_ticket') {
     const t = findTicket(state, cmd.ticket);
-    if (!t) return 'ticket_not_found';
-    if (t.state !== 'waiting') return 'ticket_not_waiting';
+    if (!t) return refuse(cmd, 'ticket_not_found');
+    if (t.state !== 'waiting') return refuse(cmd, 'ticket_not_waiting');
     const target = transferTarget(office, t.serviceId, cmd.toService, cmd.toCounter);
-    if (typeof target === 'string') return target;
+    if (typeof target === 'string') return refuse(cmd, target);
     return {
       events: [{ ...base, type: 'ticket_transferred', ticketId: t.id, fromCounterId: null, ...target, precedence: cmd.precedence }],
       ticketId: t.id,
@@ -105,58 +107,58 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   }
   if (cmd.type === 'record_precheck') {
     const s = resolveService(office, cmd.service);
-    if (!s) return 'service_not_found';
+    if (!s) return refuse(cmd, 'service_not_found');
     const sub = s.subcases.find((x) => x.id === cmd.subcase);
-    if (!sub) return 'bad_request';
-    if (cmd.missing.some((m) => !sub.requirements.some((r) => r.id === m))) return 'bad_request';
+    if (!sub) return refuse(cmd, 'bad_request');
+    if (cmd.missing.some((m) => !sub.requirements.some((r) => r.id === m))) return refuse(cmd, 'bad_request');
     return { events: [{ ...base, type: 'precheck_failed', serviceId: s.id, subcase: sub.id, missing: [...cmd.missing] }], ticketId: null };
   }
   if (cmd.type === 'close_service' || cmd.type === 'reopen_service') {
     const s = resolveService(office, cmd.service);
-    if (!s) return 'service_not_found';
+    if (!s) return refuse(cmd, 'service_not_found');
     if (cmd.type === 'close_service') {
-      if (state.closedServices.has(s.id)) return 'service_closed';
+      if (state.closedServices.has(s.id)) return refuse(cmd, 'service_closed');
       return { events: [{ ...base, type: 'service_closed', serviceId: s.id, reason: cmd.reason }], ticketId: null };
     }
-    if (!state.closedServices.has(s.id)) return 'invalid_state';
+    if (!state.closedServices.has(s.id)) return refuse(cmd, 'invalid_state');
     return { events: [{ ...base, type: 'service_reopened', serviceId: s.id }], ticketId: null };
   }
 
   const counter = counterOf(state, office, cmd.counterId);
-  if (!counter) return 'counter_not_found';
+  if (!counter) return refuse(cmd, 'counter_not_found');
   const held = counter.ticketId ? state.tickets.get(counter.ticketId) : undefined;
 
   switch (cmd.type) {
     case 'call_next': {
-      if (counter.paused) return 'counter_paused';
-      if (held) return 'counter_busy';
+      if (counter.paused) return refuse(cmd, 'counter_paused');
+      if (held) return refuse(cmd, 'counter_busy');
       const next = pickNext(state, office, counter, at);
-      if (!next) return 'queue_empty';
+      if (!next) return refuse(cmd, 'queue_empty');
       return { events: [{ ...base, type: 'ticket_called', ticketId: next.id, counterId: counter.id, mode: 'next' }], ticketId: next.id };
     }
     case 'call_ticket': {
-      if (counter.paused) return 'counter_paused';
-      if (held) return 'counter_busy';
+      if (counter.paused) return refuse(cmd, 'counter_paused');
+      if (held) return refuse(cmd, 'counter_busy');
       const t = findTicket(state, cmd.ticket);
-      if (!t) return 'ticket_not_found';
-      if (t.state !== 'waiting') return 'ticket_not_waiting';
-      if (t.targetCounterId !== null && t.targetCounterId !== counter.id) return 'service_not_served';
+      if (!t) return refuse(cmd, 'ticket_not_found');
+      if (t.state !== 'waiting') return refuse(cmd, 'ticket_not_waiting');
+      if (t.targetCounterId !== null && t.targetCounterId !== counter.id) return refuse(cmd, 'service_not_served');
       return {
         events: [{ ...base, type: 'ticket_called', ticketId: t.id, counterId: counter.id, mode: 'specific', reason: cmd.reason }],
         ticketId: t.id,
       };
     }
     case 'recall': {
-      if (!held || held.state !== 'called') return held ? 'invalid_state' : 'counter_idle';
+      if (!held || held.state !== 'called') return refuse(cmd, held ? 'invalid_state' : 'counter_idle');
       return { events: [{ ...base, type: 'ticket_recalled', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'start': {
-      if (!held) return 'counter_idle';
-      if (held.state !== 'called') return 'invalid_state';
+      if (!held) return refuse(cmd, 'counter_idle');
+      if (held.state !== 'called') return refuse(cmd, 'invalid_state');
       return { events: [{ ...base, type: 'service_started', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'finish': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       const events: QueueEvent[] = [{ ...base, type: 'ticket_finished', ticketId: held.id, counterId: counter.id, outcome: cmd.outcome }];
       if (counter.autoCallNext && !counter.paused) {
         const next = pickNext(state, office, { ...counter, ticketId: null }, at);
@@ -165,46 +167,46 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
       return { events, ticketId: held.id };
     }
     case 'no_show': {
-      if (!held) return 'counter_idle';
-      if (held.state !== 'called') return 'invalid_state';
+      if (!held) return refuse(cmd, 'counter_idle');
+      if (held.state !== 'called') return refuse(cmd, 'invalid_state');
       return { events: [{ ...base, type: 'ticket_no_show', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'transfer': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       const target = transferTarget(office, held.serviceId, cmd.toService, cmd.toCounter);
-      if (typeof target === 'string') return target;
+      if (typeof target === 'string') return refuse(cmd, target);
       return {
         events: [{ ...base, type: 'ticket_transferred', ticketId: held.id, fromCounterId: counter.id, ...target, precedence: cmd.precedence }],
         ticketId: held.id,
       };
     }
     case 'park': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       const e: QueueEvent = { ...base, type: 'ticket_parked', ticketId: held.id, counterId: counter.id };
       if (cmd.reason !== undefined) e.reason = cmd.reason;
       return { events: [e], ticketId: held.id };
     }
     case 'return': {
-      if (counter.paused) return 'counter_paused';
-      if (held) return 'counter_busy';
+      if (counter.paused) return refuse(cmd, 'counter_paused');
+      if (held) return refuse(cmd, 'counter_busy');
       const t = findTicket(state, cmd.ticket);
-      if (!t) return 'ticket_not_found';
-      if (t.state !== 'parked' || t.counterId !== counter.id) return 'invalid_state';
+      if (!t) return refuse(cmd, 'ticket_not_found');
+      if (t.state !== 'parked' || t.counterId !== counter.id) return refuse(cmd, 'invalid_state');
       return { events: [{ ...base, type: 'ticket_called', ticketId: t.id, counterId: counter.id, mode: 'return' }], ticketId: t.id };
     }
     case 'pause': {
-      if (counter.paused) return 'counter_paused';
+      if (counter.paused) return refuse(cmd, 'counter_paused');
       return { events: [{ ...base, type: 'counter_paused', counterId: counter.id, reason: cmd.reason, note: cmd.note ?? null }], ticketId: null };
     }
     case 'resume': {
-      if (!counter.paused) return 'counter_not_paused';
+      if (!counter.paused) return refuse(cmd, 'counter_not_paused');
       return { events: [{ ...base, type: 'counter_resumed', counterId: counter.id }], ticketId: null };
     }
     case 'configure_counter': {
       const ids: string[] = [];
       for (const ref of cmd.services) {
         const s = resolveService(office, ref);
-        if (!s) return 'service_not_found';
+        if (!s) return refuse(cmd, 'service_not_found');
         if (!ids.includes(s.id)) ids.push(s.id);
       }
       return {
@@ -221,7 +223,7 @@ function transferTarget(
   currentServiceId: string,
   toService: string | undefined,
   toCounter: string | undefined,
-): { toServiceId: string; toCounterId: string | null } | ErrorCode {
+): { toServiceId: string; toCounterId: string | null } | 'bad_request' | 'service_not_found' | 'counter_not_found' {
   if (toService === undefined && toCounter === undefined) return 'bad_request';
   let toServiceId = currentServiceId;
   if (toService !== undefined) {
@@ -235,14 +237,14 @@ function transferTarget(
 
 function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { type: 'issue' }>, ctx: CommandContext): Outcome {
   const service = resolveService(office, cmd.service);
-  if (!service) return 'service_not_found';
-  if (!service.active || state.closedServices.has(service.id)) return 'service_closed';
+  if (!service) return refuse(cmd, 'service_not_found');
+  if (!service.active || state.closedServices.has(service.id)) return refuse(cmd, 'service_closed');
   const source = cmd.source ?? 'api';
-  if (office.rules.enforceHours && source !== 'counter' && !isOpenAt(office.hours, office.timeZone, ctx.now)) return 'office_closed';
+  if (office.rules.enforceHours && source !== 'counter' && !isOpenAt(office.hours, office.timeZone, ctx.now)) return refuse(cmd, 'office_closed');
   const issued = state.issued.get(service.id) ?? { walkIn: 0, online: 0 };
   const online = source === 'booking';
   const cap = online ? service.quota.online : service.quota.walkIn;
-  if (cap !== null && (online ? issued.online : issued.walkIn) >= cap) return 'quota_full';
+  if (cap !== null && (online ? issued.online : issued.walkIn) >= cap) return refuse(cmd, 'quota_full');
 
   const prefix = service.prefix;
   const seq = (state.lastSeq.get(prefix) ?? 0) + 1;
