@@ -66,6 +66,10 @@ export function commandVariant<T extends CommandType>(type: T): Variant<T> {
   return v as Variant<T>;
 }
 
+const IDEMPOTENCY_KEY_TEXT =
+  'Makes the command safe to retry: a repeat with the same key returns the first result (header `Idempotent-Replayed: true`) and changes nothing. ' +
+  'Same as the `Idempotency-Key` header; the body field wins when both are sent. Reusing a key for a different command fails with 409 `idempotency_conflict`.';
+
 const mask = <K extends PropertyKey>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, true])) as Record<K, true>;
 
 /**
@@ -87,7 +91,7 @@ export function restForm<T extends CommandType, const P extends Exclude<keyof Sh
   const v: z.ZodObject<z.core.$ZodLooseShape, z.core.$strict> = commandVariant(type);
   const body = v
     .omit({ ...mask(fromPath as readonly string[]), type: true, key: true })
-    .extend({ idempotencyKey: key, ...overrides });
+    .extend({ idempotencyKey: key.describe(IDEMPOTENCY_KEY_TEXT), ...overrides });
   const params = v.pick(mask(fromPath as readonly string[]));
   return { type, body, params } as never;
 }
@@ -101,8 +105,16 @@ export function commandOf<T extends CommandType>(type: T, path: Record<string, u
 /** The idempotency key schema (header or body field). */
 export const idempotencyKeySchema = key.unwrap();
 
+const issue = commandVariant('issue').shape;
+/** Issuing a ticket over REST (the server sets the source). */
+export const issueForm = restForm('issue', ['source'], {
+  service: issue.service.describe('Service id ("ktp-el") or its ticket letter ("A").'),
+  priority: issue.priority.describe('Priority group, when the citizen belongs to one.'),
+  precheck: issue.precheck.describe('Result of the requirements check done at the kiosk.'),
+  bookingSlot: issue.bookingSlot.describe('Accepted, but not used by this endpoint: tickets issued here are never booking tickets.'),
+});
 /** The body a kiosk or staff sends to issue a ticket (REST and the kiosk socket). */
-export const issueBodySchema = restForm('issue', ['source']).body;
+export const issueBodySchema = issueForm.body;
 export type IssueBody = z.infer<typeof issueBodySchema>;
 
 export const loginSchema = z.strictObject({

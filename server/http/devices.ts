@@ -1,8 +1,7 @@
 // Device pairing: an unpaired kiosk or TV asks for a code, shows it, an admin
 // approves it, and the screen collects its device token once.
 import { Router } from 'express';
-import { z } from 'zod';
-import { pairApproveSchema, pairRequestSchema } from '../../protocol/commands.ts';
+import { pairApproveSchema, pairingCodeSchema, pairRequestSchema } from '../../protocol/commands.ts';
 import { actorOf } from '../auth/permissions.ts';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { type HttpContext, principalOf, requireRole } from './context.ts';
@@ -35,7 +34,7 @@ export function devicesRouter(ctx: HttpContext): Router {
   r.post('/api/v1/devices/pairing/:code/approve', async (req, res) => {
     const p = requireRole(ctx, req, ['admin']);
     const body = validate(pairApproveSchema, req.body);
-    const code = validate(z.string().regex(/^\d{6}$/), req.params.code);
+    const code = validate(pairingCodeSchema, req.params.code);
     if (!ctx.queue.office(body.office)) throw HttpError.of('office_not_found');
     const device = await ctx.auth.approvePairing(code, body.office, body.name, p.kind === 'user' ? p.user.username : '?');
     if (!device) throw HttpError.of('pairing_not_found');

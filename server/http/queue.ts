@@ -2,7 +2,7 @@
 // command. Each runs the same QueueService.execute as the sockets do.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { commandOf, commandVariant, idempotencyKeySchema, restForm, type Command, type CommandType } from '../../protocol/commands.ts';
+import { commandOf, commandVariant, idempotencyKeySchema, issueForm, restForm, type Command, type CommandType } from '../../protocol/commands.ts';
 import { actorOf, mayRun, worksFor, type Principal } from '../auth/permissions.ts';
 import { publicOffice } from '../queue-service.ts';
 import { type HttpContext, requirePrincipal, requireRole } from './context.ts';
@@ -25,7 +25,7 @@ export const COUNTER_ENDPOINTS = {
 
 /** The REST form of the other command endpoints, by operation. */
 export const QUEUE_ENDPOINTS = {
-  issue: restForm('issue', ['source']),
+  issue: issueForm,
   cancel: restForm('cancel', ['ticket']),
   reinstate: restForm('reinstate', ['ticket']),
   move: restForm('move_ticket', ['ticket']),
@@ -34,6 +34,8 @@ export const QUEUE_ENDPOINTS = {
   close: restForm('close_service', ['service']),
   reopen: restForm('reopen_service', ['service']),
 } as const;
+
+export const auditQuerySchema = z.object({ day: z.iso.date().optional().describe('Office day, YYYY-MM-DD; today when left out.') });
 
 const headerKey = z.object({ idempotencyKey: idempotencyKeySchema });
 
@@ -140,7 +142,7 @@ export function queueRouter(ctx: HttpContext): Router {
   r.get('/api/v1/offices/:office/audit', async (req, res) => {
     const p = requireRole(ctx, req, ['admin', 'supervisor']);
     const office = officeFor(req, p);
-    const { day } = validate(z.object({ day: z.iso.date().optional() }), req.query);
+    const { day } = validate(auditQuerySchema, req.query);
     const officeDay = day ?? (await ctx.queue.snapshot(office.id).then((s) => (s.ok ? s.data.officeDay : '')));
     const commits = await ctx.store.queue.readCommits(office.id, String(officeDay));
     const entries = commits.flatMap((c) => c.events.map((e) => ({ version: c.version, at: e.at, actor: e.actor, action: e.type, ticketId: 'ticketId' in e ? e.ticketId : e.type === 'ticket_issued' ? e.ticket.id : null, reason: 'reason' in e ? e.reason : undefined })));
