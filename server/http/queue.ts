@@ -3,6 +3,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { commandOf, commandVariant, idempotencyKeySchema, issueForm, restForm, type Command, type CommandType } from '../../protocol/commands.ts';
+import type { auditSchema, officeListSchema, officeResponseSchema } from '../../protocol/schemas-http.ts';
 import { actorOf, mayRun, worksFor, type Principal } from '../auth/permissions.ts';
 import { publicOffice } from '../queue-service.ts';
 import { type HttpContext, requirePrincipal, requireRole } from './context.ts';
@@ -83,11 +84,11 @@ export function queueRouter(ctx: HttpContext): Router {
   }
 
   r.get('/api/v1/offices', (_req, res) => {
-    res.json({ offices: ctx.queue.offices().map((o) => ({ id: o.id, name: o.name, shortName: o.shortName, timeZone: o.timeZone })) });
+    res.json({ offices: ctx.queue.offices().map((o) => ({ id: o.id, name: o.name, shortName: o.shortName, timeZone: o.timeZone })) } satisfies z.infer<typeof officeListSchema>);
   });
 
   r.get('/api/v1/offices/:office', (req, res) => {
-    res.json({ office: publicOffice(officeFor(req, null)) });
+    res.json({ office: publicOffice(officeFor(req, null)) } satisfies z.infer<typeof officeResponseSchema>);
   });
 
   r.get('/api/v1/offices/:office/queue', async (req, res) => {
@@ -146,7 +147,7 @@ export function queueRouter(ctx: HttpContext): Router {
     const officeDay = day ?? (await ctx.queue.snapshot(office.id).then((s) => (s.ok ? s.data.officeDay : '')));
     const commits = await ctx.store.queue.readCommits(office.id, String(officeDay));
     const entries = commits.flatMap((c) => c.events.map((e) => ({ version: c.version, at: e.at, actor: e.actor, action: e.type, ticketId: 'ticketId' in e ? e.ticketId : e.type === 'ticket_issued' ? e.ticket.id : null, reason: 'reason' in e ? e.reason : undefined })));
-    res.json({ officeDay, entries });
+    res.json({ officeDay: String(officeDay), entries } satisfies z.infer<typeof auditSchema>);
   });
 
   return r;
