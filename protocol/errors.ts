@@ -1,6 +1,7 @@
 // One error shape for HTTP bodies and socket acknowledgements, with a stable
 // code and a message in Indonesian and English.
-import type { Bilingual } from './model.ts';
+import type { z } from 'zod';
+import type { apiErrorSchema, errorBodySchema } from './schemas-http.ts';
 
 export const ERRORS = {
   bad_request: [400, 'Permintaan tidak valid.', 'The request is not valid.'],
@@ -39,16 +40,10 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-export interface ApiError {
-  code: ErrorCode;
-  message: Bilingual;
-  /** Which field was wrong, for validation errors. */
-  details?: Array<{ path: string; message: string }>;
-}
+/** The error of every response and acknowledgement (schema: protocol/schemas-http.ts). */
+export type ApiError = z.infer<typeof apiErrorSchema>;
 
-export interface ErrorBody {
-  error: ApiError;
-}
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** One acknowledgement shape for every socket command. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiError };

@@ -141,40 +141,48 @@ export function signInRefusal(counter: CounterState, actor: Who): 'counter_taken
   return counter.ticketId !== null || counter.paused !== null ? 'counter_taken' : null;
 }
 
+type Held = Ticket | null | undefined;
+const pausedOrBusy = (c: CounterState, held: Held) => (c.paused ? 'counter_paused' : held ? 'counter_busy' : null);
+const calledInHand = (_c: CounterState, held: Held) => (!held ? 'counter_idle' : held.state !== 'called' ? 'invalid_state' : null);
+const inHand = (_c: CounterState, held: Held) => (held ? null : 'counter_idle');
+const nothing = (): null => null;
+
 /**
- * What the counter's own state says against a command, in the order the
+ * What the counter's own state says against each command, in the order the
  * domain checks it; null = allowed (the command's own argument, a ticket or a
- * service, is checked after). With `actor`, who may work the counter first
- * (for `sign_in`, see signInRefusal).
+ * service, is checked after). Each rule's return type is its list of codes,
+ * which the domain holds to the command's refusal list (server/domain/refusals.ts).
  */
-export function refusalFor(command: CounterCommandType, counter: CounterState, held: Ticket | null | undefined, actor?: Who): ErrorCode | null {
+const COUNTER_STATE_RULES = {
+  call_next: pausedOrBusy,
+  call_ticket: pausedOrBusy,
+  return: pausedOrBusy,
+  recall: calledInHand,
+  start: calledInHand,
+  no_show: calledInHand,
+  finish: inHand,
+  transfer: inHand,
+  park: inHand,
+  pause: (c: CounterState) => (c.paused ? 'counter_paused' : null),
+  resume: (c: CounterState) => (c.paused ? null : 'counter_not_paused'),
+  sign_out: (c: CounterState) => (c.staff === null ? 'invalid_state' : null),
+  configure_counter: nothing,
+  sign_in: nothing,
+} satisfies Record<CounterCommandType, (c: CounterState, held: Held) => ErrorCode | null>;
+
+/** The codes `refusalFor` may answer for command C. */
+export type CounterRefusal<C extends CounterCommandType> = NonNullable<ReturnType<(typeof COUNTER_STATE_RULES)[C]>> | 'counter_taken';
+
+/**
+ * Whether the counter's state allows command C now: who may work the counter
+ * first (with `actor`; for `sign_in` see signInRefusal), then COUNTER_STATE_RULES.
+ */
+export function refusalFor<C extends CounterCommandType>(command: C, counter: CounterState, held: Held, actor?: Who): CounterRefusal<C> | null {
   const taken = actor && command !== 'sign_in' ? bindingRefusal(counter, actor) : null;
   if (taken) return taken;
-  switch (command) {
-    case 'call_next':
-    case 'call_ticket':
-    case 'return':
-      if (counter.paused) return 'counter_paused';
-      return held ? 'counter_busy' : null;
-    case 'recall':
-    case 'start':
-    case 'no_show':
-      if (!held) return 'counter_idle';
-      return held.state !== 'called' ? 'invalid_state' : null;
-    case 'finish':
-    case 'transfer':
-    case 'park':
-      return held ? null : 'counter_idle';
-    case 'pause':
-      return counter.paused ? 'counter_paused' : null;
-    case 'resume':
-      return counter.paused ? null : 'counter_not_paused';
-    case 'sign_out':
-      return counter.staff === null ? 'invalid_state' : null;
-    case 'configure_counter':
-    case 'sign_in':
-      return null;
-  }
+  const rule: (c: CounterState, h: Held) => ErrorCode | null = COUNTER_STATE_RULES[command];
+  // The table's entry for C is typed by CounterRefusal<C>; TS cannot index a generic table's return type.
+  return rule(counter, held) as CounterRefusal<C> | null;
 }
 
 /** Whether this counter may call this waiting ticket out of order. */
@@ -189,12 +197,12 @@ export function callTicketRefusal(t: Ticket, counter: CounterState): 'ticket_not
 export type IssueBlock = 'inactive' | 'closed_by_staff' | 'quota_full' | 'outside_hours';
 
 /** The refusal code the issue command answers for each block. */
-export const ISSUE_BLOCK_CODE: Record<IssueBlock, ErrorCode> = {
+export const ISSUE_BLOCK_CODE = {
   inactive: 'service_closed',
   closed_by_staff: 'service_closed',
   quota_full: 'quota_full',
   outside_hours: 'office_closed',
-};
+} as const satisfies Record<IssueBlock, ErrorCode>;
 
 export interface IssueCheck {
   /** Closed for today by staff. */

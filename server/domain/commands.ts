@@ -5,6 +5,7 @@ import type { Command } from '../../protocol/commands.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import type { Actor, OfficeConfig, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
 import { bindingRefusal, callTicketRefusal, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor, signInRefusal } from '../../protocol/rules.ts';
+import { refuse, refuseAny, refuseCounterState, type Refused } from './refusals.ts';
 import { etaForNewTicket, pickNext } from './routing.ts';
 import { counterOf, type Commit, type DayState } from './state.ts';
 import { isOpenAt, officeDayOf } from './time.ts';
@@ -19,7 +20,8 @@ export type Decision =
   | { ok: true; replayed: true; ticketId: string | null; version: number }
   | { ok: false; code: ErrorCode };
 
-type Outcome = { events: QueueEvent[]; ticketId: string | null } | ErrorCode;
+/** A refusal comes only from `refuse`, which holds it to the command's list in refusals.ts. */
+type Outcome = { events: QueueEvent[]; ticketId: string | null } | Refused;
 
 export function resolveService(office: OfficeConfig, ref: string): ServiceConfig | undefined {
   return office.services.find((s) => s.id === ref) ?? office.services.find((s) => s.prefix === ref);
@@ -58,11 +60,11 @@ export function decide(state: DayState, office: OfficeConfig, cmd: Command, ctx:
   if (cmd.key !== undefined) {
     const seen = state.idempotency.get(cmd.key);
     if (seen) {
-      if (seen.fingerprint !== fingerprintOf(cmd)) return { ok: false, code: 'idempotency_conflict' };
+      if (seen.fingerprint !== fingerprintOf(cmd)) return { ok: false, code: refuseAny('idempotency_conflict') };
       return { ok: true, replayed: true, ticketId: seen.ticketId, version: seen.version };
     }
   }
-  if (officeDayOf(ctx.now, office.timeZone) !== state.officeDay) return { ok: false, code: 'day_mismatch' };
+  if (officeDayOf(ctx.now, office.timeZone) !== state.officeDay) return { ok: false, code: refuseAny('day_mismatch') };
   const out = decideFresh(state, office, cmd, ctx);
   if (typeof out === 'string') return { ok: false, code: out };
   const commit: Commit = { version: state.version + 1, ticketId: out.ticketId, events: out.events };
@@ -80,27 +82,27 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   if (cmd.type === 'issue') return issue(state, office, cmd, ctx);
   if (cmd.type === 'reinstate') {
     const t = findTicket(state, cmd.ticket);
-    if (!t) return 'ticket_not_found';
-    if (t.state !== 'no_show') return 'invalid_state';
-    if (!inReinstateWindow(t, office.rules.reinstateWindowMinutes, ctx.now.getTime())) return 'reinstate_window_passed';
+    if (!t) return refuse(cmd, 'ticket_not_found');
+    if (t.state !== 'no_show') return refuse(cmd, 'invalid_state');
+    if (!inReinstateWindow(t, office.rules.reinstateWindowMinutes, ctx.now.getTime())) return refuse(cmd, 'reinstate_window_passed');
     return { events: [{ ...base, type: 'ticket_reinstated', ticketId: t.id }], ticketId: t.id };
   }
   if (cmd.type === 'cancel') {
     const t = findTicket(state, cmd.ticket);
-    if (!t) return 'ticket_not_found';
-    if (t.state === 'done' || t.state === 'cancelled') return 'invalid_state';
+    if (!t) return refuse(cmd, 'ticket_not_found');
+    if (t.state === 'done' || t.state === 'cancelled') return refuse(cmd, 'invalid_state');
     // Another clerk's ticket in hand (or set aside) is theirs to cancel.
     const holder = t.counterId && t.state !== 'waiting' ? counterOf(state, office, t.counterId) : undefined;
-    if (holder && bindingRefusal(holder, ctx.actor)) return 'counter_taken';
+    if (holder && bindingRefusal(holder, ctx.actor)) return refuse(cmd, 'counter_taken');
     const heldBy = t.state === 'called' || t.state === 'serving' ? t.counterId : null;
     return { events: [{ ...base, type: 'ticket_cancelled', ticketId: t.id, counterId: heldBy, reason: cmd.reason }], ticketId: t.id };
   }
   if (cmd.type === 'move_ticket') {
     const t = findTicket(state, cmd.ticket);
-    if (!t) return 'ticket_not_found';
-    if (t.state !== 'waiting') return 'ticket_not_waiting';
+    if (!t) return refuse(cmd, 'ticket_not_found');
+    if (t.state !== 'waiting') return refuse(cmd, 'ticket_not_waiting');
     const target = transferTarget(office, t.serviceId, cmd.toService, cmd.toCounter);
-    if (typeof target === 'string') return target;
+    if (typeof target === 'string') return refuse(cmd, target);
     return {
       events: [{ ...base, type: 'ticket_transferred', ticketId: t.id, fromCounterId: null, ...target, precedence: cmd.precedence }],
       ticketId: t.id,
@@ -108,54 +110,54 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   }
   if (cmd.type === 'record_precheck') {
     const s = resolveService(office, cmd.service);
-    if (!s) return 'service_not_found';
-    if (precheckProblems(s, cmd).length > 0) return 'bad_request';
+    if (!s) return refuse(cmd, 'service_not_found');
+    if (precheckProblems(s, cmd).length > 0) return refuse(cmd, 'bad_request');
     return { events: [{ ...base, type: 'precheck_failed', serviceId: s.id, subcase: cmd.subcase, missing: [...cmd.missing] }], ticketId: null };
   }
   if (cmd.type === 'close_service' || cmd.type === 'reopen_service') {
     const s = resolveService(office, cmd.service);
-    if (!s) return 'service_not_found';
+    if (!s) return refuse(cmd, 'service_not_found');
     if (cmd.type === 'close_service') {
-      if (state.closedServices.has(s.id)) return 'service_closed';
+      if (state.closedServices.has(s.id)) return refuse(cmd, 'service_closed');
       return { events: [{ ...base, type: 'service_closed', serviceId: s.id, reason: cmd.reason }], ticketId: null };
     }
-    if (!state.closedServices.has(s.id)) return 'invalid_state';
+    if (!state.closedServices.has(s.id)) return refuse(cmd, 'invalid_state');
     return { events: [{ ...base, type: 'service_reopened', serviceId: s.id }], ticketId: null };
   }
 
   const counter = counterOf(state, office, cmd.counterId);
-  if (!counter) return 'counter_not_found';
+  if (!counter) return refuse(cmd, 'counter_not_found');
   const held = counter.ticketId ? state.tickets.get(counter.ticketId) : undefined;
   // Who may work the counter, and what its state allows (protocol/rules.ts, shared with the counter page).
   const refused = cmd.type === 'sign_in' ? signInRefusal(counter, ctx.actor) : refusalFor(cmd.type, counter, held, ctx.actor);
-  if (refused) return refused;
+  if (refused) return refuseCounterState(cmd, refused);
 
   switch (cmd.type) {
     case 'call_next': {
       const next = pickNext(state, office, counter, at);
-      if (!next) return 'queue_empty';
+      if (!next) return refuse(cmd, 'queue_empty');
       return { events: [{ ...base, type: 'ticket_called', ticketId: next.id, counterId: counter.id, mode: 'next' }], ticketId: next.id };
     }
     case 'call_ticket': {
       const t = findTicket(state, cmd.ticket);
-      if (!t) return 'ticket_not_found';
+      if (!t) return refuse(cmd, 'ticket_not_found');
       const wrong = callTicketRefusal(t, counter);
-      if (wrong) return wrong;
+      if (wrong) return refuse(cmd, wrong);
       return {
         events: [{ ...base, type: 'ticket_called', ticketId: t.id, counterId: counter.id, mode: 'specific', reason: cmd.reason }],
         ticketId: t.id,
       };
     }
     case 'recall': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       return { events: [{ ...base, type: 'ticket_recalled', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'start': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       return { events: [{ ...base, type: 'service_started', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'finish': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       const events: QueueEvent[] = [{ ...base, type: 'ticket_finished', ticketId: held.id, counterId: counter.id, outcome: cmd.outcome }];
       if (counter.autoCallNext && !counter.paused) {
         const next = pickNext(state, office, { ...counter, ticketId: null }, at);
@@ -164,28 +166,28 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
       return { events, ticketId: held.id };
     }
     case 'no_show': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       return { events: [{ ...base, type: 'ticket_no_show', ticketId: held.id, counterId: counter.id }], ticketId: held.id };
     }
     case 'transfer': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       const target = transferTarget(office, held.serviceId, cmd.toService, cmd.toCounter);
-      if (typeof target === 'string') return target;
+      if (typeof target === 'string') return refuse(cmd, target);
       return {
         events: [{ ...base, type: 'ticket_transferred', ticketId: held.id, fromCounterId: counter.id, ...target, precedence: cmd.precedence }],
         ticketId: held.id,
       };
     }
     case 'park': {
-      if (!held) return 'counter_idle';
+      if (!held) return refuse(cmd, 'counter_idle');
       const e: QueueEvent = { ...base, type: 'ticket_parked', ticketId: held.id, counterId: counter.id };
       if (cmd.reason !== undefined) e.reason = cmd.reason;
       return { events: [e], ticketId: held.id };
     }
     case 'return': {
       const t = findTicket(state, cmd.ticket);
-      if (!t) return 'ticket_not_found';
-      if (t.state !== 'parked' || t.counterId !== counter.id) return 'invalid_state';
+      if (!t) return refuse(cmd, 'ticket_not_found');
+      if (t.state !== 'parked' || t.counterId !== counter.id) return refuse(cmd, 'invalid_state');
       return { events: [{ ...base, type: 'ticket_called', ticketId: t.id, counterId: counter.id, mode: 'return' }], ticketId: t.id };
     }
     case 'pause': {
@@ -201,7 +203,7 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
       const ids: string[] = [];
       for (const ref of cmd.services) {
         const s = resolveService(office, ref);
-        if (!s) return 'service_not_found';
+        if (!s) return refuse(cmd, 'service_not_found');
         if (!ids.includes(s.id)) ids.push(s.id);
       }
       return {
@@ -218,7 +220,7 @@ function transferTarget(
   currentServiceId: string,
   toService: string | undefined,
   toCounter: string | undefined,
-): { toServiceId: string; toCounterId: string | null } | ErrorCode {
+): { toServiceId: string; toCounterId: string | null } | 'bad_request' | 'service_not_found' | 'counter_not_found' {
   if (toService === undefined && toCounter === undefined) return 'bad_request';
   let toServiceId = currentServiceId;
   if (toService !== undefined) {
@@ -232,7 +234,7 @@ function transferTarget(
 
 function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { type: 'issue' }>, ctx: CommandContext): Outcome {
   const service = resolveService(office, cmd.service);
-  if (!service) return 'service_not_found';
+  if (!service) return refuse(cmd, 'service_not_found');
   const source = cmd.source ?? 'api';
   const blocked = issueRefusal(service, {
     closed: state.closedServices.has(service.id),
@@ -241,8 +243,8 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
     enforceHours: office.rules.enforceHours,
     openNow: !office.rules.enforceHours || isOpenAt(office.hours, office.timeZone, ctx.now),
   });
-  if (blocked) return ISSUE_BLOCK_CODE[blocked];
-  if (cmd.precheck && precheckProblems(service, cmd.precheck).length > 0) return 'bad_request';
+  if (blocked) return refuse(cmd, ISSUE_BLOCK_CODE[blocked]);
+  if (cmd.precheck && precheckProblems(service, cmd.precheck).length > 0) return refuse(cmd, 'bad_request');
   const online = source === 'booking';
 
   const prefix = service.prefix;

@@ -1,8 +1,9 @@
 // Device pairing: an unpaired kiosk or TV asks for a code, shows it, an admin
 // approves it, and the screen collects its device token once.
 import { Router } from 'express';
-import { z } from 'zod';
-import { pairApproveSchema, pairRequestSchema } from '../../protocol/commands.ts';
+import type { z } from 'zod';
+import { pairApproveSchema, pairingCodeSchema, pairRequestSchema } from '../../protocol/commands.ts';
+import type { deviceListSchema, deviceResponseSchema, ownDeviceSchema, pairingStatusSchema, pendingListSchema } from '../../protocol/schemas-http.ts';
 import { actorOf } from '../auth/permissions.ts';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { type HttpContext, principalOf, requireRole } from './context.ts';
@@ -24,28 +25,28 @@ export function devicesRouter(ctx: HttpContext): Router {
     if (!status) throw HttpError.of('pairing_not_found');
     if (status.status === 'pending') return void res.json(status);
     const d = status.device;
-    res.json({ status: 'approved', token: status.token, device: { id: d.id, kind: d.kind, officeId: d.officeId, name: d.name } });
+    res.json({ status: 'approved', token: status.token, device: { id: d.id, kind: d.kind, officeId: d.officeId, name: d.name } } satisfies z.infer<typeof pairingStatusSchema>);
   });
 
   r.get('/api/v1/devices/pairing', (req, res) => {
     requireRole(ctx, req, ['admin']);
-    res.json({ pending: ctx.auth.pendingPairings() });
+    res.json({ pending: ctx.auth.pendingPairings() } satisfies z.infer<typeof pendingListSchema>);
   });
 
   r.post('/api/v1/devices/pairing/:code/approve', async (req, res) => {
     const p = requireRole(ctx, req, ['admin']);
     const body = validate(pairApproveSchema, req.body);
-    const code = validate(z.string().regex(/^\d{6}$/), req.params.code);
+    const code = validate(pairingCodeSchema, req.params.code);
     if (!ctx.queue.office(body.office)) throw HttpError.of('office_not_found');
     const device = await ctx.auth.approvePairing(code, body.office, body.name, p.kind === 'user' ? p.user.username : '?');
     if (!device) throw HttpError.of('pairing_not_found');
     await ctx.store.audit.append({ at: ctx.queue.now().toISOString(), actor: actorOf(p), action: 'device_paired', officeId: body.office, detail: { deviceId: device.id, kind: device.kind, name: device.name } });
-    res.status(201).json({ device: { id: device.id, kind: device.kind, officeId: device.officeId, name: device.name } });
+    res.status(201).json({ device: { id: device.id, kind: device.kind, officeId: device.officeId, name: device.name } } satisfies z.infer<typeof deviceResponseSchema>);
   });
 
   r.get('/api/v1/devices', (req, res) => {
     requireRole(ctx, req, ['admin']);
-    res.json({ devices: ctx.store.config.get().devices.map((d) => ({ id: d.id, kind: d.kind, officeId: d.officeId, name: d.name, createdAt: d.createdAt, approvedBy: d.approvedBy })) });
+    res.json({ devices: ctx.store.config.get().devices.map((d) => ({ id: d.id, kind: d.kind, officeId: d.officeId, name: d.name, createdAt: d.createdAt, approvedBy: d.approvedBy })) } satisfies z.infer<typeof deviceListSchema>);
   });
 
   r.delete('/api/v1/devices/:id', async (req, res) => {
@@ -60,7 +61,7 @@ export function devicesRouter(ctx: HttpContext): Router {
   r.get('/api/v1/devices/me', (req, res) => {
     const p = principalOf(ctx, req);
     if (p?.kind !== 'device') throw HttpError.of('device_not_paired');
-    res.json({ device: { id: p.device.id, kind: p.device.kind, officeId: p.device.officeId, name: p.device.name }, loopback: p.loopback });
+    res.json({ device: { id: p.device.id, kind: p.device.kind, officeId: p.device.officeId, name: p.device.name }, loopback: p.loopback } satisfies z.infer<typeof ownDeviceSchema>);
   });
 
   return r;

@@ -2,42 +2,63 @@
 // command. Each runs the same QueueService.execute as the sockets do.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { commandSchema, issueBodySchema, type Command } from '../../protocol/commands.ts';
-import { FINISH_OUTCOMES, PAUSE_REASONS } from '../../protocol/model.ts';
+import { commandOf, commandVariant, idempotencyKeySchema, issueForm, restForm, type Command, type CommandType } from '../../protocol/commands.ts';
+import type { auditSchema, officeListSchema, officeResponseSchema } from '../../protocol/schemas-http.ts';
 import { actorOf, mayRun, worksFor, type Principal } from '../auth/permissions.ts';
 import { publicOffice } from '../queue-service.ts';
 import { type HttpContext, requirePrincipal, requireRole } from './context.ts';
 import { HttpError, sendError, validate } from './errors.ts';
 
-const empty = z.strictObject({ idempotencyKey: z.string().min(8).max(128).regex(/^[A-Za-z0-9:._-]+$/).optional() });
-const withKey = <T extends z.core.$ZodLooseShape>(shape: T) => empty.extend(shape);
-
-/** Body schemas of the counter endpoints (the path gives the counter). */
+/** The REST form of each command endpoint of one counter (the path gives the counter). */
 export const COUNTER_ENDPOINTS = {
-  'call-next': { type: 'call_next', body: empty },
-  call: { type: 'call_ticket', body: withKey({ ticket: z.string(), reason: z.string() }) },
-  recall: { type: 'recall', body: empty },
-  start: { type: 'start', body: empty },
-  finish: { type: 'finish', body: withKey({ outcome: z.enum(FINISH_OUTCOMES).default('done') }) },
-  'no-show': { type: 'no_show', body: empty },
-  transfer: { type: 'transfer', body: withKey({ toService: z.string().optional(), toCounter: z.string().optional(), precedence: z.boolean().optional() }) },
-  park: { type: 'park', body: withKey({ reason: z.string().optional() }) },
-  return: { type: 'return', body: withKey({ ticket: z.string() }) },
-  pause: { type: 'pause', body: withKey({ reason: z.enum(PAUSE_REASONS), note: z.string().nullable().optional() }) },
-  resume: { type: 'resume', body: empty },
-  'sign-in': { type: 'sign_in', body: empty },
-  'sign-out': { type: 'sign_out', body: empty },
+  'call-next': restForm('call_next', ['counterId']),
+  call: restForm('call_ticket', ['counterId']),
+  recall: restForm('recall', ['counterId']),
+  start: restForm('start', ['counterId']),
+  finish: restForm('finish', ['counterId'], { outcome: commandVariant('finish').shape.outcome.default('done') }),
+  'no-show': restForm('no_show', ['counterId']),
+  transfer: restForm('transfer', ['counterId']),
+  park: restForm('park', ['counterId']),
+  return: restForm('return', ['counterId']),
+  pause: restForm('pause', ['counterId']),
+  resume: restForm('resume', ['counterId']),
+  'sign-in': restForm('sign_in', ['counterId']),
+  'sign-out': restForm('sign_out', ['counterId']),
 } as const;
 
-function idempotencyKey(req: Request, body: { idempotencyKey?: string | undefined }): string | undefined {
-  const header = req.headers['idempotency-key'];
-  return body.idempotencyKey ?? (typeof header === 'string' ? header : undefined);
+/** The REST form of the other command endpoints, by operation. */
+export const QUEUE_ENDPOINTS = {
+  issue: issueForm,
+  cancel: restForm('cancel', ['ticket']),
+  reinstate: restForm('reinstate', ['ticket']),
+  move: restForm('move_ticket', ['ticket']),
+  precheck: restForm('record_precheck'),
+  settings: restForm('configure_counter', ['counterId']),
+  close: restForm('close_service', ['service']),
+  reopen: restForm('reopen_service', ['service']),
+} as const;
+
+export const auditQuerySchema = z.object({ day: z.iso.date().optional().describe('Office day, YYYY-MM-DD; today when left out.') });
+
+const headerKey = z.object({ idempotencyKey: idempotencyKeySchema });
+
+interface Form<T extends CommandType = CommandType> {
+  type: T;
+  body: z.ZodType<{ idempotencyKey?: string | undefined }>;
+  params: z.ZodType<Record<string, unknown>>;
 }
 
-/** Builds the full command and validates it with the one command schema. */
-function toCommand(input: Record<string, unknown>): Command {
-  const clean = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  return validate(commandSchema, clean);
+/**
+ * The command of a request: the body and the path fields validated once,
+ * each by the command's own field schemas. The key comes from the body or
+ * else the `Idempotency-Key` header (validated as the same field).
+ */
+function commandFrom<T extends CommandType>(req: Request, form: Form<T>, path: Record<string, unknown>): Extract<Command, { type: T }> {
+  const body = validate(form.body, req.body);
+  const params = validate(form.params, path);
+  const header = req.headers['idempotency-key'];
+  const key = body.idempotencyKey ?? (typeof header === 'string' ? validate(headerKey, { idempotencyKey: header }).idempotencyKey : undefined);
+  return commandOf(form.type, params, body, key);
 }
 
 /** Whose ticket budget an issue request spends: the user, or the device at its address. */
@@ -65,11 +86,11 @@ export function queueRouter(ctx: HttpContext): Router {
   }
 
   r.get('/api/v1/offices', (_req, res) => {
-    res.json({ offices: ctx.queue.offices().map((o) => ({ id: o.id, name: o.name, shortName: o.shortName, timeZone: o.timeZone })) });
+    res.json({ offices: ctx.queue.offices().map((o) => ({ id: o.id, name: o.name, shortName: o.shortName, timeZone: o.timeZone })) } satisfies z.infer<typeof officeListSchema>);
   });
 
   r.get('/api/v1/offices/:office', (req, res) => {
-    res.json({ office: publicOffice(officeFor(req, null)) });
+    res.json({ office: publicOffice(officeFor(req, null)) } satisfies z.infer<typeof officeResponseSchema>);
   });
 
   r.get('/api/v1/offices/:office/queue', async (req, res) => {
@@ -83,7 +104,9 @@ export function queueRouter(ctx: HttpContext): Router {
   r.post('/api/v1/offices/:office/tickets', async (req, res) => {
     const p = requirePrincipal(ctx, req);
     const office = officeFor(req, p);
-    const body = validate(issueBodySchema, req.body);
+    const source = p.kind === 'user' ? 'counter' : 'kiosk';
+    // Tickets issued here are never booking tickets: a slot is accepted and not used.
+    const { bookingSlot: _unused, ...command } = commandFrom(req, QUEUE_ENDPOINTS.issue, { source });
     if (!mayRun(p, 'issue')) throw HttpError.of('forbidden');
     const who = issuerKey(req, p);
     // Only new tickets count against the limit: a retry with the same key gets its first answer.
@@ -91,83 +114,42 @@ export function queueRouter(ctx: HttpContext): Router {
       ctx.issueLimiter.refund(who);
       throw HttpError.of('rate_limited');
     }
-    const source = p.kind === 'user' ? 'counter' : 'kiosk';
-    await run(req, res, p, office.id, toCommand({
-      type: 'issue',
-      service: body.service,
-      priority: body.priority,
-      precheck: body.precheck,
-      source,
-      key: idempotencyKey(req, body),
-    }), true);
+    await run(req, res, p, office.id, command, true);
   });
 
-  r.post('/api/v1/offices/:office/tickets/:ticket/cancel', async (req, res) => {
-    const p = requirePrincipal(ctx, req);
-    const office = officeFor(req, p);
-    const body = validate(withKey({ reason: z.string() }), req.body);
-    await run(req, res, p, office.id, toCommand({ type: 'cancel', ticket: req.params.ticket, reason: body.reason, key: idempotencyKey(req, body) }));
-  });
-
-  r.post('/api/v1/offices/:office/tickets/:ticket/reinstate', async (req, res) => {
-    const p = requirePrincipal(ctx, req);
-    const office = officeFor(req, p);
-    const body = validate(empty, req.body);
-    await run(req, res, p, office.id, toCommand({ type: 'reinstate', ticket: req.params.ticket, key: idempotencyKey(req, body) }));
-  });
-
-  r.post('/api/v1/offices/:office/tickets/:ticket/move', async (req, res) => {
-    const p = requirePrincipal(ctx, req);
-    const office = officeFor(req, p);
-    const body = validate(withKey({ toService: z.string().optional(), toCounter: z.string().optional(), precedence: z.boolean().optional() }), req.body);
-    await run(req, res, p, office.id, toCommand({ type: 'move_ticket', ticket: req.params.ticket, toService: body.toService, toCounter: body.toCounter, precedence: body.precedence, key: idempotencyKey(req, body) }));
-  });
-
-  r.post('/api/v1/offices/:office/prechecks', async (req, res) => {
-    const p = requirePrincipal(ctx, req);
-    const office = officeFor(req, p);
-    const body = validate(withKey({ service: z.string(), subcase: z.string(), missing: z.array(z.string()) }), req.body);
-    await run(req, res, p, office.id, toCommand({ type: 'record_precheck', service: body.service, subcase: body.subcase, missing: body.missing, key: idempotencyKey(req, body) }), true);
-  });
-
-  for (const [path, spec] of Object.entries(COUNTER_ENDPOINTS)) {
-    r.post(`/api/v1/offices/:office/counters/:counter/${path}`, async (req, res) => {
+  const post = (path: string, form: Form, fromPath: (req: Request) => Record<string, unknown>, created = false) =>
+    r.post(path, async (req, res) => {
       const p = requirePrincipal(ctx, req);
       const office = officeFor(req, p);
-      const { idempotencyKey: _k, ...fields } = validate(spec.body, req.body) as Record<string, unknown> & { idempotencyKey?: string };
-      await run(req, res, p, office.id, toCommand({ ...fields, type: spec.type, counterId: req.params.counter, key: idempotencyKey(req, { idempotencyKey: _k }) }));
+      await run(req, res, p, office.id, commandFrom(req, form, fromPath(req)), created);
     });
-  }
+  const ticket = (req: Request) => ({ ticket: req.params.ticket });
+  const service = (req: Request) => ({ service: req.params.service });
+  const counter = (req: Request) => ({ counterId: req.params.counter });
+
+  post('/api/v1/offices/:office/tickets/:ticket/cancel', QUEUE_ENDPOINTS.cancel, ticket);
+  post('/api/v1/offices/:office/tickets/:ticket/reinstate', QUEUE_ENDPOINTS.reinstate, ticket);
+  post('/api/v1/offices/:office/tickets/:ticket/move', QUEUE_ENDPOINTS.move, ticket);
+  post('/api/v1/offices/:office/prechecks', QUEUE_ENDPOINTS.precheck, () => ({}), true);
+  for (const [path, form] of Object.entries(COUNTER_ENDPOINTS)) post(`/api/v1/offices/:office/counters/:counter/${path}`, form, counter);
 
   r.put('/api/v1/offices/:office/counters/:counter/settings', async (req, res) => {
     const p = requirePrincipal(ctx, req);
     const office = officeFor(req, p);
-    const body = validate(withKey({ services: z.array(z.string()), autoCallNext: z.boolean() }), req.body);
-    await run(req, res, p, office.id, toCommand({ type: 'configure_counter', counterId: req.params.counter, services: body.services, autoCallNext: body.autoCallNext, key: idempotencyKey(req, body) }));
+    await run(req, res, p, office.id, commandFrom(req, QUEUE_ENDPOINTS.settings, counter(req)));
   });
 
-  r.post('/api/v1/offices/:office/services/:service/close', async (req, res) => {
-    const p = requirePrincipal(ctx, req);
-    const office = officeFor(req, p);
-    const body = validate(withKey({ reason: z.string() }), req.body);
-    await run(req, res, p, office.id, toCommand({ type: 'close_service', service: req.params.service, reason: body.reason, key: idempotencyKey(req, body) }));
-  });
-
-  r.post('/api/v1/offices/:office/services/:service/reopen', async (req, res) => {
-    const p = requirePrincipal(ctx, req);
-    const office = officeFor(req, p);
-    const body = validate(empty, req.body);
-    await run(req, res, p, office.id, toCommand({ type: 'reopen_service', service: req.params.service, key: idempotencyKey(req, body) }));
-  });
+  post('/api/v1/offices/:office/services/:service/close', QUEUE_ENDPOINTS.close, service);
+  post('/api/v1/offices/:office/services/:service/reopen', QUEUE_ENDPOINTS.reopen, service);
 
   r.get('/api/v1/offices/:office/audit', async (req, res) => {
     const p = requireRole(ctx, req, ['admin', 'supervisor']);
     const office = officeFor(req, p);
-    const { day } = validate(z.object({ day: z.iso.date().optional() }), req.query);
+    const { day } = validate(auditQuerySchema, req.query);
     const officeDay = day ?? (await ctx.queue.snapshot(office.id).then((s) => (s.ok ? s.data.officeDay : '')));
     const commits = await ctx.store.queue.readCommits(office.id, String(officeDay));
     const entries = commits.flatMap((c) => c.events.map((e) => ({ version: c.version, at: e.at, actor: e.actor, action: e.type, ticketId: 'ticketId' in e ? e.ticketId : e.type === 'ticket_issued' ? e.ticket.id : null, reason: 'reason' in e ? e.reason : undefined })));
-    res.json({ officeDay, entries });
+    res.json({ officeDay: String(officeDay), entries } satisfies z.infer<typeof auditSchema>);
   });
 
   return r;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Router } from 'express';
-import { commandSchema } from '../../protocol/commands.ts';
+import { COMMAND_TYPES, commandSchema, type CommandType } from '../../protocol/commands.ts';
 import { ERRORS, httpStatusOf, type ErrorCode } from '../../protocol/errors.ts';
 import { COMMAND_PERMISSIONS } from '../../server/auth/permissions.ts';
+import { COMMAND_REFUSALS, COMMON_REFUSALS } from '../../server/domain/refusals.ts';
 import type { HttpContext } from '../../server/http/context.ts';
 import { devicesRouter } from '../../server/http/devices.ts';
 import { metricsRouter } from '../../server/http/metrics.ts';
@@ -214,6 +215,26 @@ describe('OpenAPI document', () => {
     const call = resolve('#/components/schemas/CallBody') as Json;
     expect(call.properties.ticket.pattern).toBeDefined(); // the stricter command schema's ticketRef
     expect((resolve('#/components/schemas/FinishBody') as Json).properties.outcome.default).toBe('done');
+  });
+
+  it("lists for each command exactly the domain's refusals plus the errors of the way in", () => {
+    // What the HTTP boundary and QueueService.execute add to every command endpoint.
+    const boundary: ErrorCode[] = ['bad_request', 'invalid_json', 'payload_too_large', 'unauthenticated', 'forbidden', 'bad_origin', 'office_not_found', 'unavailable', 'internal'];
+    const seen = new Set<string>();
+    for (const { path, method, op: o } of operations()) {
+      const type = o['x-giliran-command'] as CommandType | undefined;
+      if (!type) continue;
+      seen.add(type);
+      const documented = Object.entries(o.responses as Record<string, Json>)
+        .filter(([status]) => Number(status) >= 400)
+        .flatMap(([, response]) => codesOf(response));
+      const expected = [...boundary, ...COMMON_REFUSALS, ...COMMAND_REFUSALS[type], ...(type === 'issue' ? ['rate_limited'] : [])];
+      expect(new Set(documented), `${method} ${path}`).toEqual(new Set(expected));
+      expect(documented.length, `${method} ${path}: a code listed twice`).toBe(new Set(documented).size);
+    }
+    expect([...seen].sort()).toEqual([...COMMAND_TYPES].sort());
+    // The domain refuses `return` on a paused counter; the document once forgot it.
+    expect(codesOf(op(`${OFFICE}/counters/{counter}/return`, 'post').responses['409'])).toContain('counter_paused');
   });
 
   it('says which roles and devices may run each command, from COMMAND_PERMISSIONS', () => {

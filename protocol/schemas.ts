@@ -1,0 +1,261 @@
+// The data model as zod schemas: the one source of the shapes in model.ts
+// (types by z.infer), of the configuration file's validation
+// (server/store/config-schema.ts) and of the OpenAPI document
+// (server/http/openapi.ts). Descriptions live here, as zod metadata, so the
+// document says what the code means. Pages import model.ts for types only,
+// so this module (and zod) stays out of their bundles.
+import { z } from 'zod';
+import { DEVICE_KINDS, FINISH_OUTCOMES, PAUSE_REASONS, PRIORITY_GROUPS, ROLES, TICKET_SOURCES, TICKET_STATES } from './model.ts';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
+const instant = z.string().meta({ format: 'date-time' });
+const officeDay = z.string().meta({ format: 'date', description: 'The office-local date, YYYY-MM-DD.' });
+const count = z.number().int().min(0);
+export const hhmmSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).describe('Local time, 24h "HH:MM".');
+
+export const bilingualSchema = z
+  .object({ id: z.string().min(1).describe('Bahasa Indonesia.'), en: z.string().min(1).describe('English.') })
+  .meta({ id: 'Bilingual', description: 'Text shown to people: Bahasa Indonesia first, English second.' });
+
+const period = z.tuple([hhmmSchema, hhmmSchema]).refine(([a, b]) => a < b, 'opening must be before closing');
+export const openingHoursSchema = z
+  .partialRecord(z.enum(WEEKDAYS), z.array(period))
+  .meta({ id: 'OpeningHours', description: 'Local opening periods, "HH:MM" 24h, per weekday; a missing day is closed.' });
+
+export const requirementSchema = z
+  .object({
+    id,
+    text: bilingualSchema,
+    mandatory: z.boolean().describe('Without it no ticket is issued at the kiosk (staff may override).'),
+    staffJudged: z.boolean().describe('Only staff can judge it (e.g. "the photo meets the standard").'),
+  })
+  .meta({ id: 'Requirement' });
+
+export const subcaseSchema = z
+  .object({
+    id,
+    name: bilingualSchema,
+    requirements: z.array(requirementSchema),
+    eligibility: z
+      .object({ minAge: z.number().int().min(0).optional(), maxAge: z.number().int().min(0).optional(), note: bilingualSchema.optional() })
+      .optional()
+      .describe('Age limits checked from a NIK when the citizen gives one.'),
+  })
+  .meta({ id: 'Subcase' });
+
+export const serviceConfigSchema = z
+  .object({
+    id,
+    prefix: z.string().regex(/^[A-Z]$/, 'one capital letter').describe('Ticket letter, "A".."Z".'),
+    name: bilingualSchema,
+    description: bilingualSchema,
+    standard: bilingualSchema.describe('Completion standard, e.g. "1 jam".'),
+    fee: z.number().min(0).describe('Fee in rupiah; Dukcapil services are free.'),
+    icon: z.string().max(40),
+    subcases: z.array(subcaseSchema),
+    quota: z.object({ walkIn: count.nullable(), online: count.nullable() }).describe('Daily caps; null = unlimited.'),
+    active: z.boolean(),
+  })
+  .meta({ id: 'ServiceConfig' });
+
+export const counterConfigSchema = z
+  .object({
+    id,
+    name: z.string().min(1).max(40),
+    word: z.string().min(1).max(20).describe('Word used when the call is spoken: "loket", "meja", "ruang".'),
+    services: z.array(id).describe('Services this counter serves, in order of preference.'),
+  })
+  .meta({ id: 'CounterConfig' });
+
+export const queueRulesSchema = z.object({
+  priorityPerRegular: z.number().int().min(0).max(20).describe('Priority-group tickets called for each regular one when both wait.'),
+  reinstateWindowMinutes: z.number().min(0),
+  noShowAfterRecalls: z.number().int().min(0),
+  noShowAfterMinutes: z.number().min(0),
+  defaultServiceMinutes: z.number().positive().describe('Service time assumed before any has been measured today.'),
+  etaSampleSize: z.number().int().min(1).max(50).describe('How many recent service times the running mean uses.'),
+  enforceHours: z.boolean().describe('Refuse kiosk/API tickets outside opening hours.'),
+});
+
+export const displayProfileSchema = z
+  .object({
+    id,
+    name: z.string().min(1).max(80),
+    services: z.array(id).describe('Service ids shown; empty = all.'),
+    counters: z.array(id).describe('Counter ids shown; empty = all.'),
+    layout: z.enum(['landscape', 'portrait']),
+    secondLanguage: z.enum(['en']).nullable().describe('Language of the second line under Indonesian; null = Indonesian only.'),
+    historySize: z.number().int().min(0).max(20).describe('How many past calls are listed.'),
+    showCounterStates: z.boolean(),
+    voice: z.enum(['clips', 'speech', 'off']).describe("'clips' = bundled recorded words; 'speech' = the browser's Indonesian voice where one exists; 'off'."),
+    reloadAt: hhmmSchema.nullable().describe('Local "HH:MM" at which the page reloads itself (quiet hour), or null.'),
+  })
+  .meta({ id: 'DisplayProfile', description: 'What one waiting-room TV shows (a big office has several rooms).' });
+
+const officeFields = {
+  id,
+  name: bilingualSchema,
+  shortName: z.string().min(1),
+  timeZone: z.string().describe('IANA time zone, e.g. "Asia/Makassar".'),
+  hours: openingHoursSchema,
+  services: z.array(serviceConfigSchema).min(1),
+  counters: z.array(counterConfigSchema),
+  complaintChannel: bilingualSchema,
+  marquee: bilingualSchema,
+  kiosk: z.object({ idleSeconds: z.number().int().min(5).max(600) }),
+  displays: z.array(displayProfileSchema).default([]),
+  logo: z
+    .string()
+    .regex(/^(\/[^\s]*|data:image\/(png|svg\+xml|jpeg|webp);base64,[A-Za-z0-9+/=]+)$/, 'a same-origin path or a data:image URL')
+    .max(200_000)
+    .nullable()
+    .default(null)
+    .describe('Office logo for screens: a same-origin path or a data: URL (the CSP allows no other); null = none.'),
+};
+
+/** One office as the configuration file holds it (cross-field rules: server/store/config-schema.ts). */
+export const officeConfigSchema = z.object({ ...officeFields, rules: queueRulesSchema });
+
+/** What a page needs to know about an office (no secrets). */
+export const publicOfficeSchema = z
+  .object({ ...officeFields, rules: queueRulesSchema.pick({ reinstateWindowMinutes: true, enforceHours: true, priorityPerRegular: true }) })
+  .meta({ id: 'PublicOffice', description: 'What a page needs to know about an office (no secrets).' });
+
+export const actorSchema = z
+  .object({
+    kind: z.enum(['user', 'device', 'system']),
+    id: z.string(),
+    name: z.string().optional(),
+    role: z.enum([...ROLES, ...DEVICE_KINDS]).optional().describe('Staff role, or device kind for devices.'),
+  })
+  .meta({ id: 'Actor', description: 'Who did something: recorded with every change (the audit log).' });
+
+export const precheckResultSchema = z
+  .object({ subcase: z.string(), passed: z.boolean(), missing: z.array(z.string()).describe('Requirement ids not brought.') })
+  .meta({ id: 'PrecheckResult' });
+
+export const ticketSchema = z
+  .object({
+    id: z.string().describe('Unique across days: `${officeDay}/${number}`, e.g. "2026-11-23/A001".'),
+    number: z.string().regex(/^[A-Z]\d{3,4}$/).describe('Number of the day, e.g. "A001".'),
+    serviceId: z.string(),
+    seq: z.number().int().min(1).describe('The per-service sequence number of the day (1 for A001).'),
+    officeDay,
+    priority: z.enum(PRIORITY_GROUPS).nullable(),
+    source: z.enum(TICKET_SOURCES),
+    state: z.enum(TICKET_STATES),
+    counterId: z.string().nullable().describe('The counter holding it (called, serving, parked), else null.'),
+    targetCounterId: z.string().nullable().describe('After a transfer to a counter, only that counter may call it.'),
+    precedence: z.boolean().describe('Transferred in with a promise to be called before others.'),
+    bookingSlot: instant.nullable().describe('Booking slot start (ISO) for booked tickets.'),
+    issuedAt: instant,
+    queuedAt: instant.describe('Since when it has waited in its current queue (orders FIFO).'),
+    calledAt: instant.nullable(),
+    startedAt: instant.nullable(),
+    finishedAt: instant.nullable(),
+    calls: count.describe('Times called, recalls included.'),
+    outcome: z.enum(FINISH_OUTCOMES).nullable(),
+    precheck: precheckResultSchema.nullable(),
+    etaMinutesAtIssue: z.number().min(0).describe('Estimated wait in minutes when issued (to measure the estimate\'s error).'),
+    aheadAtIssue: count.describe('People waiting for the same service when it was issued (printed and shown on the kiosk).'),
+    transfers: count.describe('Number of transfers so far (multi-step services).'),
+  })
+  .meta({ id: 'Ticket', description: 'One queue ticket.' });
+
+export const counterStateSchema = z
+  .object({
+    id: z.string(),
+    services: z.array(z.string()).describe('Services served today, in order of preference.'),
+    paused: z.object({ reason: z.enum(PAUSE_REASONS), note: z.string().nullable(), since: instant }).nullable(),
+    autoCallNext: z.boolean(),
+    ticketId: z.string().nullable().describe('The ticket called or being served here.'),
+    staff: actorSchema.nullable().describe('Who is signed in at this counter (sign_in; see protocol/rules.ts bindingRefusal).'),
+    priorityStreak: count.describe('Regular calls owed after a run of priority calls (see priorityPerRegular).'),
+    served: count,
+    serviceSecondsTotal: z.number().min(0),
+  })
+  .meta({ id: 'CounterState' });
+
+const eventBase = {
+  at: instant,
+  actor: actorSchema,
+  key: z.string().optional().describe('Idempotency key of the command that produced it.'),
+};
+const event = <T extends string, S extends z.core.$ZodLooseShape>(type: T, shape: S) => z.object({ ...eventBase, type: z.literal(type), ...shape });
+
+export const queueEventSchema = z
+  .discriminatedUnion('type', [
+    event('ticket_issued', { ticket: ticketSchema }),
+    event('ticket_called', { ticketId: z.string(), counterId: z.string(), mode: z.enum(['next', 'specific', 'auto', 'return']), reason: z.string().optional() }),
+    event('ticket_recalled', { ticketId: z.string(), counterId: z.string() }),
+    event('service_started', { ticketId: z.string(), counterId: z.string() }),
+    event('ticket_finished', { ticketId: z.string(), counterId: z.string(), outcome: z.enum(FINISH_OUTCOMES) }),
+    event('ticket_no_show', { ticketId: z.string(), counterId: z.string().nullable() }),
+    event('ticket_reinstated', { ticketId: z.string() }),
+    event('ticket_transferred', {
+      ticketId: z.string(),
+      fromCounterId: z.string().nullable(),
+      toServiceId: z.string(),
+      toCounterId: z.string().nullable(),
+      precedence: z.boolean(),
+    }),
+    event('ticket_parked', { ticketId: z.string(), counterId: z.string(), reason: z.string().optional() }),
+    event('ticket_cancelled', { ticketId: z.string(), counterId: z.string().nullable(), reason: z.string() }),
+    event('counter_paused', { counterId: z.string(), reason: z.enum(PAUSE_REASONS), note: z.string().nullable() }),
+    event('counter_resumed', { counterId: z.string() }),
+    event('counter_configured', { counterId: z.string(), services: z.array(z.string()), autoCallNext: z.boolean() }),
+    /** The actor signs in at the counter: it is theirs until they (or a supervisor) sign out. */
+    event('counter_signed_in', { counterId: z.string() }),
+    event('counter_signed_out', { counterId: z.string() }),
+    event('service_closed', { serviceId: z.string(), reason: z.string() }),
+    event('service_reopened', { serviceId: z.string() }),
+    /** A kiosk pre-check that ended in "what to bring": anonymous, for reports. */
+    event('precheck_failed', { serviceId: z.string(), subcase: z.string(), missing: z.array(z.string()) }),
+  ])
+  .meta({ id: 'QueueEvent', description: 'One recorded change of the queue.' });
+
+export const serviceStatsSchema = z
+  .object({
+    serviceId: z.string(),
+    waiting: count,
+    oldestWaitingSince: instant.nullable(),
+    etaMinutes: z.number().min(0).describe('Estimated wait for a ticket issued now, minutes.'),
+    countersServing: count.describe('Counters open (not paused) that serve it.'),
+    issuedToday: count,
+    closedToday: z.boolean(),
+  })
+  .meta({ id: 'ServiceStats' });
+
+export const callViewSchema = z
+  .object({ ticketId: z.string(), number: z.string(), serviceId: z.string(), counterId: z.string(), at: instant, recall: z.boolean() })
+  .meta({ id: 'CallView' });
+
+export const queueSnapshotSchema = z
+  .object({
+    officeId: z.string(),
+    officeDay,
+    version: count.describe('Increases by one per committed change; deltas carry the next one.'),
+    serverTime: instant,
+    tickets: z.array(ticketSchema).describe('Tickets not yet finished (waiting, called, serving, parked) and no-shows still reinstatable.'),
+    counters: z.array(counterStateSchema),
+    services: z.array(serviceStatsSchema),
+    recentCalls: z.array(callViewSchema),
+  })
+  .meta({ id: 'QueueSnapshot', description: 'The whole state of an office day.' });
+
+export const queueDeltaSchema = z
+  .object({
+    officeId: z.string(),
+    officeDay,
+    version: count,
+    fromVersion: count
+      .optional()
+      .describe('The first version this delta covers when it merges several commits (kiosks and phones get at most a few merged deltas a second); absent = `version`.'),
+    events: z.array(queueEventSchema),
+    tickets: z.array(ticketSchema).describe('Tickets changed by these events, in their new state (terminal ones included, to be removed).'),
+    counters: z.array(counterStateSchema),
+    services: z.array(serviceStatsSchema),
+  })
+  .meta({ id: 'QueueDelta', description: 'One committed change (or several merged), pushed over Socket.IO.' });
