@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueSnapshot, ServiceStats } from '../../protocol/model.ts';
-import { availabilityMayHaveChanged } from '../../kiosk/flow.ts';
+import { availabilityMayHaveChanged } from '../../kiosk/rules.ts';
 
 const stats = (serviceId: string, over: Partial<ServiceStats> = {}): ServiceStats => ({
   serviceId, waiting: 0, oldestWaitingSince: null, etaMinutes: 0, countersServing: 1, issuedToday: 0, closedToday: false, ...over,
