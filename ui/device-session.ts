@@ -58,8 +58,6 @@ export interface SessionEvents<S extends QueueServerEvents, C extends ResyncClie
 export interface DeviceSession<S extends QueueServerEvents, C extends ResyncClientEvents> {
   /** The socket of the moment (a new one after pairing). */
   readonly client: QueueClient<S, C> | null;
-  readonly pairing: PairingRequest | null;
-  readonly token: string | null;
   /** The office this screen works for. */
   readonly office: string;
   /** Headers of a request made as this device (none for a loopback demo screen). */
@@ -152,12 +150,6 @@ export function deviceSession<S extends QueueServerEvents = QueueServerEvents, C
   return {
     get client() {
       return client;
-    },
-    get pairing() {
-      return pairing;
-    },
-    get token() {
-      return token();
     },
     get office() {
       return office();
