@@ -5,7 +5,7 @@
 import type { PrinterStatus } from '../protocol/devices.ts';
 import type { ApiError } from '../protocol/errors.ts';
 import type { KioskClientToServer, KioskServerToClient } from '../protocol/events.ts';
-import type { PriorityGroup, PublicOffice, QueueSnapshot, ServiceConfig, Subcase } from '../protocol/model.ts';
+import type { PriorityGroup, PublicOffice, QueueSnapshot, ServiceConfig } from '../protocol/model.ts';
 import type { OfficeAvailability, ServiceAvailability } from '../server/domain/availability.ts';
 import { api, newKey } from '../ui/api.ts';
 import { deviceSession, type DeviceSession, type PairingRequest } from '../ui/device-session.ts';
@@ -200,14 +200,14 @@ export class Kiosk {
 
   #keypad(e: KeyboardEvent): void {
     if (this.flow.step !== 'nik' || e.ctrlKey || e.altKey || e.metaKey) return;
-    if (/^[0-9]$/.test(e.key)) this.typeDigit(e.key);
-    else if (e.key === 'Backspace') this.deleteDigit();
+    if (/^[0-9]$/.test(e.key)) this.dispatch({ type: 'digit', digit: e.key });
+    else if (e.key === 'Backspace') this.dispatch({ type: 'delete_digit' });
     else return;
     e.preventDefault();
   }
 
   // ---------------------------------------------------------------------------
-  // What the screens call
+  // What the screens read and call besides `dispatch`
 
   get unansweredCount(): number {
     return this.flow.subcase ? unanswered(this.flow.subcase, this.flow.answers).length : 0;
@@ -219,72 +219,12 @@ export class Kiosk {
     return s === 'ok' || s === 'paper_near_end';
   }
 
-  touch(): void {
-    this.dispatch({ type: 'touch' });
-  }
-
-  reset(): void {
-    this.dispatch({ type: 'reset' });
-  }
-
-  back(): void {
-    this.dispatch({ type: 'back' });
-  }
-
-  toggleLanguage(): void {
-    this.dispatch({ type: 'toggle_language' });
-  }
-
-  dismissScan(): void {
-    this.dispatch({ type: 'dismiss_scan' });
-  }
-
   chooseService(service: ServiceConfig): void {
     if (this.canChoose(service)) this.dispatch({ type: 'choose_service', service });
   }
 
-  chooseSubcase(subcase: Subcase | null): void {
-    this.dispatch({ type: 'choose_subcase', subcase });
-  }
-
-  answer(requirement: string, has: boolean): void {
-    this.dispatch({ type: 'answer', requirement, has });
-  }
-
-  submitPrecheck(): void {
-    this.dispatch({ type: 'submit_precheck' });
-  }
-
-  printSlip(): void {
-    this.dispatch({ type: 'print_slip' });
-  }
-
-  typeDigit(digit: string): void {
-    this.dispatch({ type: 'digit', digit });
-  }
-
-  deleteDigit(): void {
-    this.dispatch({ type: 'delete_digit' });
-  }
-
-  clearNik(): void {
-    this.dispatch({ type: 'clear_nik' });
-  }
-
   checkNik(): void {
     this.dispatch({ type: 'check_nik', today: this.officeToday });
-  }
-
-  skipNik(): void {
-    this.dispatch({ type: 'skip_nik' });
-  }
-
-  continueAnyway(): void {
-    this.dispatch({ type: 'continue_anyway' });
-  }
-
-  switchTo(service: ServiceConfig, subcase: Subcase): void {
-    this.dispatch({ type: 'switch_to', service, subcase });
   }
 
   issue(priority: PriorityGroup | null): void {
