@@ -13,8 +13,6 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
-      // Answers are live state: never from the browser's cache.
-      cache: 'no-store',
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
       ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
