@@ -15,7 +15,7 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
       credentials: 'same-origin',
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
-      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+      signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : null,
     });
   } catch {
     return { ok: false, status: 0, error: { code: 'unavailable', message: { id: 'Tidak dapat terhubung ke server.', en: 'Cannot reach the server.' } } };
