@@ -10,7 +10,6 @@ import type { OfficeAvailability, ServiceAvailability } from '../server/domain/a
 import { api, newKey } from '../ui/api.ts';
 import { deviceSession, type DeviceSession, type PairingRequest } from '../ui/device-session.ts';
 import { i18n } from '../ui/i18n.svelte.ts';
-import type { QueueClient } from '../ui/queue-client.ts';
 import { WedgeScanner } from '../ui/wedge-scanner.ts';
 import { initialFlow, next, type Effect, type Flow, type FlowEvent } from './flow.ts';
 import { availabilityMayHaveChanged, canChoose, countersFor, unanswered } from './rules.ts';
@@ -20,8 +19,6 @@ const ISSUE_TIMEOUT_MS = 10_000;
 const SLIP_TIMEOUT_MS = 25_000;
 const AVAILABILITY_EVERY_MS = 60_000;
 const OFFICE_EVERY_MS = 5 * 60_000;
-
-type Client = QueueClient<KioskServerToClient, KioskClientToServer>;
 
 export class Kiosk {
   officeId = '';
@@ -44,10 +41,6 @@ export class Kiosk {
   #lastOffice = 0;
   #availabilityTimer: ReturnType<typeof setTimeout> | null = null;
   #pendingPrechecks: Array<Record<string, unknown>> = [];
-
-  get #client(): Client | null {
-    return this.#session?.client ?? null;
-  }
 
   // ---------------------------------------------------------------------------
   // Connection
@@ -119,7 +112,7 @@ export class Kiosk {
   }
 
   #effect(fx: Effect): void {
-    const client = this.#client;
+    const client = this.#session?.client;
     if (fx.type === 'refresh_availability') return this.refreshAvailability(fx.delayMs);
     if (fx.type === 'record_precheck') return void this.#sendPrecheck({ ...fx.body, idempotencyKey: newKey('precheck') });
     if (fx.type === 'print_slip') {
@@ -228,7 +221,7 @@ export class Kiosk {
   }
 
   issue(priority: PriorityGroup | null): void {
-    if (this.#client) this.dispatch({ type: 'issue', priority, online: this.online, key: newKey('kiosk') });
+    if (this.#session?.client) this.dispatch({ type: 'issue', priority, online: this.online, key: newKey('kiosk') });
   }
 
   retry(): void {
