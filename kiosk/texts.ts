@@ -119,12 +119,10 @@ export const T = messages({
   close: { id: 'Tutup', en: 'Close' },
 
   pairTitle: { id: 'Kios ini belum dipasangkan', en: 'This kiosk is not paired yet' },
-  pairCode: { id: 'Kode pemasangan', en: 'Pairing code' },
   pairText: {
     id: 'Minta admin menyetujui kode ini di halaman admin, menu Perangkat. Kode berlaku 15 menit; kode baru muncul dengan sendirinya.',
     en: 'Ask an admin to approve this code on the admin page, Devices menu. The code is valid for 15 minutes; a new one appears by itself.',
   },
-  pairWaiting: { id: 'Menunggu persetujuan…', en: 'Waiting for approval…' },
   pairForbidden: { id: 'Kios ini dipasangkan untuk kantor lain. Minta admin memeriksanya.', en: 'This kiosk is paired to another office. Ask an admin to check it.' },
 });
 

@@ -3,8 +3,11 @@ import type { ApiError } from '../protocol/errors.ts';
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError };
 
-/** `headers` carry what some requests need besides the cookie: a pairing secret, a device token. */
-export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
+/**
+ * `headers` carry what some requests need besides the cookie: a pairing secret, a device token.
+ * `timeoutMs` gives up on a server that does not answer (reported like an unreachable one).
+ */
+export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs?: number): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -12,6 +15,7 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
       credentials: 'same-origin',
       headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
+      signal: timeoutMs ? AbortSignal.timeout(timeoutMs) : null,
     });
   } catch {
     return { ok: false, status: 0, error: { code: 'unavailable', message: { id: 'Tidak dapat terhubung ke server.', en: 'Cannot reach the server.' } } };

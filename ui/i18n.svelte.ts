@@ -17,14 +17,6 @@ class I18n {
     if (!text) return '';
     return this.lang === 'en' ? text.id : text.en;
   }
-
-  toggle(): void {
-    this.lang = this.lang === 'id' ? 'en' : 'id';
-  }
-
-  reset(): void {
-    this.lang = 'id';
-  }
 }
 
 export const i18n = new I18n();
