@@ -18,7 +18,7 @@ const office = (over: Partial<PublicOffice> = {}): PublicOffice => ({
   id: 'kupang', name: text('Dukcapil Kupang'), shortName: 'Kupang', timeZone: 'Asia/Makassar', hours: {} as PublicOffice['hours'],
   services: [service('ktp-el')], counters: [{ id: '1', name: 'Loket Satu', word: 'loket', services: ['ktp-el'] }],
   complaintChannel: text('SP4N-LAPOR!'), marquee: text('Selamat datang'), kiosk: { idleSeconds: 30 }, displays: [], logo: null,
-  rules: { reinstateWindowMinutes: 30, enforceHours: false }, ...over,
+  rules: { reinstateWindowMinutes: 30, enforceHours: false, priorityPerRegular: 2 }, ...over,
 });
 
 describe('display page state', () => {
