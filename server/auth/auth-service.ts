@@ -50,7 +50,11 @@ interface PairRequest {
 }
 
 const PAIR_TTL_MS = 15 * 60_000;
-/** Pending pairing requests per requesting address, and in all. Codes are six digits: the total stays far below 10^6. */
+/**
+ * Pending pairing requests per requesting address (a new one beyond it replaces that address's
+ * oldest: a screen reloaded again and again keeps working), and in all (beyond it: refused).
+ * Codes are six digits: the total stays far below 10^6.
+ */
 export const PAIR_PENDING_PER_ADDRESS = 5;
 export const PAIR_PENDING_TOTAL = 1000;
 
@@ -73,7 +77,7 @@ export class AuthService {
   /** By id, in order of creation (so of expiry); and the unapproved ones by code. */
   #pairs = new Map<string, PairRequest>();
   #pairsByCode = new Map<string, PairRequest>();
-  #pairsByAddress = new Map<string, number>();
+  #pairsByAddress = new Map<string, PairRequest[]>();
   #onRevoke: Array<(r: { sessionHash?: string; deviceId?: string }) => void> = [];
 
   constructor(
@@ -173,7 +177,13 @@ export class AuthService {
   startPairing(kind: DeviceKind, name: string | undefined, address = '?'): { requestId: string; code: string; secret: string; expiresAt: string } | null {
     const t = this.now().getTime();
     this.#expirePairs(t);
-    if (this.#pairs.size >= PAIR_PENDING_TOTAL || (this.#pairsByAddress.get(address) ?? 0) >= PAIR_PENDING_PER_ADDRESS) return null;
+    const mine = this.#pairsByAddress.get(address) ?? [];
+    if (mine.length >= PAIR_PENDING_PER_ADDRESS) {
+      const oldest = mine.find((p) => !p.approved);
+      if (!oldest) return null;
+      this.#dropPair(oldest);
+    }
+    if (this.#pairs.size >= PAIR_PENDING_TOTAL) return null;
     // At most 1,000 of 10^6 codes are taken: a free one is found in one draw almost always, in 8 all but never.
     let code: string | null = null;
     for (let i = 0; i < 8 && code === null; i++) {
@@ -194,15 +204,15 @@ export class AuthService {
     };
     this.#pairs.set(req.id, req);
     this.#pairsByCode.set(code, req);
-    this.#pairsByAddress.set(address, (this.#pairsByAddress.get(address) ?? 0) + 1);
+    this.#pairsByAddress.set(address, [...(this.#pairsByAddress.get(address) ?? []), req]);
     return { requestId: req.id, code, secret, expiresAt: new Date(req.expiresAt).toISOString() };
   }
 
   #dropPair(req: PairRequest): void {
     this.#pairs.delete(req.id);
     if (this.#pairsByCode.get(req.code) === req) this.#pairsByCode.delete(req.code);
-    const n = (this.#pairsByAddress.get(req.address) ?? 1) - 1;
-    if (n > 0) this.#pairsByAddress.set(req.address, n);
+    const rest = (this.#pairsByAddress.get(req.address) ?? []).filter((p) => p !== req);
+    if (rest.length) this.#pairsByAddress.set(req.address, rest);
     else this.#pairsByAddress.delete(req.address);
   }
 

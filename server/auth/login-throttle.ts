@@ -71,6 +71,8 @@ export class LoginThrottle {
     const account = username.toLowerCase();
     this.byAccountAddress.reset(`${account}|${address}`);
     this.byAddress.refund(address);
+    const tally = this.#accounts.get(account);
+    if (tally && tally.attempts > 0 && !this.#isKnown(account, address, t)) tally.attempts -= 1;
     let known = this.#known.get(account);
     if (!known) this.#known.set(account, (known = new Map()));
     known.delete(address);

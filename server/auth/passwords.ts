@@ -76,6 +76,11 @@ export class PasswordHasher {
     }
   }
 
+  /** Hashes running and waiting now. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.#running, waiting: this.#waiting.length };
+  }
+
   hash(password: string): Promise<string> {
     return this.#slot(() => hashWith(password, this.log2N));
   }
@@ -83,8 +88,7 @@ export class PasswordHasher {
   /** Whether `password` matches `stored` (a null `stored` checks against a dummy, same timing), and whether to store a new hash. */
   async verify(password: string, stored: string | null): Promise<{ ok: boolean; rehash: boolean }> {
     this.verified++;
-    this.#dummy ??= hashWith(randomBytes(16).toString('hex'), this.log2N);
-    const target = stored ?? (await this.#dummy);
+    const target = stored ?? (await (this.#dummy ??= this.hash(randomBytes(16).toString('hex'))));
     const parsed = parse(target);
     if (!parsed) return { ok: false, rehash: false };
     const key = await this.#slot(() => scrypt(password, parsed.salt, options(parsed.n, parsed.r, parsed.p)));
