@@ -1,17 +1,11 @@
 #!/bin/sh
 # Starts the built server (dist-server/, made by scripts/build.mjs) the way
 # production runs it. The node flags live here only; the benchmarks read them
-# from this file so they measure the same process.
+# from this line so they measure the same process.
 #   --max-semi-space-size=8  a smaller young generation (default 16): with
 #                            1,000 screens connected the peak while
 #                            broadcasting drops from ~155 to ~137 MB, latency
 #                            within noise (bench/broadcast-latency.ts,
 #                            bench/issue-throughput.ts); an office box is small.
-#   UV_THREADPOOL_SIZE=8     libuv's pool (default 4) runs both the journal's
-#                            durable writes and scrypt; password checks take at
-#                            most 2 threads (server/auth/passwords.ts), so
-#                            writes always find free ones during a burst of
-#                            sign-ins (bench/login-burst.ts).
 cd "$(dirname "$0")/.."
-export UV_THREADPOOL_SIZE="${UV_THREADPOOL_SIZE:-8}"
 exec node --max-semi-space-size=8 --enable-source-maps dist-server/main.mjs "$@"

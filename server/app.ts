@@ -179,7 +179,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       });
       http.closeAllConnections();
       await closed;
-      await auth.refusals.flush();
+      await auth.close();
       await store.close();
     },
   };

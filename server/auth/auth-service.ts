@@ -92,15 +92,16 @@ export class AuthService {
   }
 
   /** Checks a password; the attempt is counted before the hash runs, so parallel guesses cannot outrun the limits. */
-  async login(username: string, password: string, address: string): Promise<LoginResult> {
+  async login(username: string, password: string, address: string, signal?: AbortSignal): Promise<LoginResult> {
     const admitted = this.throttle.admit(username, address);
     if (!admitted.ok) return { ok: false, error: 'rate_limited', retryAfterMs: admitted.retryAfterMs };
     const user = this.store.config.get().users.find((u) => u.username.toLowerCase() === username.toLowerCase() && !u.disabled);
     let check: { ok: boolean; rehash: boolean };
     try {
-      check = await this.hasher.verify(password, user?.passwordHash ?? null);
+      check = await this.hasher.verify(password, user?.passwordHash ?? null, signal);
     } catch (err) {
-      if (err instanceof BusyError) return { ok: false, error: 'rate_limited', retryAfterMs: 1000 };
+      // A full hash queue, or a client that left before its turn: nothing was checked.
+      if (err instanceof BusyError || signal?.aborted) return { ok: false, error: 'rate_limited', retryAfterMs: 1000 };
       throw err;
     }
     if (!check.ok || !user) return { ok: false, error: 'invalid_credentials' };
@@ -124,6 +125,12 @@ export class AuthService {
     } catch {
       // Not stored: the next sign-in tries again; the old hash still works.
     }
+  }
+
+  /** Writes the pending refusal summary and ends the hashing threads (before the store closes). */
+  async close(): Promise<void> {
+    await this.refusals.flush();
+    await this.hasher.close();
   }
 
   async logout(sessionHash: string): Promise<void> {

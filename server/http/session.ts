@@ -20,7 +20,10 @@ export function sessionRouter(ctx: HttpContext): Router {
   r.post('/api/v1/session', async (req: Request, res: Response) => {
     const body = validate(loginSchema, req.body);
     const address = req.socket.remoteAddress ?? 'unknown';
-    const result = await ctx.auth.login(body.username, body.password, address);
+    // A client that hangs up while its password waits for a hash slot gives the slot up.
+    const left = new AbortController();
+    res.once('close', () => left.abort());
+    const result = await ctx.auth.login(body.username, body.password, address, left.signal);
     if (!result.ok) {
       // The first refusals of a window are written one by one, the rest only counted into its summary.
       await ctx.auth.refusals.refused({ username: body.username, address, reason: result.error });
