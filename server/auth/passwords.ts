@@ -122,7 +122,7 @@ export class PasswordHasher {
   #waiting: Array<() => void> = [];
   #dummy: Promise<string> | null = null;
   #threads = new ScryptThreads();
-  /** Password checks started (tests: a throttle must stop them before they cost anything). */
+  /** Password checks that ran a hash (tests: a throttle must stop them before they cost anything). */
   verified = 0;
 
   constructor(
@@ -169,11 +169,13 @@ export class PasswordHasher {
 
   /** Whether `password` matches `stored` (a null `stored` checks against a dummy, same timing), and whether to store a new hash. */
   async verify(password: string, stored: string | null, signal?: AbortSignal): Promise<{ ok: boolean; rehash: boolean }> {
-    this.verified++;
     const target = stored ?? (await (this.#dummy ??= this.hash(randomBytes(16).toString('hex'))));
     const parsed = parse(target);
     if (!parsed) return { ok: false, rehash: false };
-    const key = await this.#slot(() => this.#threads.run(password, parsed.salt, options(parsed.n, parsed.r, parsed.p)), signal);
+    const key = await this.#slot(() => {
+      this.verified++;
+      return this.#threads.run(password, parsed.salt, options(parsed.n, parsed.r, parsed.p));
+    }, signal);
     const ok = stored !== null && key.length === parsed.hash.length && timingSafeEqual(key, parsed.hash);
     return { ok, rehash: ok && (parsed.n < 2 ** this.log2N || parsed.r !== R || parsed.p !== P || parsed.hash.length !== KEYLEN) };
   }

@@ -11,6 +11,7 @@ import { maskNik } from '../../server/auth/audit.ts';
 import { DEFAULT_PASSWORD_COST, HASH_CONCURRENCY, PasswordHasher } from '../../server/auth/passwords.ts';
 import { loadSettings } from '../../server/settings.ts';
 import { DEMO_PASSWORD, login, request, startServer, type TestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 /** POST /api/v1/session from another loopback address (127.0.0.0/8 is all this machine's). */
 function loginFrom(base: string, localAddress: string, username: string, password: string): Promise<{ status: number; retryAfter: string | undefined }> {
@@ -211,5 +212,32 @@ describe('password hashes', () => {
     const results = await Promise.all(all);
     expect(results.map((r) => r.ok)).toEqual([true, ...Array<boolean>(9).fill(false)]);
     expect(hasher.load).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('drops the queued check of a client that hangs up before its turn', async () => {
+    const srv = await startServer({ settings: { trustLoopbackDevices: false, passwordCost: 15 } });
+    try {
+      const hasher = srv.giliran.auth.hasher;
+      const before = hasher.verified;
+      const first = login(srv.url, 'petugas1');
+      await until(() => hasher.load.running === HASH_CONCURRENCY || hasher.verified > before);
+      // On a machine with more cores one of them takes the second slot at once (and is checked).
+      const n = 5 + HASH_CONCURRENCY - 1;
+      const leaving = Array.from({ length: n }, () => new AbortController());
+      const gone = leaving.map((c, i) =>
+        fetch(`${srv.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `petugas${(i % 3) + 2}`, password: 'salah' }), signal: c.signal }).then(
+          () => 'answered',
+          () => 'aborted',
+        ),
+      );
+      await until(() => hasher.load.waiting >= 5);
+      for (const c of leaving) c.abort();
+      expect(await Promise.all(gone)).toEqual(Array(n).fill('aborted'));
+      await first;
+      await until(() => hasher.load.running === 0 && hasher.load.waiting === 0);
+      expect(hasher.verified - before).toBe(HASH_CONCURRENCY);
+    } finally {
+      await srv.close();
+    }
   });
 });
