@@ -2,7 +2,7 @@
 // in turn starts the server under test in another), prints a summary table and
 // writes bench/results.json.
 //
-//   tsx bench/run.ts                 all four, full size (several minutes)
+//   tsx bench/run.ts                 all five, full size (several minutes)
 //   tsx bench/run.ts --quick         smoke run, well under a minute
 //   tsx bench/run.ts --only crash-recovery[,broadcast-latency]   (repeatable)
 //   BENCH_CPU_PROF=/tmp/prof tsx bench/run.ts --only issue-throughput   CPU profiles of the servers
@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, fmt, machine, machineLine, round, table, track } from './support/lib.ts';
 
-const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery'] as const;
+const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function parse(argv: string[]): { quick: boolean; only: BenchName[] } {
@@ -124,6 +124,14 @@ function row(o: Outcome): Record<string, string> {
         baseline: `restart median ${s.restartMs.median} ms`,
         ratio: '',
         goals: `no loss ${yes(s.goals.noLoss)}, no reuse ${yes(s.goals.noReuse)}`,
+      };
+    case 'login-burst':
+      return {
+        ...base,
+        result: `${s.config.logins} sign-ins (${s.burst.signInsPerSec}/s checked): ack p50 ${s.burst.ackP50Ms} ms, p99 ${s.burst.ackP99Ms} ms`,
+        baseline: `quiet: p50 ${s.quiet.ackP50Ms} ms, p99 ${s.quiet.ackP99Ms} ms`,
+        ratio: `p50 ${s.ratios.p50}×, p99 ${s.ratios.p99}×`,
+        goals: `p50 ≤1.5× ${yes(s.goals.p50Within1_5x)}, p99 ≤1.5× ${yes(s.goals.p99Within1_5x)}`,
       };
   }
 }

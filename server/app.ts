@@ -9,7 +9,9 @@ import helmet from 'helmet';
 import { Server } from 'socket.io';
 import { apiError } from '../protocol/errors.ts';
 import type { AllClientToServer, AllServerToClient, InterServerEvents } from '../protocol/events.ts';
+import { nikMaskingAudit } from './auth/audit.ts';
 import { AuthService } from './auth/auth-service.ts';
+import { hashPassword } from './auth/passwords.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { HttpContext } from './http/context.ts';
 import { createDevices } from './devices/index.ts';
@@ -56,17 +58,23 @@ export interface CreateOptions {
 
 export async function createGiliran({ settings, log, now = () => new Date() }: CreateOptions): Promise<Giliran> {
   let seededPassword: Giliran['seededPassword'] = null;
-  const { store } = await openLowdbStore({
+  const opened = await openLowdbStore({
     dataDir: settings.dataDir,
     seed: async () => {
-      const seed = await demoSeed(settings.demoPassword);
+      const seed = await demoSeed(settings.demoPassword, (p) => hashPassword(p, settings.passwordCost));
       seededPassword = { password: seed.password, generated: seed.generated };
       return seed.data;
     },
   });
+  // No audit line may hold a whole NIK (one typed into the username, say).
+  const store: Store = { ...opened.store, audit: nikMaskingAudit(opened.store.audit) };
   const queue = new QueueService(store, log, now);
   const metrics = new Metrics(queue);
-  const auth = new AuthService(store, { trustLoopbackDevices: settings.trustLoopbackDevices, sessionHours: settings.sessionHours, loginAttempts: settings.loginAttempts }, now);
+  const auth = new AuthService(
+    store,
+    { trustLoopbackDevices: settings.trustLoopbackDevices, sessionHours: settings.sessionHours, loginAttempts: settings.loginAttempts, passwordCost: settings.passwordCost, allowedHosts: settings.allowedHosts, publicUrl: settings.publicUrl },
+    now,
+  );
   const issueLimiter = new RateLimiter(settings.ticketsPerDevicePerMinute, 60_000);
   const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log };
 
@@ -98,7 +106,13 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   // A state-changing request from another site's page is refused (with SameSite=Strict cookies, two locks).
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    if (!sameOrigin(req.headers.origin, req.headers.host)) return sendError(res, apiError('bad_origin'));
+    if (!sameOrigin(req.headers.origin, req.headers.host, auth.hosts)) return sendError(res, apiError('bad_origin'));
+    next();
+  });
+  // API answers may carry a session's data (queue, audit, metrics): never kept by a browser or proxy.
+  // A route that may be cached (the QR images) sets its own header over this one.
+  app.use('/api', (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
     next();
   });
   app.use(express.json({ limit: settings.bodyLimit, strict: true }));
@@ -171,6 +185,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       });
       http.closeAllConnections();
       await closed;
+      await auth.close();
       await store.close();
     },
   };

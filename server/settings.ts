@@ -13,6 +13,14 @@ const fileSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   sessionHours: z.number().positive().max(24 * 30).default(12),
   loginAttempts: z.number().int().min(1).max(1000).default(5),
+  /** log2 of scrypt's N for password hashes: 17 is OWASP's minimum; stored hashes below it are upgraded at sign-in. */
+  passwordCost: z.number().int().min(10).max(20).default(17),
+  /**
+   * Host names (or addresses) this server is reached by, besides localhost, the machine's own
+   * addresses and host name, and publicUrl's host: only these get loopback trust and pass the
+   * Origin check (DNS rebinding). "*" accepts any.
+   */
+  allowedHosts: z.array(z.string().trim().min(1).max(253).regex(/^(\*|[A-Za-z0-9.\-:[\]]+)$/, 'a host name, an address or "*"')).max(100).default([]),
   /** Tickets one kiosk may issue per minute (flood protection). */
   ticketsPerDevicePerMinute: z.number().int().min(1).max(10_000_000).default(30),
   /** Size limit of a JSON request body. */
@@ -52,6 +60,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (env.GILIRAN_LOG_LEVEL) fromEnv.logLevel = fileSchema.shape.logLevel.parse(env.GILIRAN_LOG_LEVEL);
   if (env.GILIRAN_PUBLIC_URL) fromEnv.publicUrl = env.GILIRAN_PUBLIC_URL;
   if (env.GILIRAN_TRUST_LOOPBACK) fromEnv.trustLoopbackDevices = env.GILIRAN_TRUST_LOOPBACK !== 'false';
+  if (env.GILIRAN_ALLOWED_HOSTS !== undefined) {
+    const hosts = fileSchema.shape.allowedHosts.safeParse(env.GILIRAN_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean));
+    if (!hosts.success) throw new Error(`GILIRAN_ALLOWED_HOSTS: ${hosts.error.issues.map((i) => i.message).join('; ')}`);
+    fromEnv.allowedHosts = hosts.data;
+  }
   return {
     ...parsed.data,
     ...fromEnv,

@@ -1,10 +1,13 @@
 // Staff sessions (httpOnly cookie, stored hashed so a copied sessions.json
 // cannot be replayed), login throttling, and device pairing.
+import { parse as parseCookieHeader } from 'cookie';
 import type { DeviceKind } from '../../protocol/model.ts';
 import type { DeviceRecord, Store, UserRecord } from '../store/types.ts';
-import { dummyHash, verifyPassword } from './passwords.ts';
+import { RefusalAudit } from './audit.ts';
+import { HostPolicy } from './hosts.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { BusyError, DEFAULT_PASSWORD_COST, PasswordHasher } from './passwords.ts';
 import { LOOPBACK_DEVICE, type Principal } from './permissions.ts';
-import { RateLimiter } from './rate-limit.ts';
 import { pairingCode, randomToken, sha256 } from './tokens.ts';
 
 export const SESSION_COOKIE = 'giliran_session';
@@ -12,15 +15,27 @@ export const SESSION_COOKIE = 'giliran_session';
 export interface AuthSettings {
   trustLoopbackDevices: boolean;
   sessionHours: number;
-  /** Failed logins allowed per username+address, and per address, in 15 minutes. */
+  /** Sign-in attempts per username+address in 15 minutes (×4 per address; ×2 per account before the delay). */
   loginAttempts: number;
+  /** log2 of scrypt's N for new hashes (17 = OWASP's minimum; tests pass less). */
+  passwordCost?: number;
+  /** Host names this server answers to besides localhost and its own addresses ("*": any). */
+  allowedHosts?: readonly string[];
+  publicUrl?: string | undefined;
 }
+
+export type LoginResult =
+  | { ok: true; token: string; user: UserRecord; expiresAt: Date }
+  | { ok: false; error: 'invalid_credentials' }
+  | { ok: false; error: 'rate_limited'; retryAfterMs: number };
 
 export interface RequestIdentity {
   cookieHeader?: string | undefined;
   authorization?: string | undefined;
   deviceToken?: string | undefined;
   remoteAddress?: string | undefined;
+  /** The Host header: loopback trust needs it to name this server (DNS rebinding). */
+  host?: string | undefined;
 }
 
 interface PairRequest {
@@ -29,11 +44,19 @@ interface PairRequest {
   secretHash: string;
   kind: DeviceKind;
   name: string;
+  address: string;
   expiresAt: number;
   approved: { device: DeviceRecord; token: string } | null;
 }
 
 const PAIR_TTL_MS = 15 * 60_000;
+/**
+ * Pending pairing requests per requesting address (a new one beyond it replaces that address's
+ * oldest: a screen reloaded again and again keeps working), and in all (beyond it: refused).
+ * Codes are six digits: the total stays far below 10^6.
+ */
+export const PAIR_PENDING_PER_ADDRESS = 5;
+export const PAIR_PENDING_TOTAL = 1000;
 
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
@@ -41,27 +64,20 @@ export function isLoopback(address: string | undefined): boolean {
   return a === '::1' || a.startsWith('127.');
 }
 
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i < 0) continue;
-    const k = part.slice(0, i).trim();
-    const v = part.slice(i + 1).trim();
-    try {
-      out[k] = decodeURIComponent(v);
-    } catch {
-      out[k] = v;
-    }
-  }
-  return out;
+export function parseCookies(header: string | undefined): Record<string, string | undefined> {
+  return header ? parseCookieHeader(header) : {};
 }
 
 export class AuthService {
-  readonly loginByUser: RateLimiter;
-  readonly loginByAddress: RateLimiter;
+  readonly throttle: LoginThrottle;
+  readonly hasher: PasswordHasher;
+  readonly hosts: HostPolicy;
+  /** Refused sign-ins in the audit log: the first ones, then a summary per window. */
+  readonly refusals: RefusalAudit;
+  /** By id, in order of creation (so of expiry); and the unapproved ones by code. */
   #pairs = new Map<string, PairRequest>();
+  #pairsByCode = new Map<string, PairRequest>();
+  #pairsByAddress = new Map<string, PairRequest[]>();
   #onRevoke: Array<(r: { sessionHash?: string; deviceId?: string }) => void> = [];
 
   constructor(
@@ -69,28 +85,52 @@ export class AuthService {
     readonly settings: AuthSettings,
     private readonly now: () => Date = () => new Date(),
   ) {
-    const nowMs = () => this.now().getTime();
-    this.loginByUser = new RateLimiter(settings.loginAttempts, 15 * 60_000, nowMs);
-    this.loginByAddress = new RateLimiter(settings.loginAttempts * 4, 15 * 60_000, nowMs);
+    this.throttle = new LoginThrottle(settings.loginAttempts, () => this.now().getTime());
+    this.hasher = new PasswordHasher(settings.passwordCost ?? DEFAULT_PASSWORD_COST);
+    this.hosts = new HostPolicy(settings.allowedHosts, settings.publicUrl);
+    this.refusals = new RefusalAudit(store.audit, now);
   }
 
-  /** Checks a password. Returns the session cookie value, 'rate_limited' or 'invalid_credentials'. */
-  async login(username: string, password: string, address: string): Promise<{ token: string; user: UserRecord; expiresAt: Date } | 'rate_limited' | 'invalid_credentials'> {
-    const userKey = `${username.toLowerCase()}|${address}`;
-    if (this.loginByUser.isBlocked(userKey) || this.loginByAddress.isBlocked(address)) return 'rate_limited';
+  /** Checks a password; the attempt is counted before the hash runs, so parallel guesses cannot outrun the limits. */
+  async login(username: string, password: string, address: string, signal?: AbortSignal): Promise<LoginResult> {
+    const admitted = this.throttle.admit(username, address);
+    if (!admitted.ok) return { ok: false, error: 'rate_limited', retryAfterMs: admitted.retryAfterMs };
     const user = this.store.config.get().users.find((u) => u.username.toLowerCase() === username.toLowerCase() && !u.disabled);
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!ok || !user) {
-      this.loginByUser.hit(userKey);
-      this.loginByAddress.hit(address);
-      return 'invalid_credentials';
+    let check: { ok: boolean; rehash: boolean };
+    try {
+      check = await this.hasher.verify(password, user?.passwordHash ?? null, signal);
+    } catch (err) {
+      // A full hash queue, or a client that left before its turn: nothing was checked.
+      if (err instanceof BusyError || signal?.aborted) return { ok: false, error: 'rate_limited', retryAfterMs: 1000 };
+      throw err;
     }
-    this.loginByUser.reset(userKey);
+    if (!check.ok || !user) return { ok: false, error: 'invalid_credentials' };
+    this.throttle.succeeded(username, address);
+    if (check.rehash) await this.#rehash(user, password);
     const token = randomToken();
     const created = this.now();
     const expiresAt = new Date(created.getTime() + this.settings.sessionHours * 3_600_000);
     await this.store.sessions.put({ idHash: sha256(token), userId: user.id, createdAt: created.toISOString(), expiresAt: expiresAt.toISOString() });
-    return { token, user, expiresAt };
+    return { ok: true, token, user, expiresAt };
+  }
+
+  /** Stores a hash at today's cost for a password that was just verified against an older one. */
+  async #rehash(user: UserRecord, password: string): Promise<void> {
+    try {
+      const fresh = await this.hasher.hash(password);
+      await this.store.config.update((d) => {
+        const u = d.users.find((x) => x.id === user.id);
+        if (u && u.passwordHash === user.passwordHash) u.passwordHash = fresh; // unless changed meanwhile
+      });
+    } catch {
+      // Not stored: the next sign-in tries again; the old hash still works.
+    }
+  }
+
+  /** Writes the pending refusal summary and ends the hashing threads (before the store closes). */
+  async close(): Promise<void> {
+    await this.refusals.flush();
+    await this.hasher.close();
   }
 
   async logout(sessionHash: string): Promise<void> {
@@ -120,7 +160,12 @@ export class AuthService {
       const device = this.store.config.get().devices.find((d) => d.tokenHash === hash);
       if (device) return { kind: 'device', device, loopback: false };
     }
-    const cookie = parseCookies(req.cookieHeader)[SESSION_COOKIE];
+    let cookie: string | undefined;
+    try {
+      cookie = parseCookies(req.cookieHeader)[SESSION_COOKIE];
+    } catch {
+      cookie = undefined; // a malformed Cookie header is no session
+    }
     if (cookie) {
       const idHash = sha256(cookie);
       const s = this.store.sessions.get(idHash);
@@ -129,19 +174,30 @@ export class AuthService {
         if (user) return { kind: 'user', user, sessionHash: idHash };
       }
     }
-    if (opts.allowLoopbackDevice && this.settings.trustLoopbackDevices && isLoopback(req.remoteAddress)) {
+    if (opts.allowLoopbackDevice && this.settings.trustLoopbackDevices && isLoopback(req.remoteAddress) && this.hosts.allows(req.host)) {
       return { kind: 'device', device: LOOPBACK_DEVICE, loopback: true };
     }
     return null;
   }
 
-  /** An unpaired screen asks to be paired: it shows `code`, keeps `secret` to collect its token. */
-  startPairing(kind: DeviceKind, name: string | undefined): { requestId: string; code: string; secret: string; expiresAt: string } {
+  /** An unpaired screen asks to be paired: it shows `code`, keeps `secret` to collect its token. Null when the caps are reached. */
+  startPairing(kind: DeviceKind, name: string | undefined, address = '?'): { requestId: string; code: string; secret: string; expiresAt: string } | null {
     const t = this.now().getTime();
-    for (const [k, p] of this.#pairs) if (p.expiresAt <= t) this.#pairs.delete(k);
-    let code = pairingCode();
-    const inUse = new Set([...this.#pairs.values()].map((p) => p.code));
-    while (inUse.has(code)) code = pairingCode();
+    this.#expirePairs(t);
+    const mine = this.#pairsByAddress.get(address) ?? [];
+    if (mine.length >= PAIR_PENDING_PER_ADDRESS) {
+      const oldest = mine.find((p) => !p.approved);
+      if (!oldest) return null;
+      this.#dropPair(oldest);
+    }
+    if (this.#pairs.size >= PAIR_PENDING_TOTAL) return null;
+    // At most 1,000 of 10^6 codes are taken: a free one is found in one draw almost always, in 8 all but never.
+    let code: string | null = null;
+    for (let i = 0; i < 8 && code === null; i++) {
+      const c = pairingCode();
+      if (!this.#pairsByCode.has(c)) code = c;
+    }
+    if (code === null) return null;
     const secret = randomToken(24);
     const req: PairRequest = {
       id: randomToken(12),
@@ -149,11 +205,30 @@ export class AuthService {
       secretHash: sha256(secret),
       kind,
       name: name ?? `${kind} ${code}`,
+      address,
       expiresAt: t + PAIR_TTL_MS,
       approved: null,
     };
     this.#pairs.set(req.id, req);
+    this.#pairsByCode.set(code, req);
+    this.#pairsByAddress.set(address, [...(this.#pairsByAddress.get(address) ?? []), req]);
     return { requestId: req.id, code, secret, expiresAt: new Date(req.expiresAt).toISOString() };
+  }
+
+  #dropPair(req: PairRequest): void {
+    this.#pairs.delete(req.id);
+    if (this.#pairsByCode.get(req.code) === req) this.#pairsByCode.delete(req.code);
+    const rest = (this.#pairsByAddress.get(req.address) ?? []).filter((p) => p !== req);
+    if (rest.length) this.#pairsByAddress.set(req.address, rest);
+    else this.#pairsByAddress.delete(req.address);
+  }
+
+  /** Every request lives PAIR_TTL_MS, so the oldest come first: stops at the first still alive. */
+  #expirePairs(t: number): void {
+    for (const req of this.#pairs.values()) {
+      if (req.expiresAt > t) break;
+      this.#dropPair(req);
+    }
   }
 
   /** The screen polls; once approved it receives its token exactly once. */
@@ -161,13 +236,14 @@ export class AuthService {
     const req = this.#pairs.get(requestId);
     if (!req || req.expiresAt <= this.now().getTime() || req.secretHash !== sha256(secret)) return null;
     if (!req.approved) return { status: 'pending' };
-    this.#pairs.delete(requestId);
+    this.#dropPair(req);
     return { status: 'approved', token: req.approved.token, device: req.approved.device };
   }
 
   pendingPairings(): Array<{ code: string; kind: DeviceKind; name: string; expiresAt: string }> {
     const t = this.now().getTime();
-    return [...this.#pairs.values()]
+    this.#expirePairs(t);
+    return [...this.#pairsByCode.values()]
       .filter((p) => !p.approved && p.expiresAt > t)
       .map((p) => ({ code: p.code, kind: p.kind, name: p.name, expiresAt: new Date(p.expiresAt).toISOString() }));
   }
@@ -175,8 +251,10 @@ export class AuthService {
   /** An admin approves the code shown on the screen; the device record is on disk before this resolves. */
   async approvePairing(code: string, officeId: string, name: string | undefined, approvedBy: string): Promise<DeviceRecord | null> {
     const t = this.now().getTime();
-    const req = [...this.#pairs.values()].find((p) => p.code === code && !p.approved && p.expiresAt > t);
-    if (!req) return null;
+    const req = this.#pairsByCode.get(code);
+    if (!req || req.approved || req.expiresAt <= t) return null;
+    // Taken off the codes at once: a second approval racing this one finds nothing. The request waits for its collection.
+    this.#pairsByCode.delete(code);
     const token = randomToken();
     const device: DeviceRecord = {
       id: `dev-${randomToken(9)}`,

@@ -21,6 +21,13 @@ export class RateLimiter {
     return e.count <= this.limit;
   }
 
+  /** 0 when the key may hit now, else the ms until its window ends. */
+  retryAfterMs(key: string): number {
+    const e = this.#hits.get(key);
+    const t = this.now();
+    return e && e.resetAt > t && e.count >= this.limit ? e.resetAt - t : 0;
+  }
+
   isBlocked(key: string): boolean {
     const e = this.#hits.get(key);
     return !!e && e.resetAt > this.now() && e.count >= this.limit;

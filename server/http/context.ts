@@ -26,6 +26,7 @@ export function principalOf(ctx: HttpContext, req: Request): Principal | null {
       authorization: req.headers.authorization,
       deviceToken: typeof req.headers['x-device-token'] === 'string' ? req.headers['x-device-token'] : undefined,
       remoteAddress: req.socket.remoteAddress,
+      host: req.headers.host,
     },
     { allowLoopbackDevice: true },
   );

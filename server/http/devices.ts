@@ -16,7 +16,9 @@ export function devicesRouter(ctx: HttpContext): Router {
   r.post('/api/v1/devices/pairing', (req, res) => {
     const body = validate(pairRequestSchema, req.body);
     if (!pairLimiter.hit(req.socket.remoteAddress ?? '?')) throw HttpError.of('rate_limited');
-    res.status(201).json(ctx.auth.startPairing(body.kind, body.name));
+    const started = ctx.auth.startPairing(body.kind, body.name, req.socket.remoteAddress ?? '?');
+    if (!started) throw HttpError.of('rate_limited'); // too many pending requests, from this address or in all
+    res.status(201).json(started);
   });
 
   r.get('/api/v1/devices/pairing/:requestId', (req, res) => {

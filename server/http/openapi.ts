@@ -55,7 +55,7 @@ export type ResponseTypesMatch = [
   Holds<Same<z.infer<typeof metricsSchema>, MetricsSample>>,
   Holds<Same<z.infer<typeof userSchema>, ReturnType<typeof publicUser>>>,
   Holds<Same<z.infer<typeof pendingPairingSchema>, ReturnType<AuthService['pendingPairings']>[number]>>,
-  Holds<Same<z.infer<typeof pairingStartedSchema>, ReturnType<AuthService['startPairing']>>>,
+  Holds<Same<z.infer<typeof pairingStartedSchema>, NonNullable<ReturnType<AuthService['startPairing']>>>>,
 ];
 
 // ---------------------------------------------------------------------------

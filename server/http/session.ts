@@ -1,5 +1,5 @@
 // Staff login and logout: POST/GET/DELETE /api/v1/session.
-import { Router, type Request, type Response } from 'express';
+import { Router, type CookieOptions, type Request, type Response } from 'express';
 import { loginSchema } from '../../protocol/commands.ts';
 import { SESSION_COOKIE } from '../auth/auth-service.ts';
 import type { UserRecord } from '../store/types.ts';
@@ -10,9 +10,8 @@ export function publicUser(u: UserRecord) {
   return { id: u.id, username: u.username, name: u.name, role: u.role, offices: u.offices };
 }
 
-function cookie(req: Request, value: string, maxAgeSeconds: number): string {
-  const secure = req.secure ? '; Secure' : '';
-  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
+function cookieOptions(req: Request): CookieOptions {
+  return { path: '/', httpOnly: true, sameSite: 'strict', secure: req.secure };
 }
 
 export function sessionRouter(ctx: HttpContext): Router {
@@ -21,14 +20,19 @@ export function sessionRouter(ctx: HttpContext): Router {
   r.post('/api/v1/session', async (req: Request, res: Response) => {
     const body = validate(loginSchema, req.body);
     const address = req.socket.remoteAddress ?? 'unknown';
-    const result = await ctx.auth.login(body.username, body.password, address);
-    const at = ctx.queue.now().toISOString();
-    if (typeof result === 'string') {
-      await ctx.store.audit.append({ at, actor: { kind: 'system', id: 'auth' }, action: 'login_failed', detail: { username: body.username.slice(0, 64), address, reason: result } });
-      throw HttpError.of(result);
+    // A client that hangs up while its password waits for a hash slot gives the slot up.
+    const left = new AbortController();
+    res.once('close', () => left.abort());
+    const result = await ctx.auth.login(body.username, body.password, address, left.signal);
+    if (!result.ok) {
+      // The first refusals of a window are written one by one, the rest only counted into its summary.
+      await ctx.auth.refusals.refused({ username: body.username, address, reason: result.error });
+      if (result.error === 'rate_limited') res.setHeader('Retry-After', String(Math.max(1, Math.ceil(result.retryAfterMs / 1000))));
+      throw HttpError.of(result.error);
     }
+    const at = ctx.queue.now().toISOString();
     await ctx.store.audit.append({ at, actor: { kind: 'user', id: result.user.id, name: result.user.name, role: result.user.role }, action: 'login', detail: { address } });
-    res.setHeader('Set-Cookie', cookie(req, result.token, Math.round(ctx.auth.settings.sessionHours * 3600)));
+    res.cookie(SESSION_COOKIE, result.token, { ...cookieOptions(req), maxAge: Math.round(ctx.auth.settings.sessionHours * 3600) * 1000 });
     res.json({ user: publicUser(result.user), expiresAt: result.expiresAt.toISOString() });
   });
 
@@ -44,7 +48,7 @@ export function sessionRouter(ctx: HttpContext): Router {
       await ctx.auth.logout(p.sessionHash);
       await ctx.store.audit.append({ at: ctx.queue.now().toISOString(), actor: { kind: 'user', id: p.user.id, name: p.user.name, role: p.user.role }, action: 'logout' });
     }
-    res.setHeader('Set-Cookie', cookie(req, '', 0));
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
     res.status(204).end();
   });
 

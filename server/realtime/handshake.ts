@@ -4,6 +4,7 @@ import { apiError, type ErrorCode } from '../../protocol/errors.ts';
 import type { Role } from '../../protocol/events.ts';
 import type { DeviceKind } from '../../protocol/model.ts';
 import type { AuthService } from '../auth/auth-service.ts';
+import type { HostPolicy } from '../auth/hosts.ts';
 import { worksFor } from '../auth/permissions.ts';
 import type { QueueService } from '../queue-service.ts';
 import type { QueueSocket } from './types.ts';
@@ -23,10 +24,12 @@ function refuse(code: ErrorCode): Error {
   return Object.assign(new Error(code), { data: apiError(code) });
 }
 
-export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+/** The Origin, when sent, is this request's own host and one this server answers to (`hosts`: DNS rebinding). */
+export function sameOrigin(origin: string | undefined, host: string | undefined, hosts?: HostPolicy): boolean {
   if (!origin) return true; // not a browser (or a same-origin navigation): cookies alone cannot be forged cross-site here
   try {
-    return new URL(origin).host === host;
+    const o = new URL(origin).host;
+    return o === host && (!hosts || hosts.allows(o));
   } catch {
     return false;
   }
@@ -39,13 +42,14 @@ export function handshake(role: Role, auth: AuthService, queue: QueueService) {
     const a: Record<string, unknown> = hs.auth ?? {};
     const office = a.office;
     if (typeof office !== 'string' || !queue.office(office)) return next(refuse('office_not_found'));
-    if (!sameOrigin(hs.headers.origin, hs.headers.host)) return next(refuse('bad_origin'));
+    if (!sameOrigin(hs.headers.origin, hs.headers.host, auth.hosts)) return next(refuse('bad_origin'));
     const allowed = DEVICES_BY_ROLE[role];
     const principal = auth.identify(
       {
         cookieHeader: hs.headers.cookie,
         deviceToken: typeof a.deviceToken === 'string' ? a.deviceToken : undefined,
         remoteAddress: hs.address,
+        host: hs.headers.host,
       },
       { allowLoopbackDevice: role !== 'counter' },
     );

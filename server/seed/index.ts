@@ -12,9 +12,9 @@ export interface Seed {
   generated: boolean;
 }
 
-export async function demoSeed(passwordFromEnv: string | null): Promise<Seed> {
+export async function demoSeed(passwordFromEnv: string | null, hashWith: (password: string) => Promise<string> = hashPassword): Promise<Seed> {
   const password = passwordFromEnv ?? generatedPassword();
-  const hash = await hashPassword(password);
+  const hash = await hashWith(password);
   const users: UserRecord[] = [
     { id: 'admin', username: 'admin', name: 'Administrator', role: 'admin', offices: ['*'], passwordHash: hash },
     { id: 'supervisor', username: 'supervisor', name: 'Kepala Seksi Pelayanan', role: 'supervisor', offices: ['kupang'], passwordHash: hash },

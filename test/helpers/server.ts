@@ -24,6 +24,7 @@ export async function startServer(opts: { dataDir?: string; now?: () => Date; se
   const settings: Settings = {
     ...loadSettings({ GILIRAN_DATA: dataDir, GILIRAN_DEMO_PASSWORD: DEMO_PASSWORD, HOST: '127.0.0.1', PORT: '0' }),
     logLevel: 'silent',
+    passwordCost: 12, // a fast hash for tests; test/server/login-hardening.test.ts checks the default cost
     ...opts.settings,
   };
   const giliran = await createGiliran({ settings, log: createLogger(settings.logLevel), ...(opts.now ? { now: opts.now } : {}) });

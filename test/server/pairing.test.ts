@@ -2,11 +2,14 @@
 // unpaired screen is refused, asks for a code, an admin approves it, the screen
 // collects its token once, uses it, and loses it when the admin revokes it.
 import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import type { DeviceKind } from '../../protocol/model.ts';
+import { AuthService, PAIR_PENDING_PER_ADDRESS, PAIR_PENDING_TOTAL } from '../../server/auth/auth-service.ts';
+import type { Store } from '../../server/store/types.ts';
 import { connect, connectOutcome, emitAck, login, pairDevice as pairDeviceVia, request, startServer, waitFor, type JsonResponse, type TestServer } from '../helpers/server.ts';
 
 let srv: TestServer;
@@ -230,5 +233,60 @@ describe('devices and offices', () => {
 
   it('refuses a made-up device token', async () => {
     expect(await connectOutcome(track(connect(srv.url, 'display', 'kupang', { deviceToken: 'made-up-token' })))).toBe('device_not_paired');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Pending requests are capped and expire (issue 15)
+
+function pairFrom(localAddress: string): Promise<{ status: number; body: any }> {
+  const url = new URL('/api/v1/devices/pairing', srv.url);
+  const body = JSON.stringify({ kind: 'kiosk' });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('pending pairing requests', () => {
+  it(`keeps at most ${PAIR_PENDING_PER_ADDRESS} per address: a newer one replaces that address's oldest`, async () => {
+    const made = [];
+    for (let i = 0; i < PAIR_PENDING_PER_ADDRESS + 1; i++) {
+      const r = await pairFrom('127.0.5.1');
+      expect(r.status).toBe(201);
+      made.push(r.body as { requestId: string; secret: string; code: string });
+    }
+    const status = (m: { requestId: string; secret: string }) => request(srv.url, 'GET', `/api/v1/devices/pairing/${m.requestId}`, { headers: { 'x-pairing-secret': m.secret } });
+    expectError(await status(made[0]!), 404, 'pairing_not_found');
+    for (const m of made.slice(1)) expect((await status(m)).body.status).toBe('pending');
+    const listed = (await request(srv.url, 'GET', '/api/v1/devices/pairing', { cookie: admin })).body.pending.map((p: { code: string }) => p.code);
+    expect(listed).not.toContain(made[0]!.code);
+    for (const m of made.slice(1)) expect(listed).toContain(m.code);
+    // Another address is not affected.
+    expect((await pairFrom('127.0.5.2')).status).toBe(201);
+  });
+
+  it(`refuses more than ${PAIR_PENDING_TOTAL} pending in all, and lets them expire`, () => {
+    let clock = Date.parse('2026-12-01T03:00:00Z');
+    const store = { config: { get: () => ({ users: [], devices: [] }) }, audit: {} } as unknown as Store;
+    const auth = new AuthService(store, { trustLoopbackDevices: false, sessionHours: 1, loginAttempts: 5 }, () => new Date(clock));
+    const codes = new Set<string>();
+    for (let i = 0; i < PAIR_PENDING_TOTAL; i++) {
+      const r = auth.startPairing('display', undefined, `10.0.${i >> 8}.${i & 255}`);
+      expect(r).not.toBeNull();
+      codes.add(r!.code);
+    }
+    expect(codes.size).toBe(PAIR_PENDING_TOTAL); // every pending code is unique
+    expect(auth.startPairing('display', undefined, '10.9.9.9')).toBeNull();
+    expect(auth.pendingPairings().length).toBe(PAIR_PENDING_TOTAL);
+    clock += 15 * 60_000;
+    expect(auth.pendingPairings().length).toBe(0);
+    expect(auth.startPairing('display', undefined, '10.9.9.9')).not.toBeNull();
   });
 });
