@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, fmt, machine, machineLine, round, table, track } from './support/lib.ts';
 
-const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst'] as const;
+const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function parse(argv: string[]): { quick: boolean; only: BenchName[] } {
@@ -132,6 +132,14 @@ function row(o: Outcome): Record<string, string> {
         baseline: `quiet: p50 ${s.quiet.ackP50Ms} ms, p99 ${s.quiet.ackP99Ms} ms`,
         ratio: `p50 ${s.ratios.p50}×, p99 ${s.ratios.p99}×`,
         goals: `p50 ≤1.5× ${yes(s.goals.p50Within1_5x)}, p99 ≤1.5× ${yes(s.goals.p99Within1_5x)}`,
+      };
+    case 'resync-flood':
+      return {
+        ...base,
+        result: `${s.config.sockets}×${s.config.burst} resyncs/s: /healthz p50 ${s.flood.p50Ms} ms, p99 ${s.flood.p99Ms} ms, RSS +${s.flood.rssGrowthMb} MB; ${s.flood.answered} answered, ${s.flood.refused} refused`,
+        baseline: `quiet: p50 ${s.quiet.p50Ms} ms, p99 ${s.quiet.p99Ms} ms`,
+        ratio: `p50 ${s.ratios.p50}×, p99 ${s.ratios.p99}×`,
+        goals: `p50 ≤1.5× ${yes(s.goals.p50Within1_5xQuiet)}, p99 ≤100ms ${yes(s.goals.p99AtMost100Ms)}, RSS ≤+100MB ${yes(s.goals.rssGrowthAtMost100Mb)}`,
       };
   }
 }

@@ -146,7 +146,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const http = createServer(app);
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address() }, io);
-  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log });
+  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings });
   metrics.attach(io);
   devices.start();
 

@@ -21,6 +21,13 @@ const fileSchema = z.strictObject({
    * Origin check (DNS rebinding). "*" accepts any.
    */
   allowedHosts: z.array(z.string().trim().min(1).max(253).regex(/^(\*|[A-Za-z0-9.\-:[\]]+)$/, 'a host name, an address or "*"')).max(100).default([]),
+  /** Open `/track` (phone) sockets one address may hold; more are refused (rate_limited). Phones behind one NAT share an address. */
+  publicSocketsPerAddress: z.number().int().min(1).max(100_000).default(200),
+  /** New `/track` connections one address may open a minute (each is sent the day's snapshot). */
+  publicConnectsPerAddressPerMinute: z.number().int().min(1).max(1_000_000).default(600),
+  /** Snapshots one socket may ask for with `resync`: a burst of this many, then one per `resyncEveryMs`. */
+  resyncBurst: z.number().int().min(1).max(1000).default(3),
+  resyncEveryMs: z.number().int().min(0).max(600_000).default(2_000),
   /** Tickets one kiosk may issue per minute (flood protection). */
   ticketsPerDevicePerMinute: z.number().int().min(1).max(10_000_000).default(30),
   /** Size limit of a JSON request body. */

@@ -6,6 +6,7 @@ import { commandOf, commandVariant, idempotencyKeySchema, issueForm, restForm, t
 import type { auditSchema, officeListSchema, officeResponseSchema } from '../../protocol/schemas-http.ts';
 import { actorOf, mayRun, worksFor, type Principal } from '../auth/permissions.ts';
 import { publicOffice } from '../queue-service.ts';
+import { feedOf, snapshotFor } from '../realtime/feeds.ts';
 import { type HttpContext, requirePrincipal, requireRole } from './context.ts';
 import { HttpError, sendError, validate } from './errors.ts';
 
@@ -98,7 +99,7 @@ export function queueRouter(ctx: HttpContext): Router {
     const office = officeFor(req, p);
     const snap = await ctx.queue.snapshot(office.id);
     if (!snap.ok) return sendError(res, snap.error);
-    res.json(snap.data);
+    res.json(snapshotFor(feedOf(p), snap.data));
   });
 
   r.post('/api/v1/offices/:office/tickets', async (req, res) => {

@@ -1,5 +1,6 @@
-// What each role's screens receive. Displays and counters follow every ticket
-// and get every commit at once. Kiosks (and agents) only show the queue's
+// What each role's screens receive, over sockets and REST alike. Counters
+// (staff) get everything; displays follow every ticket, at once, but without
+// the pre-check, like phones. Kiosks (and agents) only show the queue's
 // figures — waiting per service, estimated wait, counters open — so they get
 // those alone, merged over a short window: on a busy day a kiosk parses a few
 // small frames a second instead of every ticket of every commit. Phones
@@ -7,16 +8,29 @@
 // citizen told the kiosk (the pre-check: which case, which documents).
 import type { CounterState, QueueDelta, QueueEvent, QueueSnapshot, Ticket } from '../../protocol/model.ts';
 import type { Role } from '../../protocol/events.ts';
+import type { Principal } from '../auth/permissions.ts';
 
 export type Feed = 'full' | 'public' | 'figures';
 export const FEEDS: Record<Role, { feed: Feed; merged: boolean }> = {
-  display: { feed: 'full', merged: false },
+  // A TV shows numbers and calls, never what a citizen told the kiosk: the public feed, at once.
+  display: { feed: 'public', merged: false },
   counter: { feed: 'full', merged: false },
   track: { feed: 'public', merged: true },
   kiosk: { feed: 'figures', merged: true },
   agent: { feed: 'figures', merged: true },
 };
 export const MERGE_WINDOW_MS = 250;
+
+/**
+ * The feed a REST reader gets, as its socket would: staff everything, a device
+ * its namespace's feed, the demo screen on the server machine (which stands for
+ * a kiosk and a TV at once) the public feed.
+ */
+export function feedOf(p: Principal): Feed {
+  if (p.kind === 'user') return 'full';
+  if (p.loopback) return 'public';
+  return FEEDS[p.device.kind].feed;
+}
 
 const withoutPrecheck = (t: Ticket): Ticket => (t.precheck === null ? t : { ...t, precheck: null });
 

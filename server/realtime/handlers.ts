@@ -4,10 +4,11 @@
 // its listeners with these.
 import { apiError, type Ack, type ApiError } from '../../protocol/errors.ts';
 import type { CommandResult, Role } from '../../protocol/events.ts';
+import type { QueueSnapshot } from '../../protocol/model.ts';
 import type { Command } from '../../protocol/commands.ts';
 import { actorOf, mayRun } from '../auth/permissions.ts';
 import type { AuthService } from '../auth/auth-service.ts';
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import { RateLimiter } from '../auth/rate-limit.ts';
 import type { DeviceHub } from '../devices/hub.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
@@ -16,11 +17,25 @@ import { officeRoom, type QueueSocket } from './types.ts';
 
 export interface HandlerDeps {
   queue: QueueService;
+  limits: SocketLimits;
   auth: AuthService;
   issueLimiter: RateLimiter;
   devices: DeviceHub;
   log: Logger;
 }
+
+/** What one socket may cost the server (issue 15, finding 2; settings.ts). */
+export interface SocketLimits {
+  /** Open `/track` sockets per address, and new ones a minute. */
+  publicSocketsPerAddress: number;
+  publicConnectsPerAddressPerMinute: number;
+  /** `resync`: a burst, then one per `resyncEveryMs`. */
+  resyncBurst: number;
+  resyncEveryMs: number;
+}
+
+/** Refused resyncs in a row after which a socket is cut: a page retries once a second and is served within a few, a flood does not wait. */
+export const REFUSALS_BEFORE_CUT = 100;
 
 export type AckFn<T> = (res: Ack<T>) => void;
 
@@ -78,16 +93,79 @@ export function sendInitialSnapshot(socket: QueueSocket, role: Role, deps: Handl
   });
 }
 
-/** A fresh snapshot on request, in the role's feed (see feeds.ts). */
+/**
+ * A fresh snapshot on request, in the role's feed (see feeds.ts). Each answer
+ * is the whole day, so a socket gets a budget (a burst, then one per
+ * interval): asking again while one is being read shares that answer, asking
+ * beyond the budget is refused (`rate_limited`, a few bytes), and a socket
+ * that keeps asking regardless is cut. A page only resyncs after a gap,
+ * one at a time, retrying a refusal a second later (ui/queue-client.ts).
+ */
 export function registerResync(socket: QueueSocket, role: Role, deps: HandlerDeps): void {
+  const { resyncBurst, resyncEveryMs } = deps.limits;
+  let tokens = resyncBurst;
+  let filledAt = performance.now();
+  let refusedInRow = 0;
+  let inFlight: Promise<Ack<QueueSnapshot>> | null = null;
+  const read = async (): Promise<Ack<QueueSnapshot>> => {
+    const p = socket.data.principal;
+    if (!stillValid(socket, deps.auth)) return fail(apiError(p?.kind === 'user' ? 'unauthenticated' : 'device_not_paired'));
+    const snap = await deps.queue.snapshot(socket.data.officeId);
+    return snap.ok ? { ok: true, data: snapshotFor(FEEDS[role].feed, snap.data) } : fail(snap.error);
+  };
   socket.on('resync', (maybeAck: unknown) => {
-    answer(ackOf(maybeAck), deps.log, 'resync', async () => {
-      const p = socket.data.principal;
-      if (!stillValid(socket, deps.auth)) return fail(apiError(p?.kind === 'user' ? 'unauthenticated' : 'device_not_paired'));
-      const snap = await deps.queue.snapshot(socket.data.officeId);
-      return snap.ok ? { ok: true, data: snapshotFor(FEEDS[role].feed, snap.data) } : fail(snap.error);
+    const ack = ackOf<QueueSnapshot>(maybeAck);
+    const now = performance.now();
+    tokens = resyncEveryMs === 0 ? resyncBurst : Math.min(resyncBurst, tokens + (now - filledAt) / resyncEveryMs);
+    filledAt = now;
+    if (tokens < 1) {
+      refusedInRow += 1;
+      ack(fail(apiError('rate_limited')));
+      if (refusedInRow === REFUSALS_BEFORE_CUT) {
+        deps.log.warn({ office: socket.data.officeId, role, address: socket.handshake.address }, 'socket cut: resync flood');
+        socket.disconnect(true);
+      }
+      return;
+    }
+    tokens -= 1;
+    refusedInRow = 0;
+    inFlight ??= read().finally(() => {
+      inFlight = null;
     });
+    const shared = inFlight;
+    answer(ack, deps.log, 'resync', () => shared);
   });
+}
+
+/**
+ * Caps what one address may hold and ask in a public namespace (phones, no
+ * sign-in): open sockets (so thousands of them cannot hold the server's
+ * memory) and new connections a minute (each one is sent the day's snapshot,
+ * so reconnecting in a loop would be a resync flood by another name). Counted
+ * at admission, so parallel handshakes cannot overshoot; an open socket is
+ * given back once, when it or its connection closes. A refused phone page
+ * retries with socket.io's back-off.
+ */
+export function perAddressCap(limit: number, connectsPerMinute: number): (socket: QueueSocket, next: (err?: Error) => void) => void {
+  const open = new Map<string, number>();
+  const connects = new RateLimiter(connectsPerMinute, 60_000);
+  return (socket, next) => {
+    const address = socket.handshake.address;
+    const n = open.get(address) ?? 0;
+    if (n >= limit || !connects.hit(address)) return next(Object.assign(new Error('rate_limited'), { data: apiError('rate_limited') }));
+    open.set(address, n + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    };
+    socket.once('disconnect', release);
+    socket.conn.once('close', release);
+    next();
+  };
 }
 
 /** Runs a command for the socket's principal; the origin lets a ticket's print result reach this screen alone. */

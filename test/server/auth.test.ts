@@ -229,6 +229,24 @@ describe('REST: fixed expectations', () => {
     expect((await request(strict.url, 'GET', `${OFFICE}/queue`, { headers: display })).status).toBe(200);
   });
 
+  it('answers GET queue in the reader\'s own feed: a kiosk figures only, a TV tickets without pre-checks, staff everything', async () => {
+    const precheck = { subcase: 'hilang', passed: true, missing: [] };
+    const issued = await request(strict.url, 'POST', `${OFFICE}/tickets`, { body: { service: 'ktp-el', precheck }, headers: { authorization: `Bearer ${kioskToken}` } });
+    expect(issued.status).toBe(201);
+    const id = issued.body.ticket.id as string;
+    const asKiosk = await request(strict.url, 'GET', `${OFFICE}/queue`, { headers: { authorization: `Bearer ${kioskToken}` } });
+    expect(asKiosk.status).toBe(200);
+    expect(asKiosk.body.tickets).toEqual([]);
+    expect(asKiosk.body.recentCalls).toEqual([]);
+    expect(asKiosk.body.services.length).toBeGreaterThan(0);
+    const asDisplay = await request(strict.url, 'GET', `${OFFICE}/queue`, { headers: { authorization: `Bearer ${displayToken}` } });
+    expect(asDisplay.body.tickets.find((t: { id: string }) => t.id === id)).toMatchObject({ id, precheck: null });
+    expect(JSON.stringify(asDisplay.body)).not.toContain('hilang');
+    const asClerk = await request(strict.url, 'GET', `${OFFICE}/queue`, { cookie: cookies.petugas1! });
+    expect(asClerk.body.tickets.find((t: { id: string }) => t.id === id)?.precheck).toEqual(precheck);
+    await request(strict.url, 'POST', `${OFFICE}/tickets/${issued.body.ticket.number}/cancel`, { body: { reason: 'uji' }, cookie: cookies.supervisor! });
+  });
+
   it('answers 401 unauthenticated to a client with no credentials (loopback trust off)', async () => {
     const before = await queueVersion(strict.url, cookies.admin!);
     for (const [method, p, body] of [

@@ -173,7 +173,7 @@ describe('realtime', () => {
     issuer.close();
   });
 
-  it('tells phones (track, not signed in) every ticket but never what a citizen answered at the pre-check', async () => {
+  it('tells phones (track, not signed in) and TVs every ticket but never what a citizen answered at the pre-check', async () => {
     const kiosk = connect(srv.url, 'kiosk');
     await waitFor(kiosk, 'snapshot');
     const precheck = { subcase: 'hilang', passed: true, missing: [] };
@@ -184,7 +184,12 @@ describe('realtime', () => {
     const snap = await waitFor<QueueSnapshot>(phone, 'snapshot');
     const display = await displayClient();
     expect(snap.tickets.find((t) => t.id === first.ticket!.id)).toMatchObject({ number: first.ticket!.number, precheck: null });
-    expect(display.snapshot?.tickets.find((t) => t.id === first.ticket!.id)?.precheck).toEqual(precheck); // staff screens keep it
+    // A TV never shows the pre-check either (issue 15, finding 7); the counter (staff) keeps it.
+    expect(display.snapshot?.tickets.find((t) => t.id === first.ticket!.id)?.precheck).toBeNull();
+    const counter = connect(srv.url, 'counter', 'kupang', { cookie: clerkCookie });
+    const staffSnap = await waitFor<QueueSnapshot>(counter, 'snapshot');
+    expect(staffSnap.tickets.find((t) => t.id === first.ticket!.id)?.precheck).toEqual(precheck);
+    counter.close();
     const deltas: QueueDelta[] = [];
     phone.on('delta', (d: QueueDelta) => d.version > snap.version && deltas.push(d));
     const second = okData(await emitAck(kiosk, 'issue', { service: 'ktp-el', precheck, idempotencyKey: 'track-privacy-2' }));
