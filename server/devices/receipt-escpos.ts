@@ -7,7 +7,7 @@
 // A job is split in two: the body (everything on paper) and the tail (feed and
 // cut). The printer code confirms the body before sending the tail, so a job
 // interrupted after its body can be finished by resending the tail alone.
-import { EventEmitter } from 'node:events';
+import { Adapter } from '@node-escpos/adapter';
 import { Image, Printer, command } from '@node-escpos/core';
 import type { PaperWidth, ReceiptDescription } from '../../protocol/devices.ts';
 import { qrCode } from './escpos-commands.ts';
@@ -27,7 +27,7 @@ export interface EncodedReceipt {
 }
 
 /** An @node-escpos adapter that keeps what the Printer flushes. */
-class BufferAdapter extends EventEmitter {
+class BufferAdapter extends Adapter<[]> {
   private chunks: Buffer[] = [];
   open(callback?: (error: Error | null) => void): this {
     callback?.(null);
@@ -50,11 +50,9 @@ class BufferAdapter extends EventEmitter {
   }
 }
 
-type EscposAdapter = ConstructorParameters<typeof Printer>[0];
-
 function newPrinter(paper: PaperWidth): { printer: Printer<[]>; adapter: BufferAdapter } {
   const adapter = new BufferAdapter();
-  const printer = new Printer<[]>(adapter as unknown as EscposAdapter, { encoding: ENCODING, width: PAPER_COLUMNS[paper] });
+  const printer = new Printer<[]>(adapter, { encoding: ENCODING, width: PAPER_COLUMNS[paper] });
   return { printer, adapter };
 }
 
