@@ -57,8 +57,11 @@ async function ready(page: Page): Promise<void> {
   }
 }
 
+let staffCookie: string | null = null;
+/** The office's queue as staff see it: only staff get what a citizen answered at the pre-check. */
 async function snapshot(office = 'kupang'): Promise<QueueSnapshot> {
-  const res = await request<QueueSnapshot>(srv.url, 'GET', `/api/v1/offices/${office}/queue`);
+  staffCookie ??= await login(srv.url, 'admin');
+  const res = await request<QueueSnapshot>(srv.url, 'GET', `/api/v1/offices/${office}/queue`, { cookie: staffCookie });
   expect(res.status).toBe(200);
   return res.body;
 }
