@@ -229,7 +229,7 @@ function operations(): Operation[] {
     // session
     {
       method: 'post', path: '/api/v1/session', operationId: 'createSession', tag: 'session', summary: 'Sign in',
-      description: `Checks a staff username and password and sets the \`${SESSION_COOKIE}\` session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS). Failed attempts are throttled per username and address.`,
+      description: `Checks a staff username and password and sets the \`${SESSION_COOKIE}\` session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS). Every attempt is counted before its password is checked: per account and address, per address over all accounts, and per account over all addresses with a doubling delay (never a lock); over a limit the answer is 429 \`rate_limited\` with \`Retry-After\`.`,
       security: SECURITY.none, body: ['LoginBody', loginSchema],
       responses: {
         200: json(sessionSchema, 'Signed in.', {
@@ -248,7 +248,7 @@ function operations(): Operation[] {
       description: 'Ends the session (when there is one) and clears the cookie. Always 204.',
       security: SECURITY.optionalStaff,
       responses: {
-        204: { description: 'Signed out.', headers: { 'Set-Cookie': { description: `Clears \`${SESSION_COOKIE}\` (Max-Age=0).`, schema: { type: 'string' } } } },
+        204: { description: 'Signed out.', headers: { 'Set-Cookie': { description: `Clears \`${SESSION_COOKIE}\` (an Expires date in the past).`, schema: { type: 'string' } } } },
       },
       errors: [],
     },
@@ -385,10 +385,10 @@ function operations(): Operation[] {
     },
     {
       method: 'get', path: '/api/v1/qr.svg', operationId: 'getQrCode', tag: 'kiosk', summary: 'A QR code as SVG',
-      description: `Public. Draws \`data\` (at most ${QR_MAX_BYTES} UTF-8 bytes) as a QR code, so pages need no QR encoder of their own. The kiosk uses it for the ticket's tracking address and for the "what to bring" list.`,
+      description: `Public. Draws \`data\` (at most ${QR_MAX_BYTES} UTF-8 bytes) as a QR code, so pages need no QR encoder of their own. The kiosk uses it for the ticket's tracking address and for the "what to bring" list. Each image is drawn once and kept; per address a limited number of new drawings and answers a minute.`,
       security: SECURITY.none, query: qrQuerySchema,
       responses: { 200: { description: 'The QR code.', content: { 'image/svg+xml': { schema: { type: 'string', description: 'An SVG document.' } } } } },
-      errors: ['bad_request'],
+      errors: ['bad_request', 'rate_limited'],
     },
     {
       method: 'get', path: '/api/v1/kiosk/config', operationId: 'getKioskConfig', tag: 'kiosk', summary: 'Kiosk settings',
