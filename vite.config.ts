@@ -20,6 +20,9 @@ export default defineConfig({
     outDir: resolve(root, 'dist'),
     emptyOutDir: !only,
     target: 'es2020',
+    // Each page is one script with no <link rel="modulepreload"> to polyfill
+    // (lazy chunks are preloaded by Vite's own helper): the polyfill is dead weight.
+    modulePreload: { polyfill: false },
     rollupOptions: {
       input: only ? { [only]: html(only) } : Object.fromEntries(PAGES.map((p) => [p, html(p)])),
     },
