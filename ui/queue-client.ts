@@ -39,7 +39,8 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
     const base = opts.url ?? '';
     const auth: Record<string, string> = { office: opts.office };
     if (opts.deviceToken) auth.deviceToken = opts.deviceToken;
-    this.socket = io(`${base}/${opts.role}`, { auth, autoConnect: false, withCredentials: true, ...opts.socketOptions }) as never;
+    // Polling then WebSocket, as always: the build leaves WebTransport out (vite.config.ts).
+    this.socket = io(`${base}/${opts.role}`, { auth, autoConnect: false, withCredentials: true, transports: ['polling', 'websocket'], ...opts.socketOptions }) as never;
     const s = this.socket as unknown as Socket<QueueServerEvents, ResyncClientEvents>;
     s.on('snapshot', (snap) => this.handleSnapshot(snap));
     s.on('delta', (delta) => this.handleDelta(delta));
