@@ -34,7 +34,8 @@ if (only && !(PAGES as readonly string[]).includes(only)) throw new Error(`GILIR
 export default defineConfig({
   root,
   base: '/',
-  plugins: [svelte(), noWebTransport],
+  // No window.__svelte version registration in the pages (nothing reads it).
+  plugins: [svelte({ compilerOptions: { discloseVersion: false } }), noWebTransport],
   build: {
     outDir: resolve(root, 'dist'),
     emptyOutDir: !only,

@@ -27,13 +27,14 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
   readonly socket: Socket<S & QueueServerEvents, C & ResyncClientEvents>;
   snapshot: QueueSnapshot | null = null;
   resyncs = 0;
-  #resyncing = false;
+  // TypeScript-private, not #private: ES2020 would turn these into WeakMap helpers.
+  private resyncing = false;
   /**
    * Deltas that arrive while a snapshot is on its way (on connect, after a
    * resync request): the server sends a snapshot only once all it shows is on
    * disk, so newer deltas can overtake it. Replayed onto it when it comes.
    */
-  #early: QueueDelta[] = [];
+  private early: QueueDelta[] = [];
 
   constructor(opts: QueueClientOptions, private readonly events: QueueClientEvents = {}) {
     const base = opts.url ?? '';
@@ -69,14 +70,14 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
       this.snapshot = snap;
       this.events.onSnapshot?.(snap);
     }
-    for (const d of this.#early.splice(0)) this.handleDelta(d);
+    for (const d of this.early.splice(0)) this.handleDelta(d);
   }
 
   /** Public for tests that simulate a lost delta. */
   handleDelta(delta: QueueDelta): void {
-    if (!this.snapshot || this.#resyncing) {
-      this.#early.push(delta);
-      if (this.#early.length > 1000) this.#early.shift(); // a resync that never answers must not hold memory
+    if (!this.snapshot || this.resyncing) {
+      this.early.push(delta);
+      if (this.early.length > 1000) this.early.shift(); // a resync that never answers must not hold memory
       return;
     }
     const outcome = classifyDelta(this.snapshot, delta);
@@ -87,12 +88,12 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
   }
 
   resync(): void {
-    if (this.#resyncing) return;
-    this.#resyncing = true;
+    if (this.resyncing) return;
+    this.resyncing = true;
     this.resyncs += 1;
     const s = this.socket as unknown as Socket<QueueServerEvents, ResyncClientEvents>;
     s.timeout(10_000).emit('resync', (err, res) => {
-      this.#resyncing = false;
+      this.resyncing = false;
       if (err || !res || !res.ok) return void setTimeout(() => this.resync(), 1_000);
       this.handleSnapshot(res.data);
     });
