@@ -83,6 +83,8 @@ class Desk {
   everOnline = $state(false);
   /** A refusal of the socket other than an ended session (e.g. not staff of this office). */
   refused = $state.raw<ApiError | null>(null);
+  /** The office's data cannot be read (the server said `unavailable`): shown in the offline banner. */
+  unavailable = $state.raw<ApiError | null>(null);
   counterId = $state<string | null>(null);
   feedback = $state.raw<Feedback | null>(null);
   /** Command types waiting for their answer. */
@@ -179,6 +181,7 @@ class Desk {
     this.everOnline = false;
     this.feedback = null;
     this.refused = null;
+    this.unavailable = null;
     this.pending = {};
     this.#claimed.clear();
   }
@@ -206,6 +209,7 @@ class Desk {
           if (up) this.refused = null;
           else this.online = false;
         },
+        onUnavailable: (e) => (this.unavailable = e),
         onRefused: (e) => {
           if (e.code === 'unauthenticated') {
             this.stop();

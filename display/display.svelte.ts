@@ -215,6 +215,8 @@ export class Display {
         }
       },
       onRefused: (e) => (view.refused = e),
+      // The office's data cannot be read: said where a refusal is (the last queue stays on screen).
+      onUnavailable: (e) => (view.refused = e),
     });
     tick();
     const probe = setInterval(() => void checkReachable(), PROBE_EVERY_MS);

@@ -33,6 +33,8 @@ export class Kiosk {
   now = $state(Date.now());
   pairing = $state.raw<PairingRequest | null>(null);
   refused = $state.raw<ApiError | null>(null);
+  /** The office's data cannot be read (the server said `unavailable`): shown in the offline panel. */
+  unavailable = $state.raw<ApiError | null>(null);
   /** The citizen's way through the screens (flow.ts); changed only by `dispatch`. */
   flow = $state.raw<Flow>(initialFlow(Date.now()));
 
@@ -75,6 +77,7 @@ export class Kiosk {
         if (availabilityMayHaveChanged(before, s)) this.refreshAvailability(300);
       },
       onRefused: (e) => (this.refused = e),
+      onUnavailable: (e) => (this.unavailable = e),
       onClient: (client) => {
         client.socket.on('print_result', (result) => this.dispatch({ type: 'print_result', result }));
         // A hardware scanner at this kiosk: the same as a wedge scan (bookings come later).

@@ -21,6 +21,8 @@ export interface QueueClientEvents {
   onDelta?(delta: QueueDelta, snap: QueueSnapshot): void;
   onConnection?(online: boolean): void;
   onRefused?(error: ApiError): void;
+  /** The office's data cannot be read (the server's `unavailable`); null again with the next snapshot. */
+  onUnavailable?(error: ApiError | null): void;
 }
 
 export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C extends ResyncClientEvents = ResyncClientEvents> {
@@ -45,6 +47,7 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
     const s = this.socket as unknown as Socket<QueueServerEvents, ResyncClientEvents>;
     s.on('snapshot', (snap) => this.handleSnapshot(snap));
     s.on('delta', (delta) => this.handleDelta(delta));
+    s.on('unavailable', (e) => this.events.onUnavailable?.(e));
     s.on('connect', () => this.events.onConnection?.(true));
     s.on('disconnect', () => this.events.onConnection?.(false));
     s.on('connect_error', (err: Error & { data?: ApiError }) => {
@@ -65,6 +68,7 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
   /** Public, like handleDelta, for tests. */
   handleSnapshot(snap: QueueSnapshot): void {
     const have = this.snapshot;
+    this.events.onUnavailable?.(null); // the office's data can be read again
     // An answer to a resync can be overtaken by the deltas replayed from a newer snapshot: never go back.
     if (!have || have.officeDay !== snap.officeDay || snap.version >= have.version) {
       this.snapshot = snap;
