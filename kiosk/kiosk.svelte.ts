@@ -7,6 +7,7 @@ import type { ApiError } from '../protocol/errors.ts';
 import type { KioskClientToServer, KioskServerToClient } from '../protocol/events.ts';
 import type { PriorityGroup, PublicOffice, QueueSnapshot, ServiceConfig } from '../protocol/model.ts';
 import type { OfficeAvailability, ServiceAvailability } from '../server/domain/availability.ts';
+import { officeDate } from '../protocol/format.ts';
 import { api, newKey } from '../ui/api.ts';
 import { deviceSession, type DeviceSession, type PairingRequest } from '../ui/device-session.ts';
 import { i18n } from '../ui/i18n.svelte.ts';
@@ -191,7 +192,7 @@ export class Kiosk {
   /** The office-local date: the server's office day when known. */
   get officeToday(): string {
     if (this.snapshot?.officeDay) return this.snapshot.officeDay;
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.office?.timeZone ?? 'Asia/Makassar' }).format(this.now);
+    return officeDate(this.now, this.office?.timeZone ?? 'Asia/Makassar');
   }
 
   #keypad(e: KeyboardEvent): void {
