@@ -2,7 +2,7 @@
 // (scripts/build.mjs) runs it once per page (GILIRAN_PAGE) so that each page
 // carries only the code it uses: a TV must not load the kiosk's share of the
 // Svelte runtime. Without GILIRAN_PAGE (dev server) all pages are served.
-import { resolve } from 'node:path';
+import path, { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -31,11 +31,49 @@ const noWebTransport: Plugin = {
 };
 if (only && !(PAGES as readonly string[]).includes(only)) throw new Error(`GILIRAN_PAGE must be one of ${PAGES.join(', ')}`);
 
+/**
+ * Vite wraps every lazy import() in its preload helper (~0.7 KB gzip), even
+ * when the chunk brings nothing to preload (vitejs/vite#13952). An import
+ * whose chunks have no CSS and no imports of their own (the TV's announcer)
+ * is left a plain import(), so the helper drops out of a page that has no
+ * other use for it. Imports that do preload (the counter's supervisor view
+ * and its CSS) keep the helper.
+ */
+const plainLazyImports: Plugin = {
+  name: 'giliran-plain-lazy-imports',
+  renderChunk(code, chunk, _options, meta) {
+    const marker = /,\s*__VITE_PRELOAD__(\s*,\s*import\.meta\.url)?\s*\)/y;
+    let out = '';
+    let from = 0;
+    for (let i = code.indexOf('__vitePreload(', from); i !== -1; i = code.indexOf('__vitePreload(', from)) {
+      const end = code.indexOf('__VITE_PRELOAD__', i);
+      if (end === -1) break;
+      const body = code.slice(i + '__vitePreload('.length, end).replace(/,\s*$/, '');
+      const comma = code.lastIndexOf(',', end);
+      marker.lastIndex = comma;
+      const m = marker.exec(code);
+      const targets = [...body.matchAll(/import\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((t) => path.posix.join(path.posix.dirname(chunk.fileName), t[1]!));
+      const plain = m && targets.length > 0 && targets.every((t) => {
+        const c = meta.chunks[t];
+        return c && c.imports.length === 0 && (c.viteMetadata?.importedCss.size ?? 0) === 0;
+      });
+      if (!plain || body.includes('__vitePreload(')) {
+        out += code.slice(from, end);
+        from = end;
+        continue;
+      }
+      out += `${code.slice(from, i)}(${body})()`;
+      from = comma + m[0].length;
+    }
+    return from === 0 ? null : { code: out + code.slice(from), map: null };
+  },
+};
+
 export default defineConfig({
   root,
   base: '/',
   // No window.__svelte version registration in the pages (nothing reads it).
-  plugins: [svelte({ compilerOptions: { discloseVersion: false } }), noWebTransport],
+  plugins: [svelte({ compilerOptions: { discloseVersion: false } }), noWebTransport, plainLazyImports],
   build: {
     outDir: resolve(root, 'dist'),
     emptyOutDir: !only,
