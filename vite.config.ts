@@ -10,6 +10,7 @@ const root = import.meta.dirname;
 export const PAGES = ['index', 'kiosk', 'counter', 'display'] as const;
 const html = (p: string) => resolve(root, p === 'index' ? 'index.html' : `${p}/index.html`);
 const only = process.env.GILIRAN_PAGE;
+if (only && !(PAGES as readonly string[]).includes(only)) throw new Error(`GILIRAN_PAGE must be one of ${PAGES.join(', ')}`);
 
 /**
  * engine.io-client lists WebTransport among its default transports, and that
@@ -29,7 +30,6 @@ const noWebTransport: Plugin = {
     return id === '\0giliran-no-webtransport' ? 'export const WT = undefined;' : null;
   },
 };
-if (only && !(PAGES as readonly string[]).includes(only)) throw new Error(`GILIRAN_PAGE must be one of ${PAGES.join(', ')}`);
 
 /**
  * Vite wraps every lazy import() in its preload helper (~0.7 KB gzip), even
