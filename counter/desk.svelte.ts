@@ -83,6 +83,8 @@ class Desk {
   everOnline = $state(false);
   /** A refusal of the socket other than an ended session (e.g. not staff of this office). */
   refused = $state.raw<ApiError | null>(null);
+  /** The office's data cannot be read (the server said `unavailable`): shown in the offline banner. */
+  unavailable = $state.raw<ApiError | null>(null);
   counterId = $state<string | null>(null);
   feedback = $state.raw<Feedback | null>(null);
   /** Command types waiting for their answer. */
@@ -91,13 +93,13 @@ class Desk {
   /** Server time now, ms; ticks every few seconds. */
   now = $state(Date.now());
 
-  #client: QueueClient<CounterServerToClient, CounterClientToServer> | null = null;
-  #offset = 0;
-  #seq = 0;
-  #tick: ReturnType<typeof setInterval> | null = null;
+  private client: QueueClient<CounterServerToClient, CounterClientToServer> | null = null;
+  private offset = 0;
+  private seq = 0;
+  private tick: ReturnType<typeof setInterval> | null = null;
   /** Counters this page has already signed the user in at (sign_in sent). */
-  #claimed = new Set<string>();
-  #claimTimer: ReturnType<typeof setTimeout> | null = null;
+  private claimed = new Set<string>();
+  private claimTimer: ReturnType<typeof setTimeout> | null = null;
 
   get isLead(): boolean {
     return this.user?.role === 'supervisor' || this.user?.role === 'admin';
@@ -162,16 +164,16 @@ class Desk {
     this.notice = null;
     const saved = storage()?.getItem(counterKey(this.officeId)) ?? null;
     this.counterId = this.office.counters.some((c) => c.id === saved) ? saved : null;
-    this.#connect();
+    this.connect();
     this.phase = 'desk';
   }
 
   stop(): void {
-    this.#client?.close();
-    this.#client = null;
-    if (this.#tick) clearInterval(this.#tick);
-    if (this.#claimTimer) clearTimeout(this.#claimTimer);
-    this.#tick = null;
+    this.client?.close();
+    this.client = null;
+    if (this.tick) clearInterval(this.tick);
+    if (this.claimTimer) clearTimeout(this.claimTimer);
+    this.tick = null;
     this.user = null;
     this.snap = null;
     this.connected = false;
@@ -179,19 +181,20 @@ class Desk {
     this.everOnline = false;
     this.feedback = null;
     this.refused = null;
+    this.unavailable = null;
     this.pending = {};
-    this.#claimed.clear();
+    this.claimed.clear();
   }
 
-  #connect(): void {
+  private connect(): void {
     const client = new QueueClient<CounterServerToClient, CounterClientToServer>(
       { role: 'counter', office: this.officeId },
       {
         onSnapshot: (s) => {
-          this.#offset = Date.parse(s.serverTime) - Date.now();
-          this.now = Date.now() + this.#offset;
+          this.offset = Date.parse(s.serverTime) - Date.now();
+          this.now = Date.now() + this.offset;
           this.snap = s;
-          if (this.#client?.socket.connected) {
+          if (this.client?.socket.connected) {
             this.online = true;
             this.everOnline = true;
           }
@@ -199,13 +202,14 @@ class Desk {
         },
         onDelta: (d, s) => {
           this.snap = s;
-          this.#notice(d.events, s);
+          this.noticeFrom(d.events, s);
         },
         onConnection: (up) => {
           this.connected = up;
           if (up) this.refused = null;
           else this.online = false;
         },
+        onUnavailable: (e) => (this.unavailable = e),
         onRefused: (e) => {
           if (e.code === 'unauthenticated') {
             this.stop();
@@ -220,44 +224,44 @@ class Desk {
     // The server hangs up on purpose when the session ends (logout elsewhere, expiry):
     // socket.io does not reconnect then, so ask whether the session still holds.
     client.socket.on('disconnect', (reason) => {
-      if (reason === 'io server disconnect') void this.#recheckSession();
+      if (reason === 'io server disconnect') void this.recheckSession();
     });
     client.socket.on('printer_status', (p) => {
       this.printers = [...this.printers.filter((x) => x.printerId !== p.printerId), p];
     });
-    this.#client = client.connect();
-    this.#tick = setInterval(() => (this.now = Date.now() + this.#offset), 5000);
+    this.client = client.connect();
+    this.tick = setInterval(() => (this.now = Date.now() + this.offset), 5000);
   }
 
-  async #recheckSession(): Promise<void> {
+  private async recheckSession(): Promise<void> {
     const s = await api<{ user: StaffUser }>('GET', '/api/v1/session');
-    if (!this.#client) return;
+    if (!this.client) return;
     if (s.ok) {
-      this.#client.socket.connect();
+      this.client.socket.connect();
     } else if (s.status === 401) {
       this.stop();
       this.notice = m.sessionEnded;
       this.phase = 'login';
     } else {
-      setTimeout(() => void this.#recheckSession(), 3000);
+      setTimeout(() => void this.recheckSession(), 3000);
     }
   }
 
   chooseCounter(id: string): void {
     this.counterId = id;
     storage()?.setItem(counterKey(this.officeId), id);
-    this.#claimed.delete(id); // chosen again: try again (it may have been taken when last tried)
+    this.claimed.delete(id); // chosen again: try again (it may have been taken when last tried)
     // Arrow keys walk through counters: sign in only at the one the clerk stays on.
-    if (this.#claimTimer) clearTimeout(this.#claimTimer);
-    this.#claimTimer = setTimeout(() => this.claimCounter(), 700);
+    if (this.claimTimer) clearTimeout(this.claimTimer);
+    this.claimTimer = setTimeout(() => this.claimCounter(), 700);
   }
 
   /** Signs the user in at the chosen counter: it is theirs until they sign out (other clerks are refused there). */
   claimCounter(): void {
     const id = this.counterId;
     const c = this.snap?.counters.find((x) => x.id === id);
-    if (!id || !c || !this.user || !this.online || this.#claimed.has(id)) return;
-    this.#claimed.add(id);
+    if (!id || !c || !this.user || !this.online || this.claimed.has(id)) return;
+    this.claimed.add(id);
     if (c.staff?.id === this.user.id) return;
     // A supervisor looking in never takes a counter from the clerk working there.
     if (c.staff && this.isLead) return;
@@ -265,7 +269,7 @@ class Desk {
   }
 
   /** Changes at this counter that nobody here pressed for: tell the clerk. */
-  #notice(events: QueueDelta['events'], s: QueueSnapshot): void {
+  private noticeFrom(events: QueueDelta['events'], s: QueueSnapshot): void {
     if (this.feedback?.retry) return; // keep an unanswered press on screen
     const number = (id: string) => s.tickets.find((t) => t.id === id)?.number ?? id.split('/')[1] ?? id;
     for (const e of events) {
@@ -278,12 +282,12 @@ class Desk {
   }
 
   say(tone: Tone, text: Bilingual, extra: Partial<Feedback> = {}): void {
-    this.feedback = { seq: ++this.#seq, tone, text, ackAt: performance.now(), ...extra };
+    this.feedback = { seq: ++this.seq, tone, text, ackAt: performance.now(), ...extra };
   }
 
   /** Sends one press. Resolves with the result, or null when it failed or was not sent. */
   send(cmd: CommandInput, opts: SendOptions): Promise<CommandResult | null> {
-    const socket = this.#client?.socket;
+    const socket = this.client?.socket;
     if (!socket || !this.online || !socket.connected) {
       this.say('error', both((l) => fill(m.notSent[l], { action: opts.label[l] })));
       return Promise.resolve(null);

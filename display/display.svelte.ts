@@ -4,6 +4,7 @@
 // connection (device session, health probe) lives here; components only read.
 import type { ApiError } from '../protocol/errors.ts';
 import type { CallView, CounterConfig, DisplayProfile, PublicOffice, QueueSnapshot } from '../protocol/model.ts';
+import { officeClock } from '../protocol/format.ts';
 import { api } from '../ui/api.ts';
 import { deviceSession, localStore } from '../ui/device-session.ts';
 import type { Announcer, SoundState } from '../ui/speech/announcer.ts';
@@ -79,7 +80,6 @@ export class Display {
     const view = this.view;
     const store = localStore();
     const board = callBoard(DEFAULT_PROFILE);
-    const timers = new Set<ReturnType<typeof setTimeout>>();
     const startedAt = Date.now();
     let announcer: Announcer | null = null;
     let clockOffset = 0;
@@ -88,14 +88,6 @@ export class Display {
     let closed = false;
     let tickTimer: ReturnType<typeof setTimeout> | undefined;
 
-    /** One-shot timer that the returned close cancels. */
-    const later = (ms: number, fn: () => void) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        if (!closed) fn();
-      }, ms);
-      timers.add(t);
-    };
     const online = () => (view.browserOnline = true);
     const offline = () => (view.browserOnline = false);
     const gesture = () => this.unlockSound();
@@ -118,7 +110,7 @@ export class Display {
       } else if (r.status === 404) {
         view.refused = r.error;
       } else {
-        later(3000, () => void loadOffice()); // the server is not reachable yet
+        setTimeout(() => closed || void loadOffice(), 3000); // the server is not reachable yet
       }
     };
 
@@ -174,8 +166,8 @@ export class Display {
       const tz = this.office?.timeZone;
       // Only a page that was already running when this minute began: the reloaded one must not reload again.
       if (!at || !tz || startedAt + clockOffset >= now - (now % 60_000)) return;
-      const hm = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(now);
-      if (hm !== at) return;
+      const c = officeClock(now, tz);
+      if (`${c.hour}:${c.minute}` !== at) return;
       if (view.speakingKey) reloadDue = true;
       else location.reload();
     };
@@ -223,6 +215,8 @@ export class Display {
         }
       },
       onRefused: (e) => (view.refused = e),
+      // The office's data cannot be read: said where a refusal is (the last queue stays on screen).
+      onUnavailable: (e) => (view.refused = e),
     });
     tick();
     const probe = setInterval(() => void checkReachable(), PROBE_EVERY_MS);
@@ -232,8 +226,6 @@ export class Display {
       removeEventListener('online', online);
       removeEventListener('offline', offline);
       gestureListeners(false);
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
       clearInterval(probe);
       clearTimeout(tickTimer);
       session.close();

@@ -7,6 +7,7 @@ import type { ApiError } from '../protocol/errors.ts';
 import type { KioskClientToServer, KioskServerToClient } from '../protocol/events.ts';
 import type { PriorityGroup, PublicOffice, QueueSnapshot, ServiceConfig } from '../protocol/model.ts';
 import type { OfficeAvailability, ServiceAvailability } from '../server/domain/availability.ts';
+import { officeDate } from '../protocol/format.ts';
 import { api, newKey } from '../ui/api.ts';
 import { deviceSession, type DeviceSession, type PairingRequest } from '../ui/device-session.ts';
 import { i18n } from '../ui/i18n.svelte.ts';
@@ -33,14 +34,16 @@ export class Kiosk {
   now = $state(Date.now());
   pairing = $state.raw<PairingRequest | null>(null);
   refused = $state.raw<ApiError | null>(null);
+  /** The office's data cannot be read (the server said `unavailable`): shown in the offline panel. */
+  unavailable = $state.raw<ApiError | null>(null);
   /** The citizen's way through the screens (flow.ts); changed only by `dispatch`. */
   flow = $state.raw<Flow>(initialFlow(Date.now()));
 
-  #session: DeviceSession<KioskServerToClient, KioskClientToServer> | null = null;
-  #lastAvailability = 0;
-  #lastOffice = 0;
-  #availabilityTimer: ReturnType<typeof setTimeout> | null = null;
-  #pendingPrechecks: Array<Record<string, unknown>> = [];
+  private session: DeviceSession<KioskServerToClient, KioskClientToServer> | null = null;
+  private lastAvailability = 0;
+  private lastOffice = 0;
+  private availabilityTimer: ReturnType<typeof setTimeout> | null = null;
+  private pendingPrechecks: Array<Record<string, unknown>> = [];
 
   // ---------------------------------------------------------------------------
   // Connection
@@ -53,14 +56,14 @@ export class Kiosk {
       onPairing: (p) => (this.pairing = p),
       onPaired: (office) => {
         this.officeId = office;
-        void this.#loadOffice();
+        void this.loadOffice();
       },
     });
-    this.#session = session;
+    this.session = session;
     this.officeId = session.office;
     session.start({
       onConnection: (up) => {
-        if (up && !this.online) this.#reconnected();
+        if (up && !this.online) this.reconnected();
         this.online = up;
       },
       onSnapshot: (s) => {
@@ -75,21 +78,22 @@ export class Kiosk {
         if (availabilityMayHaveChanged(before, s)) this.refreshAvailability(300);
       },
       onRefused: (e) => (this.refused = e),
+      onUnavailable: (e) => (this.unavailable = e),
       onClient: (client) => {
         client.socket.on('print_result', (result) => this.dispatch({ type: 'print_result', result }));
         // A hardware scanner at this kiosk: the same as a wedge scan (bookings come later).
-        client.socket.on('scanned', () => this.#scanned());
+        client.socket.on('scanned', () => this.scanned());
         client.socket.on('printer_status', (s) => (this.printer = s));
       },
     });
-    void this.#loadOffice();
+    void this.loadOffice();
     void api<{ publicUrl: string | null }>('GET', '/api/v1/kiosk/config').then((r) => {
       if (r.ok) this.publicUrl = r.data.publicUrl;
     });
-    const timer = setInterval(() => this.#tick(), 1000);
+    const timer = setInterval(() => this.tick(), 1000);
     const activity = () => this.dispatch({ type: 'activity' });
-    const keys = (e: KeyboardEvent) => this.#keypad(e);
-    const detach = new WedgeScanner(() => this.#scanned()).attach(window);
+    const keys = (e: KeyboardEvent) => this.keypad(e);
+    const detach = new WedgeScanner(() => this.scanned()).attach(window);
     window.addEventListener('pointerdown', activity, true);
     window.addEventListener('keydown', activity, true);
     window.addEventListener('keydown', keys);
@@ -108,13 +112,13 @@ export class Kiosk {
     const { flow, effects } = next(this.flow, e, Date.now());
     this.flow = flow;
     i18n.lang = flow.lang;
-    for (const fx of effects) this.#effect(fx);
+    for (const fx of effects) this.effect(fx);
   }
 
-  #effect(fx: Effect): void {
-    const client = this.#session?.client;
+  private effect(fx: Effect): void {
+    const client = this.session?.client;
     if (fx.type === 'refresh_availability') return this.refreshAvailability(fx.delayMs);
-    if (fx.type === 'record_precheck') return void this.#sendPrecheck({ ...fx.body, idempotencyKey: newKey('precheck') });
+    if (fx.type === 'record_precheck') return void this.sendPrecheck({ ...fx.body, idempotencyKey: newKey('precheck') });
     if (fx.type === 'print_slip') {
       return void client?.socket.timeout(SLIP_TIMEOUT_MS).emit('print_slip', fx.body, (err, res) => {
         this.dispatch({ type: 'slip_printed', visit: fx.visit, printed: !err && res.ok && res.data.state === 'printed' });
@@ -131,29 +135,29 @@ export class Kiosk {
     });
   }
 
-  #scanned(): void {
+  private scanned(): void {
     if (!this.pairing) this.dispatch({ type: 'scan_not_found' });
   }
 
-  #reconnected(): void {
+  private reconnected(): void {
     this.refused = null;
-    void this.#loadOffice();
-    for (const body of this.#pendingPrechecks.splice(0)) void this.#sendPrecheck(body);
+    void this.loadOffice();
+    for (const body of this.pendingPrechecks.splice(0)) void this.sendPrecheck(body);
   }
 
-  async #loadOffice(): Promise<void> {
-    this.#lastOffice = Date.now();
+  private async loadOffice(): Promise<void> {
+    this.lastOffice = Date.now();
     const r = await api<{ office: PublicOffice }>('GET', `/api/v1/offices/${encodeURIComponent(this.officeId)}`);
     if (r.ok) this.office = r.data.office;
-    else if (r.status === 0 && !this.office) setTimeout(() => void this.#loadOffice(), 3000);
+    else if (r.status === 0 && !this.office) setTimeout(() => void this.loadOffice(), 3000);
   }
 
   /** Re-reads what can be offered; `delayMs` gathers a burst of changes into one request. */
   refreshAvailability(delayMs = 0): void {
-    if (this.#availabilityTimer) return;
-    this.#availabilityTimer = setTimeout(async () => {
-      this.#availabilityTimer = null;
-      this.#lastAvailability = Date.now();
+    if (this.availabilityTimer) return;
+    this.availabilityTimer = setTimeout(async () => {
+      this.availabilityTimer = null;
+      this.lastAvailability = Date.now();
       const r = await api<OfficeAvailability>('GET', `/api/v1/offices/${encodeURIComponent(this.officeId)}/availability`);
       if (r.ok) this.availability = r.data;
     }, delayMs);
@@ -167,31 +171,31 @@ export class Kiosk {
     return canChoose(s, this.availability, this.snapshot);
   }
 
-  async #sendPrecheck(body: Record<string, unknown>): Promise<void> {
-    const r = await api('POST', `/api/v1/offices/${encodeURIComponent(this.officeId)}/prechecks`, body, this.#session?.headers());
+  private async sendPrecheck(body: Record<string, unknown>): Promise<void> {
+    const r = await api('POST', `/api/v1/offices/${encodeURIComponent(this.officeId)}/prechecks`, body, this.session?.headers());
     // For reports only: kept until the connection is back, never shown to the citizen.
-    if (!r.ok && (r.status === 0 || r.status >= 500)) this.#pendingPrechecks.push(body);
+    if (!r.ok && (r.status === 0 || r.status >= 500)) this.pendingPrechecks.push(body);
   }
 
   // ---------------------------------------------------------------------------
   // Time
 
-  #tick(): void {
+  private tick(): void {
     const t = Date.now();
     this.now = t + this.clockOffset;
-    if (t - this.#lastAvailability > AVAILABILITY_EVERY_MS) this.refreshAvailability();
+    if (t - this.lastAvailability > AVAILABILITY_EVERY_MS) this.refreshAvailability();
     // Office settings (services, texts, idle time) edited by an admin reach an idle kiosk within minutes.
-    if (t - this.#lastOffice > OFFICE_EVERY_MS && this.flow.step === 'start') void this.#loadOffice();
+    if (t - this.lastOffice > OFFICE_EVERY_MS && this.flow.step === 'start') void this.loadOffice();
     this.dispatch({ type: 'tick', idleSeconds: this.office?.kiosk.idleSeconds ?? 30 });
   }
 
   /** The office-local date: the server's office day when known. */
   get officeToday(): string {
     if (this.snapshot?.officeDay) return this.snapshot.officeDay;
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.office?.timeZone ?? 'Asia/Makassar' }).format(this.now);
+    return officeDate(this.now, this.office?.timeZone ?? 'Asia/Makassar');
   }
 
-  #keypad(e: KeyboardEvent): void {
+  private keypad(e: KeyboardEvent): void {
     if (this.flow.step !== 'nik' || e.ctrlKey || e.altKey || e.metaKey) return;
     if (/^[0-9]$/.test(e.key)) this.dispatch({ type: 'digit', digit: e.key });
     else if (e.key === 'Backspace') this.dispatch({ type: 'delete_digit' });
@@ -221,7 +225,7 @@ export class Kiosk {
   }
 
   issue(priority: PriorityGroup | null): void {
-    if (this.#session?.client) this.dispatch({ type: 'issue', priority, online: this.online, key: newKey('kiosk') });
+    if (this.session?.client) this.dispatch({ type: 'issue', priority, online: this.online, key: newKey('kiosk') });
   }
 
   retry(): void {

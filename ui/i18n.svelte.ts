@@ -4,22 +4,29 @@ import type { Bilingual } from '../protocol/model.ts';
 
 export type Lang = 'id' | 'en';
 
-class I18n {
-  lang = $state<Lang>('id');
+let lang = $state<Lang>('id');
+
+// A plain object over one module-level rune: a class's $state field becomes a
+// private field, which the pages' ES2020 build turns into WeakMap helper calls.
+export const i18n = {
+  get lang(): Lang {
+    return lang;
+  },
+  set lang(value: Lang) {
+    lang = value;
+  },
 
   t(text: Bilingual | undefined | null): string {
     if (!text) return '';
-    return this.lang === 'en' ? text.en : text.id;
-  }
+    return lang === 'en' ? text.en : text.id;
+  },
 
   /** The other language's text (for a second line), or '' when showing English already. */
   other(text: Bilingual | undefined | null): string {
     if (!text) return '';
-    return this.lang === 'en' ? text.id : text.en;
-  }
-}
-
-export const i18n = new I18n();
+    return lang === 'en' ? text.id : text.en;
+  },
+};
 
 /** Declares a page's strings; fill `{name}` placeholders with `fill`. */
 export function messages<K extends string>(m: Record<K, Bilingual>): Record<K, Bilingual> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ApiError } from '../../protocol/errors.ts';
 import type { QueueDelta, QueueSnapshot, Ticket } from '../../protocol/model.ts';
 import { DeltaMerger } from '../../server/realtime/feeds.ts';
 import { QueueClient } from '../../ui/queue-client.ts';
@@ -101,6 +102,17 @@ describe('queue client', () => {
     expect(c.snapshot?.version).toBe(5);
     c.handleSnapshot({ ...snap(1), officeDay: '2026-11-24' }); // a new day starts again at 1
     expect(c.snapshot?.officeDay).toBe('2026-11-24');
+    c.close();
+  });
+
+  it("passes on the server's unavailable, and clears it with the next snapshot", () => {
+    const seen: Array<ApiError | null> = [];
+    const c = new QueueClient({ url: 'http://127.0.0.1:9', role: 'display', office: 'kupang' }, { onUnavailable: (e) => seen.push(e) });
+    const error: ApiError = { code: 'unavailable', message: { id: 'Server sedang tidak dapat menyimpan data.', en: 'The server cannot store data.' } };
+    for (const listener of c.socket.listeners('unavailable')) listener(error);
+    expect(seen).toEqual([error]);
+    c.handleSnapshot(snap(4));
+    expect(seen).toEqual([error, null]);
     c.close();
   });
 });
