@@ -71,6 +71,11 @@ async function issue(s: ClientSocket<'kiosk'>): Promise<{ id: string; number: st
   return okData(res).ticket!;
 }
 
+/**
+ * A bounded wait for the point "nothing more happens" (no second print of a
+ * job): there is no event for a reprint that must not come, so the tests wait
+ * this long after everything they expect has happened, then count.
+ */
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 
 beforeEach(async () => {
@@ -156,6 +161,7 @@ describe('agent', () => {
     const welcomes = record<unknown>(a, 'welcome');
     a.socket!.io.engine.close();
     await until(() => welcomes.length === 1, 8000);
+    await emu.waitForReceipts(2);
     await settle();
     expect(emu.receipts).toHaveLength(2);
     expect(emu.receipts.map((r) => r.lines.find((l) => l.width === 4)?.text)).toEqual(['A001', 'A002']);
