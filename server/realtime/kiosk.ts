@@ -1,8 +1,7 @@
 // /kiosk: touch kiosks issue tickets and print "what to bring" slips; the
 // devices service tells them how their printer is and what their scanner read.
 import { slipRequestSchema } from '../../protocol/device-schemas.ts';
-import type { Command } from '../../protocol/commands.ts';
-import { issueBodySchema } from '../../protocol/commands.ts';
+import { commandOf, issueBodySchema } from '../../protocol/commands.ts';
 import { apiError } from '../../protocol/errors.ts';
 import type { KioskScreen } from '../devices/hub.ts';
 import { parseWith } from '../validation.ts';
@@ -37,11 +36,8 @@ function registerIssue(socket: RoleSocket<'kiosk'>, deps: HandlerDeps): void {
     answer(ackOf(maybeAck), deps.log, 'kiosk issue', async () => {
       const parsed = parseWith(issueBodySchema, payload);
       if (!parsed.ok) return fail(parsed.error);
-      const b = parsed.data;
-      const command: Command = { type: 'issue', service: b.service, source: 'kiosk' };
-      if (b.priority) command.priority = b.priority;
-      if (b.precheck) command.precheck = b.precheck;
-      if (b.idempotencyKey) command.key = b.idempotencyKey;
+      // The same command as REST's issue (http/queue.ts): a slot is accepted and not used here.
+      const { bookingSlot: _unused, ...command } = commandOf('issue', { source: 'kiosk' }, parsed.data, parsed.data.idempotencyKey);
       return runCommand(socket, deps, command);
     });
   });
