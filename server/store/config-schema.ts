@@ -4,9 +4,39 @@ import { z } from 'zod';
 import { DEVICE_KINDS, ROLES } from '../../protocol/model.ts';
 import { officeConfigSchema } from '../../protocol/schemas.ts';
 import { isValidTimeZone } from '../domain/time.ts';
+import type { Bilingual, Subcase } from '../../protocol/model.ts';
 import type { ConfigData } from './types.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
+
+type Ctx = z.core.$RefinementCtx;
+/** Both languages in one message (the admin page shows it as it is): "Indonesian / English". */
+const say = (ctx: Ctx, path: PropertyKey[], id: string, en: string) => ctx.addIssue({ code: 'custom', message: `${id} / ${en}`, path });
+
+/**
+ * A checklist's cross-field rules: an id names one thing in a sub-case (items
+ * and their alternatives share one id space: the kiosk's answers are keyed by
+ * them), and a condition id means one question (items sharing it share it;
+ * conditions have their own id space).
+ */
+function checklistIssues(sub: Subcase, path: PropertyKey[], ctx: Ctx): void {
+  const ids = new Set<string>();
+  const questions = new Map<string, Bilingual>();
+  sub.requirements.forEach((r, ri) => {
+    const at = [...path, 'requirements', ri];
+    for (const [k, v] of [[r.id, at], ...(r.alternatives ?? []).map((a, ai) => [a.id, [...at, 'alternatives', ai]] as const)] as const) {
+      if (ids.has(k)) say(ctx, [...v, 'id'], `id ${k} dipakai dua kali dalam sub-layanan ${sub.id}`, `id ${k} is used twice in sub-case ${sub.id}`);
+      ids.add(k);
+    }
+    const c = r.condition;
+    if (!c) return;
+    const q = questions.get(c.id);
+    if (q && (q.id !== c.question.id || q.en !== c.question.en)) {
+      say(ctx, [...at, 'condition', 'question'], `syarat ${c.id} sudah memakai pertanyaan lain`, `condition ${c.id} already has a different question`);
+    }
+    if (!q) questions.set(c.id, c.question);
+  });
+}
 
 /** The office schema of protocol/ plus the rules that span fields. */
 const office = officeConfigSchema
@@ -20,6 +50,7 @@ const office = officeConfigSchema
       prefixes.add(s.prefix);
       ids.add(s.id);
     }
+    o.services.forEach((s, si) => s.subcases.forEach((sub, ci) => checklistIssues(sub, ['services', si, 'subcases', ci], ctx)));
     const counterIds = new Set<string>();
     for (const c of o.counters) {
       if (counterIds.has(c.id)) ctx.addIssue({ code: 'custom', message: `counter id ${c.id} used twice`, path: ['counters'] });
