@@ -4,9 +4,10 @@
 // how the question was answered. The "what to bring" slip names an item with
 // its alternatives ("… atau KK yang rusak").
 import { describe, expect, it } from 'vitest';
+import type { Ack } from '../../protocol/errors.ts';
 import type { QueueSnapshot } from '../../protocol/model.ts';
 import { FAST_PRINTING, usePrinterRig } from '../helpers/printer-rig.ts';
-import { emitAck, login, request } from '../helpers/server.ts';
+import { emitAck, login, okData, request } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 import { devicesOf } from '../../server/devices/index.ts';
 
@@ -42,12 +43,12 @@ describe('the issue command re-checks the kiosk answers', () => {
     expect(await version()).toBe(before);
 
     // The honest answers: the damaged card instead of the police report.
-    const ok = await emitAck<{ ticket: { id: string } }>(kiosk, 'issue', {
+    const ok = await emitAck<Ack<{ ticket: { id: string } }>>(kiosk, 'issue', {
       service: 'kk', precheck: lost({ 'surat-kehilangan-polisi': 'kk-rusak', 'ktp-el': true }, true, []), idempotencyKey: 'honest-precheck-1',
     });
-    expect(ok.ok).toBe(true);
+    const { ticket } = okData(ok);
     const snap = (await request<QueueSnapshot>(srv.url, 'GET', `${OFFICE}/queue`, { cookie })).body;
-    expect(snap.tickets.find((t) => t.id === ok.data!.ticket.id)?.precheck).toEqual({
+    expect(snap.tickets.find((t) => t.id === ticket.id)?.precheck).toEqual({
       subcase: 'hilang-rusak', passed: true, missing: [], alternatives: { 'surat-kehilangan-polisi': 'kk-rusak' },
     });
   });
