@@ -40,6 +40,8 @@ export function publicOffice(o: OfficeConfig): PublicOffice {
     counters: o.counters,
     complaintChannel: o.complaintChannel,
     marquee: o.marquee,
+    ...(o.whatsapp !== undefined ? { whatsapp: o.whatsapp } : {}),
+    ...(o.closedDays !== undefined ? { closedDays: o.closedDays } : {}),
     kiosk: o.kiosk,
     displays: o.displays,
     logo: o.logo,
