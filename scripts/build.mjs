@@ -9,13 +9,24 @@ import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
-const pages = ['index', 'kiosk', 'counter', 'display'];
+const pages = ['index', 'kiosk', 'counter', 'display', 'track'];
 const extra = process.argv.slice(2);
 rmSync(new URL('dist', root), { recursive: true, force: true });
 for (const page of pages) {
   const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', ...extra], { stdio: 'inherit', env: { ...process.env, GILIRAN_PAGE: page } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
+// The tracking page's service worker: one plain file at a fixed name (the server serves it as /t/sw.js).
+await build({
+  entryPoints: ['track/sw.ts'],
+  absWorkingDir: new URL('.', root).pathname,
+  outfile: 'dist/track/sw.js',
+  bundle: true,
+  format: 'iife',
+  target: 'es2020',
+  minify: true,
+  logLevel: 'warning',
+});
 rmSync(new URL('dist-server', root), { recursive: true, force: true });
 await build({
   entryPoints: { main: 'server/main.ts', agent: 'server/agent/main.ts' },

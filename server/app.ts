@@ -92,6 +92,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
           imgSrc: ["'self'", 'data:', 'blob:'],
           mediaSrc: ["'self'", 'blob:', 'data:'],
           connectSrc: ["'self'"],
+          // Workers from this origin only: the tracking page's service worker, /t/sw.js.
+          workerSrc: ["'self'"],
           fontSrc: ["'self'", 'data:'],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
@@ -134,6 +136,18 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use('/api', (_req: Request, res: Response) => sendError(res, apiError('not_found')));
 
   if (existsSync(settings.distDir)) {
+    // A receipt's QR: /t/<office>/<day>/<number>[?k=KEY] is the tracking page (the page reads the address).
+    const trackDir = path.join(settings.distDir, 'track');
+    app.get('/t/sw.js', (_req, res) => {
+      // Checked for a new version on every visit; its scope is the tracking pages only.
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Service-Worker-Allowed', '/t/');
+      res.sendFile('sw.js', { root: trackDir, headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+    });
+    app.get(/^\/t\/[^/]+\/\d{4}-\d{2}-\d{2}\/[A-Za-z0-9]{1,12}\/?$/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile('index.html', { root: trackDir });
+    });
     app.use(express.static(settings.distDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
   } else {
     app.get('/', (_req, res) => {
