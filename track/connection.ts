@@ -1,34 +1,26 @@
 // The page's one socket: /track with the ticket and its key in the handshake
 // (contract C3). Every connect, first or after a drop, asks for a fresh view
 // (`refresh`); the server also pushes `track` whenever the ticket's view changes.
-import { io, type Socket } from 'socket.io-client';
+import { LeanSocket } from './lean-socket.ts';
 import type { Ack, ApiError } from '../protocol/errors.ts';
 import type { Alert, Track } from './track.svelte.ts';
 import type { TrackView } from './track-types.ts';
 
-interface ServerToPhone {
-  track(view: TrackView): void;
-  unavailable(error: ApiError): void;
-}
-interface PhoneToServer {
-  refresh(ack: (res: Ack<TrackView>) => void): void;
-}
 
 /** Refusals after which reconnecting cannot help. */
 const FINAL = new Set(['holder_key_invalid', 'ticket_not_found', 'office_not_found', 'not_found', 'validation_failed']);
 
-export function connectTrack(track: Track, onAlert: (a: Alert) => void): Socket<ServerToPhone, PhoneToServer> {
+export function connectTrack(track: Track, onAlert: (a: Alert) => void): LeanSocket {
   const { office, day, number, key } = track.ref;
   const auth: Record<string, string> = { office, ticket: `${day}/${number}` };
   if (key) auth.key = key;
-  // WebSocket first: a phone on a mobile network gains nothing from a polling round first.
-  const socket: Socket<ServerToPhone, PhoneToServer> = io('/track', { auth, transports: ['websocket', 'polling'], reconnectionDelayMax: 5_000 });
+  const socket = new LeanSocket({ nsp: '/track', auth, delay: { min: 1_000, max: 5_000 } });
   const take = (view: TrackView) => onAlert(track.apply(view));
   socket.on('track', take);
-  socket.on('unavailable', (e) => track.refuse(e));
+  socket.on('unavailable', (e: ApiError) => track.refuse(e));
   socket.on('connect', () => {
     track.setOnline(true);
-    socket.emit('refresh', (res) => {
+    socket.emit('refresh', (res: Ack<TrackView>) => {
       if (res.ok) take(res.data);
       else track.refuse(res.error);
     });
@@ -39,7 +31,7 @@ export function connectTrack(track: Track, onAlert: (a: Alert) => void): Socket<
     const e = err.data;
     if (!e?.code) return; // no server answer: the manager retries by itself
     track.refuse(e);
-    // A refusal by the server's middleware is not retried by socket.io; a passing one (rate limit) is, by us.
+    // A refusal by the server's middleware is not retried by itself; a passing one (rate limit) is, here.
     if (!FINAL.has(e.code)) setTimeout(() => socket.connect(), 5_000);
   });
   // The phone says it is back (out of a tunnel, Wi-Fi again): try at once rather than at the next backoff.
@@ -47,5 +39,6 @@ export function connectTrack(track: Track, onAlert: (a: Alert) => void): Socket<
     if (!socket.connected) socket.connect();
   });
   addEventListener('offline', () => track.setOnline(false));
+  socket.connect();
   return socket;
 }
