@@ -31,6 +31,7 @@ import type { GiliranIo, SocketData } from './realtime/types.ts';
 import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
+import { TrackService } from './track-service.ts';
 import { loadSecrets, type Secrets } from './store/secrets.ts';
 import type { Store } from './store/types.ts';
 import { VERSION } from './version.ts';
@@ -80,7 +81,9 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     now,
   );
   const issueLimiter = new RateLimiter(settings.ticketsPerDevicePerMinute, 60_000);
-  const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets };
+  // Phones' views. The lead wires helper notify's `notifyStatusOf` (C4) here, the one hook point.
+  const track = new TrackService(queue, secrets, {});
+  const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets, track };
 
   const app = express();
   app.disable('x-powered-by');
@@ -150,7 +153,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const http = createServer(app);
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address() }, io);
-  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets });
+  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets, track });
   metrics.attach(io);
   devices.start();
 
