@@ -103,7 +103,7 @@ export class Track {
   refuse(error: ApiError): void {
     this.refused = error;
     // The server reveals nothing to a wrong key: neither does the page, not even a saved copy.
-    if ((error.code as string) === 'holder_key_invalid') {
+    if (error.code === 'holder_key_invalid') {
       this.view = null;
       this.receivedAt = null;
     }
