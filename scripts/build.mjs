@@ -5,7 +5,8 @@
 // than running the TypeScript through tsx. Packages stay external (native
 // modules load from node_modules as usual).
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
@@ -27,6 +28,12 @@ await build({
   minify: true,
   logLevel: 'warning',
 });
+// Each asset also gzipped once, at the highest level: the server sends the .gz to a browser that
+// accepts it (server/app.ts), so a phone on a slow line loads the tracking page in ~30 KB.
+const assets = new URL('dist/assets/', root);
+for (const f of readdirSync(assets)) {
+  if (/\.(js|css)$/.test(f)) writeFileSync(new URL(`${f}.gz`, assets), gzipSync(readFileSync(new URL(f, assets)), { level: 9 }));
+}
 rmSync(new URL('dist-server', root), { recursive: true, force: true });
 await build({
   entryPoints: { main: 'server/main.ts', agent: 'server/agent/main.ts' },

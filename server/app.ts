@@ -155,6 +155,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile('index.html', { root: trackDir });
     });
+    app.use('/assets', precompressed(path.join(settings.distDir, 'assets')));
     app.use(express.static(settings.distDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
   } else {
     app.get('/', (_req, res) => {
@@ -210,6 +211,27 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       await auth.close();
       await store.close();
     },
+  };
+}
+
+/**
+ * Serves an asset's .gz twin (written by scripts/build.mjs) to a browser that
+ * accepts gzip: a phone's first load of the tracking page is ~30 KB instead
+ * of ~75 KB. Hashed names: cached like the plain files.
+ */
+function precompressed(dir: string) {
+  const known = new Map<string, boolean>();
+  return (req: Request, res: Response, next: NextFunction) => {
+    const ext = path.extname(req.path);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || (ext !== '.js' && ext !== '.css') || !/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) return next();
+    const name = path.basename(req.path);
+    let has = known.get(name);
+    if (has === undefined) known.set(name, (has = existsSync(path.join(dir, `${name}.gz`))));
+    if (!has) return next();
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Content-Encoding', 'gzip');
+    res.type(ext);
+    res.sendFile(`${name}.gz`, { root: dir, maxAge: '1h' });
   };
 }
 

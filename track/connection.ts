@@ -38,7 +38,11 @@ export function connectTrack(track: Track, onAlert: (a: Alert) => void): LeanSoc
   addEventListener('online', () => {
     if (!socket.connected) socket.connect();
   });
-  addEventListener('offline', () => track.setOnline(false));
+  // Gone offline: an open WebSocket may not notice for a while (until the ping times out).
+  addEventListener('offline', () => {
+    track.setOnline(false);
+    socket.drop();
+  });
   socket.connect();
   return socket;
 }

@@ -80,6 +80,11 @@ export class LeanSocket {
     return this;
   }
 
+  /** The line is known dead (the phone went offline): drop it now and retry as after any drop. */
+  drop(): void {
+    if (this.ws) this.dropped('disconnect', new Error('offline'));
+  }
+
   /** Closes for good (until connect()). */
   close(): void {
     this.active = false;
