@@ -22,6 +22,7 @@ import { kioskRouter } from './http/kiosk.ts';
 import { metricsRouter } from './http/metrics.ts';
 import { queueRouter } from './http/queue.ts';
 import { sessionRouter } from './http/session.ts';
+import { trackRouter } from './http/track.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { QueueService } from './queue-service.ts';
@@ -139,6 +140,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(queueRouter(ctx));
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
+  app.use(trackRouter(ctx));
   app.use(metricsRouter(ctx, metrics));
   app.use('/api', (_req: Request, res: Response) => sendError(res, apiError('not_found')));
 
@@ -167,7 +169,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
 
   const http = createServer(app);
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
-  const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address() }, io);
+  const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address(), holderKeyOf: (officeId, ticketId) => track.keyOf(officeId, ticketId) }, io);
   const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets, track });
   metrics.attach(io);
   devices.start();

@@ -5,7 +5,8 @@
 import { apiError } from '../protocol/errors.ts';
 import type { NotifyStatus, TrackView } from '../protocol/track.ts';
 import { holderKey, holderKeyValid } from './auth/holder-key.ts';
-import { fallbackPositions, trackContext, trackViewOf, type BaseTrackView, type PositionsFn } from './domain/track-view.ts';
+import { positions } from './domain/eta.ts';
+import { trackContext, trackViewOf, type BaseTrackView, type PositionsFn } from './domain/track-view.ts';
 import type { QueueService, Result } from './queue-service.ts';
 import type { Secrets } from './store/secrets.ts';
 
@@ -13,7 +14,7 @@ import type { Secrets } from './store/secrets.ts';
 export type NotifyStatusOf = (officeId: string, ticketId: string) => NotifyStatus | null;
 
 export interface TrackServiceOptions {
-  /** C1: server/domain/eta.ts positions(); the stand-in until that branch is merged. */
+  /** C1: server/domain/eta.ts positions() unless a test stands in its own. */
   positions?: PositionsFn;
   /** THE hook for helper notify: `notifyStatusOf` from server/notify. Until wired, no ticket has alerts. */
   notifyStatusOf?: NotifyStatusOf;
@@ -28,7 +29,7 @@ export class TrackService {
     private readonly secrets: Secrets,
     opts: TrackServiceOptions = {},
   ) {
-    this.positions = opts.positions ?? fallbackPositions;
+    this.positions = opts.positions ?? positions;
     this.notifyStatusOf = opts.notifyStatusOf ?? (() => null);
   }
 

@@ -4,41 +4,11 @@
 // per office state (one pass over the queue), then a cheap lookup per ticket.
 import type { OfficeConfig, Ticket } from '../../protocol/model.ts';
 import { TRACK_RECENT_CALLS, type TrackState, type TrackView } from '../../protocol/track.ts';
-import { etaMinutes } from './routing.ts';
-import { allCounters, type DayState } from './state.ts';
+import type { Position } from './eta.ts';
+import type { DayState } from './state.ts';
 
-/** C1 (server/domain/eta.ts, helper eta): whole minutes. */
-export interface WaitRange {
-  low: number;
-  high: number;
-}
-export interface Position {
-  ahead: number;
-  wait: WaitRange;
-}
-/** C1's `positions`: every waiting ticket, in the real call order. */
+/** C1's `positions` (server/domain/eta.ts), injectable so a test or bench can stand in its own. */
 export type PositionsFn = (state: DayState, office: OfficeConfig, now: number) => Map<string, Position>;
-
-/**
- * Stand-in for eta.ts's positions() until that branch is merged: ahead = the
- * tickets of the same service queued before it (the FIFO order of
- * waitingByService), wait = the service's running-mean estimate for that many,
- * ± a fifth. Replaced by `positions` from server/domain/eta.ts at merge.
- */
-export const fallbackPositions: PositionsFn = (state, office) => {
-  const out = new Map<string, Position>();
-  const counters = allCounters(state, office);
-  for (const [serviceId, list] of state.waitingByService) {
-    const serving = counters.filter((c) => c.paused === null && c.services.includes(serviceId)).length;
-    const samples = (state.serviceTimes.get(serviceId) ?? []).slice(-Math.max(1, office.rules.etaSampleSize));
-    const mean = samples.length === 0 ? office.rules.defaultServiceMinutes * 60 : samples.reduce((a, b) => a + b, 0) / samples.length;
-    list.forEach((t, ahead) => {
-      const m = etaMinutes(ahead, serving, mean);
-      out.set(t.id, { ahead, wait: { low: Math.floor(m * 0.8), high: Math.ceil(m * 1.2) } });
-    });
-  }
-  return out;
-};
 
 /** What every view of one office at one state shares: computed once per commit window. */
 export interface TrackContext {

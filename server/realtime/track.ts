@@ -183,8 +183,11 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
     deps.track
       .view(officeId, ticketId, holder)
       .then((r) => {
-        if (r.ok) socket.emit('track', r.data);
-        else socket.emit('unavailable', r.error);
+        if (!r.ok) return void socket.emit('unavailable', r.error);
+        socket.emit('track', r.data);
+        // The first phone of a ticket: the next flush sends only what changed since this view.
+        const { holder: _h, notify: _n, ...base } = r.data;
+        if (f.sig === null) f.sig = viewSignature(base);
       })
       .catch((err: unknown) => {
         deps.log.error({ err, office: officeId }, 'cannot send the first track view');
