@@ -73,6 +73,7 @@ export class LeanSocket {
     }
     this.ws = ws;
     ws.onmessage = (m) => this.packet(String(m.data));
+    ws.onerror = () => undefined; // onclose follows and handles it
     ws.onclose = () => {
       if (this.ws !== ws) return;
       this.dropped(this.connected ? 'disconnect' : 'connect_error', new Error('transport closed'));
