@@ -334,7 +334,7 @@ describe('hostile and many phones', () => {
   }, 20_000);
 
   it('serves 300 phones at once: each gets its own first view, then its own frame after a call', async () => {
-    const tickets = [];
+    const tickets: Array<Awaited<ReturnType<typeof issueWithKey>>> = [];
     for (let i = 0; i < 100; i++) tickets.push(await issueWithKey(srv.url, 'informasi'));
     const phones = Array.from({ length: 300 }, (_, i) => {
       const t = tickets[i % 100]!;
