@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../protocol/errors.ts';
 import type { Actor, OfficeConfig, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
 import { bindingRefusal, callTicketRefusal, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor, signInRefusal } from '../../protocol/rules.ts';
 import { refuse, refuseAny, refuseCounterState, type Refused } from './refusals.ts';
+import { rangeForNewTicket } from './eta.ts';
 import { etaForNewTicket, pickNext } from './routing.ts';
 import { counterOf, type Commit, type DayState } from './state.ts';
 import { isOpenAt, officeDayOf } from './time.ts';
@@ -274,6 +275,10 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
     outcome: null,
     precheck: cmd.precheck ?? null,
     etaMinutesAtIssue: etaForNewTicket(state, office, service.id),
+    waitAtIssue: rangeForNewTicket(state, office, service.id, ctx.now.getTime(), {
+      priority: cmd.priority != null,
+      bookingSlot: online && cmd.bookingSlot ? Date.parse(cmd.bookingSlot) : null,
+    }).wait,
     aheadAtIssue: state.waitingByService.get(service.id)?.length ?? 0,
     transfers: 0,
   };
