@@ -18,6 +18,8 @@ export const ERRORS = {
   service_not_found: [404, 'Layanan tidak ditemukan.', 'Service not found.'],
   counter_not_found: [404, 'Loket tidak ditemukan.', 'Counter not found.'],
   ticket_not_found: [404, 'Nomor antrean tidak ditemukan.', 'Ticket not found.'],
+  holder_key_invalid: [403, 'Kode pada tautan ini tidak cocok dengan nomor antrean. Pindai lagi kode QR pada karcis Anda.', 'The code in this link does not match the ticket. Scan the QR code on your ticket again.'],
+  cancel_too_late: [409, 'Nomor antrean ini sudah dipanggil atau selesai, jadi tidak bisa dibatalkan dari ponsel. Silakan temui petugas di loket.', 'This ticket has already been called or finished, so it cannot be cancelled from a phone. Please see the staff at the counter.'],
   pairing_not_found: [404, 'Kode pemasangan tidak ditemukan atau sudah kedaluwarsa.', 'Pairing code not found or expired.'],
   queue_empty: [409, 'Tidak ada antrean yang menunggu.', 'No one is waiting.'],
   counter_busy: [409, 'Loket masih melayani nomor lain. Selesaikan dulu.', 'This counter still holds another ticket. Finish it first.'],

@@ -31,6 +31,7 @@ import type { GiliranIo, SocketData } from './realtime/types.ts';
 import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
+import { loadSecrets, type Secrets } from './store/secrets.ts';
 import type { Store } from './store/types.ts';
 import { VERSION } from './version.ts';
 
@@ -41,6 +42,8 @@ export interface Giliran {
   store: Store;
   queue: QueueService;
   auth: AuthService;
+  /** The server's secrets (holder keys). */
+  secrets: Secrets;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -66,6 +69,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       return seed.data;
     },
   });
+  const secrets = await loadSecrets(settings.dataDir);
   // No audit line may hold a whole NIK (one typed into the username, say).
   const store: Store = { ...opened.store, audit: nikMaskingAudit(opened.store.audit) };
   const queue = new QueueService(store, log, now);
@@ -76,7 +80,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     now,
   );
   const issueLimiter = new RateLimiter(settings.ticketsPerDevicePerMinute, 60_000);
-  const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log };
+  const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets };
 
   const app = express();
   app.disable('x-powered-by');
@@ -146,7 +150,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const http = createServer(app);
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address() }, io);
-  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings });
+  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets });
   metrics.attach(io);
   devices.start();
 
@@ -155,6 +159,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     store,
     queue,
     auth,
+    secrets,
     http,
     io,
     get seededPassword() {

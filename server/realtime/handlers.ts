@@ -12,6 +12,7 @@ import { RateLimiter } from '../auth/rate-limit.ts';
 import type { DeviceHub } from '../devices/hub.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
+import type { Secrets } from '../store/secrets.ts';
 import { FEEDS, snapshotFor } from './feeds.ts';
 import { officeRoom, type QueueSocket } from './types.ts';
 
@@ -22,6 +23,7 @@ export interface HandlerDeps {
   issueLimiter: RateLimiter;
   devices: DeviceHub;
   log: Logger;
+  secrets: Secrets;
 }
 
 /** What one socket may cost the server (issue 15, finding 2; settings.ts). */
