@@ -20,10 +20,12 @@ import { errorHandler, sendError } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { kioskRouter } from './http/kiosk.ts';
 import { metricsRouter } from './http/metrics.ts';
+import { notifyRouter } from './http/notify.ts';
 import { queueRouter } from './http/queue.ts';
 import { sessionRouter } from './http/session.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
+import { createNotify, type NotifyService } from './notify/index.ts';
 import { QueueService } from './queue-service.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { sameOrigin } from './realtime/handshake.ts';
@@ -44,6 +46,8 @@ export interface Giliran {
   auth: AuthService;
   /** The server's secrets (holder keys). */
   secrets: Secrets;
+  /** Alerts to citizens (server/notify). */
+  notify: NotifyService;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -74,6 +78,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const store: Store = { ...opened.store, audit: nikMaskingAudit(opened.store.audit) };
   const queue = new QueueService(store, log, now);
   const metrics = new Metrics(queue);
+  const notify = await createNotify({ settings, queue, store, secrets, log, now });
   const auth = new AuthService(
     store,
     { trustLoopbackDevices: settings.trustLoopbackDevices, sessionHours: settings.sessionHours, loginAttempts: settings.loginAttempts, passwordCost: settings.passwordCost, allowedHosts: settings.allowedHosts, publicUrl: settings.publicUrl },
@@ -119,6 +124,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // Before the JSON parser: provider callbacks are verified over their raw bytes.
+  app.use(notifyRouter(ctx, notify));
   app.use(express.json({ limit: settings.bodyLimit, strict: true }));
 
   const started = Date.now();
@@ -153,6 +160,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets });
   metrics.attach(io);
   devices.start();
+  await notify.start();
 
   return {
     settings,
@@ -160,6 +168,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     queue,
     auth,
     secrets,
+    notify,
     http,
     io,
     get seededPassword() {
@@ -191,6 +200,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       http.closeAllConnections();
       await closed;
       await auth.close();
+      await notify.close();
       await store.close();
     },
   };

@@ -196,7 +196,7 @@ export class PushSender implements Sender {
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(details.headers)) headers[k] = String(v);
-    const got = await post(details.endpoint, { headers, body: details.body ?? undefined }, this.cfg.timeoutMs, 'push');
+    const got = await post(details.endpoint, { headers, body: details.body ? new Uint8Array(details.body) : null }, this.cfg.timeoutMs, 'push');
     if (!('res' in got)) return got;
     const bad = classify(got.res, 'push');
     if (bad) return bad;
