@@ -57,6 +57,13 @@ export interface SubscribeInput {
   phone?: { number: string; channel: PhoneChannel; consent: true } | undefined;
 }
 
+interface Due {
+  ticketId: string;
+  kind: NotifyKind;
+  channels: NotifyChannel[];
+  facts: { ahead?: number; counter?: string };
+}
+
 interface Pending {
   day: OutboxDay;
   id: string;
@@ -73,6 +80,9 @@ export class NotifyService {
   readonly #pending = new Map<string, Pending>();
   readonly #enqueuing = new Set<string>();
   readonly #inboundSeen = new Set<string>();
+  readonly #chains = new Map<string, Promise<void>>();
+  /** Finished tickets whose contact data goes once their last message has been sent (or given up). */
+  readonly #eraseAfter = new Set<string>();
   #inFlight = 0;
   #timer: NodeJS.Timeout | null = null;
   #tickTimer: NodeJS.Timeout | null = null;
@@ -129,7 +139,29 @@ export class NotifyService {
   readonly listener: QueueListeners = {
     delta: () => undefined,
     reset: () => void this.tick(),
-    applied: (office, state, delta) => void this.#onCommit(office, state, delta),
+    applied: (office, state, delta) => {
+      // Read the events now: by the time the outbox is written the ticket may have moved on (called, then finished).
+      const calls: Array<{ ticketId: string; counter: string }> = [];
+      const finished: string[] = [];
+      for (const e of delta.events) {
+        if (e.type === 'ticket_called' || e.type === 'ticket_recalled') calls.push({ ticketId: e.ticketId, counter: office.counters.find((c) => c.id === e.counterId)?.name ?? e.counterId });
+        if (e.type === 'ticket_finished' || e.type === 'ticket_cancelled') finished.push(e.ticketId);
+      }
+      const open = this.#days.get(office.id);
+      let due: Due[] = [];
+      try {
+        if (open?.officeDay === state.officeDay && open.subs.size > 0) due = this.#due(office, state, open);
+      } catch (err) {
+        this.deps.log.error({ err, office: office.id }, 'notify: trigger evaluation failed');
+      }
+      // One office's commits are handled in commit order.
+      const prev = this.#chains.get(office.id) ?? Promise.resolve();
+      const next = prev.then(() => this.#onCommit(office, state, calls, finished, due));
+      this.#chains.set(office.id, next);
+      void next.finally(() => {
+        if (this.#chains.get(office.id) === next) this.#chains.delete(office.id);
+      });
+    },
   };
 
   /** Once a period (and at a queue reset): days that ended lose their contact data; today's outbox is open. */
@@ -294,21 +326,31 @@ export class NotifyService {
   // -------------------------------------------------------------------------
   // Triggers
 
-  async #onCommit(office: OfficeConfig, state: DayState, delta: QueueDelta): Promise<void> {
+  async #onCommit(office: OfficeConfig, state: DayState, calls: Array<{ ticketId: string; counter: string }>, finished: string[], due: Due[]): Promise<void> {
     try {
       const outbox = await this.#dayOf(office.id, state.officeDay);
       if (!outbox || outbox.subs.size === 0) return;
-      for (const e of delta.events) {
-        // A finished or cancelled ticket needs no more alerts: its contact data goes now, not at midnight.
-        if ((e.type === 'ticket_finished' || e.type === 'ticket_cancelled') && outbox.subs.has(e.ticketId)) {
-          const t = state.tickets.get(e.ticketId);
-          if (t && (t.state === 'done' || t.state === 'cancelled')) await this.#forget(outbox, e.ticketId, 'ticket finished');
-        }
+      for (const c of calls) {
+        if (!outbox.subs.has(c.ticketId)) continue;
+        for (const ch of this.#channelsOf(outbox, c.ticketId)) await this.#enqueue(office, outbox, c.ticketId, 'called', ch, { counter: c.counter });
       }
-      await this.#evaluate(office, state, outbox);
+      // A finished or cancelled ticket needs no more alerts: its contact data goes now (once what is on its way went), not at midnight.
+      for (const d of due) for (const ch of d.channels) await this.#enqueue(office, outbox, d.ticketId, d.kind, ch, d.facts);
+      for (const id of finished) if (outbox.contacts.has(id)) await this.#eraseWhenSettled(outbox, id);
     } catch (err) {
       this.deps.log.error({ err, office: office.id }, 'notify: trigger evaluation failed');
     }
+  }
+
+  async #eraseWhenSettled(outbox: OutboxDay, ticketId: string): Promise<void> {
+    const key = `${outbox.officeId}/${ticketId}`;
+    const pending = [...outbox.messages.values()].some((m) => m.ticket === ticketId && m.state === 'pending');
+    if (pending) {
+      this.#eraseAfter.add(key);
+      return;
+    }
+    this.#eraseAfter.delete(key);
+    if (outbox.contacts.delete(ticketId)) await outbox.saveContacts();
   }
 
   #channelsOf(outbox: OutboxDay, ticketId: string): NotifyChannel[] {
@@ -325,26 +367,30 @@ export class NotifyService {
    * every commit and at start: a crash between a commit and its outbox record loses nothing.
    */
   async #evaluate(office: OfficeConfig, state: DayState, outbox: OutboxDay): Promise<void> {
+    for (const d of this.#due(office, state, outbox)) for (const ch of d.channels) await this.#enqueue(office, outbox, d.ticketId, d.kind, ch, d.facts);
+  }
+
+  /** What is due now, read synchronously from the state as this commit left it (the outbox writes that follow take time). */
+  #due(office: OfficeConfig, state: DayState, outbox: OutboxDay): Due[] {
     let pos: ReturnType<typeof positions> | null = null;
-    const now = this.deps.now();
+    const out: Due[] = [];
     for (const [ticketId, sub] of outbox.subs) {
       const t = state.tickets.get(ticketId);
       if (!t) continue;
       const kind: NotifyKind | null = t.state === 'waiting' ? 'near' : t.state === 'called' ? 'called' : null;
       if (!kind) continue;
-      const missing = this.#channelsOf(outbox, ticketId).filter((ch) => !outbox.messages.has(messageId(office.id, ticketId, kind, ch)));
-      if (missing.length === 0) continue;
-      let facts: { ahead?: number; counter?: string };
+      const channels = this.#channelsOf(outbox, ticketId).filter((ch) => !outbox.messages.has(messageId(office.id, ticketId, kind, ch)));
+      if (channels.length === 0) continue;
       if (kind === 'near') {
-        pos ??= positions(state, office, now.getTime());
+        pos ??= positions(state, office, this.deps.now().getTime());
         const p = pos.get(ticketId);
         if (!p || p.ahead > sub.threshold) continue;
-        facts = { ahead: p.ahead };
+        out.push({ ticketId, kind, channels, facts: { ahead: p.ahead } });
       } else {
-        facts = { counter: office.counters.find((c) => c.id === t.counterId)?.name ?? t.counterId ?? undefined };
+        out.push({ ticketId, kind, channels, facts: { counter: office.counters.find((c) => c.id === t.counterId)?.name ?? t.counterId ?? undefined } });
       }
-      for (const ch of missing) await this.#enqueue(office, outbox, ticketId, kind, ch, facts);
     }
+    return out;
   }
 
   async #enqueue(office: OfficeConfig, outbox: OutboxDay, ticketId: string, kind: NotifyKind, channel: NotifyChannel, facts: { ahead?: number; counter?: string }): Promise<void> {
@@ -413,28 +459,26 @@ export class NotifyService {
   async #attempt(p: Pending): Promise<void> {
     const { day, id } = p;
     const m = day.messages.get(id);
-    const done = (): void => {
+    if (!m || m.state !== 'pending' || this.#days.get(day.officeId) !== day) {
       this.#pending.delete(id);
+      return;
+    }
+    const at = () => this.deps.now().toISOString();
+    /** Records the final outcome, then lets a finished ticket's contact data go. */
+    const settle = async (record: { t: 'sent'; providerId?: string } | { t: 'failed'; reason: string }): Promise<void> => {
+      await day.append({ ...record, at: at(), id });
+      this.#pending.delete(id);
+      if (this.#eraseAfter.has(`${day.officeId}/${m.ticket}`)) await this.#eraseWhenSettled(day, m.ticket);
     };
-    if (!m || m.state !== 'pending' || this.#days.get(day.officeId) !== day) return done();
     const contact = day.contacts.get(m.ticket);
     const sender = this.#senderFor(m.channel, contact);
     const out = this.#outgoing(day, m, contact);
-    const at = () => this.deps.now().toISOString();
-    if (!sender || !out) {
-      done();
-      await day.append({ t: 'failed', at: at(), id, reason: sender ? 'contact erased' : 'channel not configured' }).catch((err: unknown) => this.deps.log.error({ err }, 'notify: outbox write failed'));
-      return;
-    }
-    const outcome = await sender.send(out);
-    if (this.#closed) return;
-    const attempts = p.attempts + 1;
     try {
-      if (outcome.ok) {
-        done();
-        await day.append({ t: 'sent', at: at(), id, ...(outcome.providerId ? { providerId: outcome.providerId } : {}) });
-        return;
-      }
+      if (!sender || !out) return await settle({ t: 'failed', reason: sender ? 'contact erased' : 'channel not configured' });
+      const outcome = await sender.send(out);
+      if (this.#closed) return;
+      const attempts = p.attempts + 1;
+      if (outcome.ok) return await settle({ t: 'sent', ...(outcome.providerId ? { providerId: outcome.providerId } : {}) });
       // Never a contact in a log line: the message id names the ticket and channel only.
       this.deps.log.warn({ id, attempts, reason: outcome.reason, retry: outcome.retry }, 'notify: send failed');
       if (outcome.retry && attempts < this.deps.settings.maxAttempts) {
@@ -443,18 +487,17 @@ export class NotifyService {
         p.dueAt = Date.now() + (outcome.afterMs ?? this.#backoff(attempts));
         return;
       }
-      done();
-      await day.append({ t: 'failed', at: at(), id, reason: outcome.reason });
       if (!outcome.retry && outcome.gone && m.channel === 'push' && contact?.push) {
         // The browser dropped the subscription: nothing more can reach it.
         delete contact.push;
         await day.saveContacts();
       }
+      await settle({ t: 'failed', reason: outcome.reason });
     } catch (err) {
       // The outcome could not be recorded: try again later (a repeat is deduped by id).
       this.deps.log.error({ err, id }, 'notify: outbox write failed');
       p.inFlight = false;
-      p.dueAt = Date.now() + this.#backoff(attempts);
+      p.dueAt = Date.now() + this.#backoff(p.attempts + 1);
     }
   }
 
