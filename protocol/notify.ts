@@ -4,6 +4,7 @@
 // one source: types by z.infer, REST bodies, OpenAPI. Pages import the types
 // only (`import type`), so zod stays out of their bundles.
 import { z } from 'zod';
+import { notifyStatusSchema as trackNotifyStatusSchema } from './track-schemas.ts';
 
 export const NOTIFY_CHANNELS = ['page', 'push', 'whatsapp', 'sms'] as const;
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
@@ -61,14 +62,12 @@ export const notifyDeliverySchema = z.object({
   status: z.enum(DELIVERY_STATUSES).describe('`sent`: the channel took it; `delivered`: the provider says it reached the phone; `failed`: given up.'),
 });
 
-export const notifyStatusSchema = z
-  .object({
-    threshold: z.number().int().min(0).describe('Alert when this many (or fewer) are ahead.'),
-    channels: z.array(notifyChannelSchema).describe('Where alerts go: always `page`, plus what was subscribed.'),
-    phoneLast4: z.string().nullable().describe('Last four digits of the phone number given, never the whole number.'),
-    delivered: z.array(notifyDeliverySchema),
-  })
-  .meta({ id: 'NotifyStatus', description: 'The alerts the holder asked for and what was sent.' });
+/**
+ * The NotifyStatus schema (C4's shape) is declared once, in track-schemas.ts, where the track view
+ * (C3) embeds it; two zod schemas with one OpenAPI id cannot live in one document. At the merge of
+ * both branches it moves here and track-schemas.ts imports it.
+ */
+export const notifyStatusSchema = trackNotifyStatusSchema;
 
 export type NotifyStatus = z.infer<typeof notifyStatusSchema>;
 export type NotifyDelivery = z.infer<typeof notifyDeliverySchema>;

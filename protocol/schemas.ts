@@ -125,7 +125,7 @@ export const publicOfficeSchema = z
 
 export const actorSchema = z
   .object({
-    kind: z.enum(['user', 'device', 'system']),
+    kind: z.enum(['user', 'device', 'system', 'citizen']).describe("'citizen': the ticket's holder, from a phone with the holder key (id 'ticket-holder', no personal data)."),
     id: z.string(),
     name: z.string().optional(),
     role: z.enum([...ROLES, ...DEVICE_KINDS]).optional().describe('Staff role, or device kind for devices.'),

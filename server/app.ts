@@ -23,6 +23,7 @@ import { metricsRouter } from './http/metrics.ts';
 import { notifyRouter } from './http/notify.ts';
 import { queueRouter } from './http/queue.ts';
 import { sessionRouter } from './http/session.ts';
+import { trackRouter } from './http/track.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { createNotify, type NotifyService } from './notify/index.ts';
@@ -33,6 +34,7 @@ import type { GiliranIo, SocketData } from './realtime/types.ts';
 import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
+import { TrackService } from './track-service.ts';
 import { loadSecrets, type Secrets } from './store/secrets.ts';
 import type { Store } from './store/types.ts';
 import { VERSION } from './version.ts';
@@ -85,7 +87,9 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     now,
   );
   const issueLimiter = new RateLimiter(settings.ticketsPerDevicePerMinute, 60_000);
-  const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets };
+  // Phones' views. The lead wires helper notify's `notifyStatusOf` (C4) here, the one hook point.
+  const track = new TrackService(queue, secrets, {});
+  const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets, track };
 
   const app = express();
   app.disable('x-powered-by');
@@ -141,6 +145,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(queueRouter(ctx));
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
+  app.use(trackRouter(ctx));
   app.use(metricsRouter(ctx, metrics));
   app.use('/api', (_req: Request, res: Response) => sendError(res, apiError('not_found')));
 
@@ -156,8 +161,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
 
   const http = createServer(app);
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
-  const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address() }, io);
-  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets });
+  const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address(), holderKeyOf: (officeId, ticketId) => track.keyOf(officeId, ticketId) }, io);
+  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets, track });
   metrics.attach(io);
   devices.start();
   await notify.start();

@@ -114,6 +114,16 @@ export class QueueService {
    * command sees it), and a screen must not show what a crash could still undo.
    */
   async snapshot(officeId: string): Promise<Result<QueueSnapshot>> {
+    return this.read(officeId, snapshotOf);
+  }
+
+  /**
+   * Something computed from the day's state (a snapshot, a phone's view of its
+   * ticket), answered only once every change it reflects is on disk, as
+   * snapshot(). `compute` runs synchronously and must neither keep nor change
+   * the state.
+   */
+  async read<T>(officeId: string, compute: (state: DayState, office: OfficeConfig, now: Date) => T): Promise<Result<T>> {
     const office = this.office(officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
     // A write that fails while we wait leaves a state the store has dropped: read again, from disk.
@@ -125,14 +135,14 @@ export class QueueService {
         return { ok: false, error: apiError('unavailable') };
       }
       if (this.#dropped.has(state)) continue;
-      const snap = snapshotOf(state, office, this.now());
+      const value = compute(state, office, this.now());
       const pending = this.#lastWrite.get(office.id);
       try {
         await pending;
       } catch {
         continue;
       }
-      if (!this.#dropped.has(state)) return { ok: true, data: snap };
+      if (!this.#dropped.has(state)) return { ok: true, data: value };
     }
     return { ok: false, error: apiError('unavailable') };
   }

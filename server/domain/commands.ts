@@ -91,6 +91,8 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   if (cmd.type === 'cancel') {
     const t = findTicket(state, cmd.ticket);
     if (!t) return refuse(cmd, 'ticket_not_found');
+    // The holder withdraws from a phone only while waiting: once called, it is for the counter to settle.
+    if (ctx.actor.kind === 'citizen' && t.state !== 'waiting') return refuse(cmd, 'cancel_too_late');
     if (t.state === 'done' || t.state === 'cancelled') return refuse(cmd, 'invalid_state');
     // Another clerk's ticket in hand (or set aside) is theirs to cancel.
     const holder = t.counterId && t.state !== 'waiting' ? counterOf(state, office, t.counterId) : undefined;

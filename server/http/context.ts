@@ -9,6 +9,7 @@ import type { QueueService } from '../queue-service.ts';
 import type { Settings } from '../settings.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Store } from '../store/types.ts';
+import type { TrackService } from '../track-service.ts';
 import { HttpError } from './errors.ts';
 
 export interface HttpContext {
@@ -20,6 +21,8 @@ export interface HttpContext {
   log: Logger;
   /** The server's secrets (holder keys): server/store/secrets.ts. */
   secrets: Secrets;
+  /** Phones' views of their tickets. */
+  track: TrackService;
 }
 
 export function principalOf(ctx: HttpContext, req: Request): Principal | null {

@@ -11,6 +11,8 @@ import { commandVariant, idempotencyKeySchema, loginSchema, pairApproveSchema, p
 import { ERRORS, apiError, httpStatusOf, type ErrorCode } from '../../protocol/errors.ts';
 import type { CommandResult } from '../../protocol/events.ts';
 import { queueSnapshotSchema } from '../../protocol/schemas.ts';
+import { trackCancelBodySchema, trackParamsSchema, trackQuerySchema, trackViewSchema } from '../../protocol/track-schemas.ts';
+import type { TrackView } from '../../protocol/track.ts';
 import {
   auditSchema,
   commandResultSchema,
@@ -51,10 +53,11 @@ import {
 import { CALLBACK_MAX_BYTES } from './notify.ts';
 import { VERSION } from '../version.ts';
 import { QR_MAX_BYTES } from './kiosk.ts';
+import { TRACK_CANCELS_PER_ADDRESS_PER_MINUTE, TRACK_READS_PER_ADDRESS_PER_MINUTE } from './track.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
 import type { publicUser } from './session.ts';
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'notify', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // The server's own types of what it sends must be the schemas' types, so the
@@ -63,6 +66,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 export type ResponseTypesMatch = [
   Holds<Same<z.infer<typeof commandResultSchema>, CommandResult>>,
+  Holds<Same<z.infer<typeof trackViewSchema>, TrackView>>,
   Holds<Same<z.infer<typeof officeAvailabilitySchema>, OfficeAvailability>>,
   Holds<Same<z.infer<typeof metricsSchema>, MetricsSample>>,
   Holds<Same<z.infer<typeof userSchema>, ReturnType<typeof publicUser>>>,
@@ -178,8 +182,8 @@ const PATH_PARAMETERS: Record<string, z.ZodType> = {
   requestId: z.string().describe('The `requestId` returned when the pairing was requested.'),
   code: pairingCodeSchema.describe('The 6-digit pairing code the screen shows.'),
   id: z.string().describe('Device id.'),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).describe('The office day of the ticket, YYYY-MM-DD.'),
-  number: z.string().regex(/^[A-Z]\d{3,4}$/).describe('The ticket number of that day, "A012".'),
+  day: trackParamsSchema.shape.day.describe('The ticket\'s office day, YYYY-MM-DD (as in its tracking link).'),
+  number: trackParamsSchema.shape.number.describe('The ticket number, e.g. "A001".'),
 };
 
 const pascal = (s: string) => s.replace(/(^|[-_])([a-z])/g, (_m, _sep: string, c: string) => c.toUpperCase());
@@ -411,6 +415,28 @@ function operations(): Operation[] {
       security: SECURITY.none, responses: { 200: json(kioskConfigSchema, 'The settings.') }, errors: [],
     },
 
+    // track: a citizen's phone
+    {
+      method: 'get', path: '/api/v1/track/{office}/{day}/{number}', operationId: 'getTrackView', tag: 'track', summary: "A ticket as its holder's phone shows it",
+      description:
+        'Public, no sign-in: what the page behind a ticket\'s QR link (`/t/{office}/{day}/{number}?k=KEY`) shows — the ticket\'s state, people ahead and the estimated wait while it waits, the counter that calls it, the last calls as the waiting-room TV shows them, and the office. Nothing about any other ticket: no priority group, no pre-check. ' +
+        'With `k` (the holder key from the link) the answer has `holder: true` and the holder\'s alert status; without it the link still works, read-only. ' +
+        `A wrong key gives 403 \`holder_key_invalid\`, the same answer whether or not the ticket exists. ${TRACK_READS_PER_ADDRESS_PER_MINUTE} reads a minute per address. Only tickets of the office's current day are found. The same view is pushed live over Socket.IO \`/track\` (event \`track\`).`,
+      security: SECURITY.none, query: trackQuerySchema,
+      responses: { 200: json(trackViewSchema, 'The view.') },
+      errors: ['bad_request', 'office_not_found', 'holder_key_invalid', 'ticket_not_found', 'rate_limited', 'unavailable'],
+    },
+    {
+      method: 'post', path: '/api/v1/track/{office}/{day}/{number}/cancel', operationId: 'cancelOwnTicket', tag: 'track', summary: '"Saya batal datang": the holder withdraws',
+      description:
+        'Public, the holder key is the authority: cancels the ticket while it is waiting, as the `cancel` command (actor `citizen`, recorded in the audit log; durable before the answer; every screen is told). ' +
+        'Once the ticket has been called (or is finished) it is refused with 409 `cancel_too_late`: the counter settles it. A second call (a double tap, a retry) answers the same view again. ' +
+        `A wrong key gives 403 \`holder_key_invalid\` whether or not the ticket exists. ${TRACK_CANCELS_PER_ADDRESS_PER_MINUTE} attempts a minute per address. Answers the ticket's view, now \`cancelled\`.`,
+      security: SECURITY.none, body: ['TrackCancel', trackCancelBodySchema],
+      responses: { 200: json(trackViewSchema, 'Cancelled: the ticket\'s view.') },
+      errors: ['office_not_found', 'holder_key_invalid', 'ticket_not_found', 'cancel_too_late', 'day_mismatch', 'rate_limited', 'unavailable'],
+    },
+
     // notify
     {
       method: 'put', path: '/api/v1/track/{office}/{day}/{number}/notify', operationId: 'subscribeNotify', tag: 'notify', summary: 'Tell me when my turn is near',
@@ -550,6 +576,7 @@ function generate(): oas31.OpenAPIObject {
       { name: 'counter', description: 'Commands of one counter (call, start, finish, …).' },
       { name: 'devices', description: 'Pairing kiosks, displays and counter agents.' },
       { name: 'kiosk', description: 'What the citizen kiosk needs beyond the queue: availability, QR codes, settings.' },
+      { name: 'track', description: "A citizen's phone: one ticket's view, and withdrawing it (holder key)." },
       { name: 'notify', description: "Alerts to citizens' phones (page, Web Push, WhatsApp, SMS) and the providers' callbacks." },
       { name: 'health', description: 'Liveness and this document.' },
     ],
