@@ -30,6 +30,7 @@ import { createNotify, type NotifyService } from './notify/index.ts';
 import { QueueService } from './queue-service.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { sameOrigin } from './realtime/handshake.ts';
+import { trackRoom } from './realtime/track.ts';
 import type { GiliranIo, SocketData } from './realtime/types.ts';
 import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
@@ -87,8 +88,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     now,
   );
   const issueLimiter = new RateLimiter(settings.ticketsPerDevicePerMinute, 60_000);
-  // Phones' views. The lead wires helper notify's `notifyStatusOf` (C4) here, the one hook point.
-  const track = new TrackService(queue, secrets, {});
+  // Phones' views, with the holder's alert status (C3/C4).
+  const track = new TrackService(queue, secrets, { notifyStatusOf: notify.statusOf });
   const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets, track };
 
   const app = express();
@@ -165,6 +166,10 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets, track });
   metrics.attach(io);
   devices.start();
+  // The open page as a channel: a phone of the ticket has its /track socket connected now.
+  const trackRooms = io.of('/track').adapter.rooms;
+  notify.setPageProbe((o, t) => (trackRooms.get(trackRoom(o, t, true))?.size ?? 0) + (trackRooms.get(trackRoom(o, t, false))?.size ?? 0) > 0);
+  notify.setStatusListener((o, t) => realtime.track.notifyChanged(o, t));
   await notify.start();
 
   return {

@@ -88,6 +88,7 @@ export class NotifyService {
   #tickTimer: NodeJS.Timeout | null = null;
   #closed = false;
   #pageOpen: (officeId: string, ticketId: string) => boolean = () => false;
+  #statusChanged: (officeId: string, ticketId: string) => void = () => undefined;
   readonly #senders: { push: PushSender; webhook: WebhookSender | null; whatsapp: WhatsAppCloudSender | null };
 
   constructor(private readonly deps: NotifyDeps) {
@@ -109,6 +110,11 @@ export class NotifyService {
    */
   setPageProbe(probe: (officeId: string, ticketId: string) => boolean): void {
     this.#pageOpen = probe;
+  }
+
+  /** `listener(office, ticket)` is told when a ticket's NotifyStatus changed (the track feed sends its holders a fresh view). */
+  setStatusListener(listener: (officeId: string, ticketId: string) => void): void {
+    this.#statusChanged = listener;
   }
 
   /** Which phone channels this server can deliver. */
@@ -207,6 +213,7 @@ export class NotifyService {
       p = (async () => {
         if (open) await this.#endDay(open);
         const day = await OutboxDay.open(this.deps.root, officeId, officeDay);
+        day.onChange = (ticketId) => this.#statusChanged(officeId, ticketId);
         this.#days.set(officeId, day);
         for (const m of day.messages.values()) if (m.state === 'pending') this.#queueSend(day, m.id, 0);
         return day;

@@ -70,6 +70,8 @@ export class OutboxDay {
   readonly contacts = new Map<string, Contact>();
   #contactsChain: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Told the ticket whose subscription or messages a record changed (once it is on disk). */
+  onChange: ((ticketId: string) => void) | null = null;
 
   private constructor(
     readonly officeId: string,
@@ -134,6 +136,14 @@ export class OutboxDay {
     if (this.#closed) throw new Error(`outbox ${this.officeId}/${this.officeDay} is closed`);
     await this.journal.append(r);
     this.#apply(r);
+    const ticket = 'ticket' in r ? r.ticket : this.messages.get(r.id)?.ticket;
+    if (ticket && this.onChange) {
+      try {
+        this.onChange(ticket);
+      } catch {
+        // a listener's failure is not the outbox's
+      }
+    }
   }
 
   /** Writes the contacts as they are now (mode 0600, whole-file replace); resolves once on disk. Writes are serialised. */

@@ -7,7 +7,8 @@ import { messageId } from '../../server/notify/outbox-store.ts';
 import { WebhookReceiver, WhatsAppCloudStandIn } from '../helpers/provider-servers.ts';
 import { PushReceiver } from '../helpers/push-receiver.ts';
 import { callNext, finish, issue, notifyPath, staff, subscribe } from '../helpers/notify.ts';
-import { request, startServer, type TestServer } from '../helpers/server.ts';
+import { io } from 'socket.io-client';
+import { request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 import type { Settings } from '../../server/settings.ts';
 
@@ -171,21 +172,28 @@ describe('triggers', () => {
     expect(anonymous.status).toBe(401);
   });
 
-  it('records the open page as delivered when a phone of the ticket has it open at that moment', async () => {
+  it('records the open page as delivered when a phone of the ticket has its /track socket open at that moment, and sends it the new status', async () => {
     const s = await server();
     const clerk = await staff(s);
     const a = await issue(s, clerk);
     const b = await issue(s, clerk);
-    const open = new Set([b.id]);
-    s.giliran.notify.setPageProbe((_o, ticket) => open.has(ticket));
+    const phone = io(`${s.url}/track`, { auth: { office: 'kupang', ticket: b.id, key: b.k }, transports: ['websocket'], forceNew: true, reconnection: false });
+    cleanups.push(async () => {
+      phone.close();
+    });
+    const first = await waitFor(phone, 'track');
+    expect(first.notify).toBeNull();
     await subscribe(s, a);
+    const withAlerts = new Promise<any>((resolve) => phone.on('track', (v: any) => v.notify?.delivered.length && resolve(v)));
     await subscribe(s, b);
-    expect(s.giliran.notify.statusOf('kupang', a.id)!.delivered).toEqual([]);
+    expect(s.giliran.notify.statusOf('kupang', a.id)!.delivered).toEqual([]); // no page open for a
     expect(s.giliran.notify.statusOf('kupang', b.id)!.delivered).toMatchObject([{ kind: 'near', channel: 'page', status: 'delivered' }]);
-    open.add(a.id);
-    await callNext(s, clerk);
-    await until(() => s.giliran.notify.statusOf('kupang', a.id)!.delivered.some((d) => d.kind === 'called'));
-    expect(s.giliran.notify.statusOf('kupang', a.id)!.delivered.map((d) => d.kind)).toEqual(['called']);
+    // The holder's phone gets the new NotifyStatus in its view (C3).
+    expect((await withAlerts).notify).toMatchObject({ threshold: 3, channels: ['page'], phoneLast4: null, delivered: [{ kind: 'near', channel: 'page', status: 'delivered' }] });
+    phone.close();
+    await callNext(s, clerk); // a is called: no page of a is open
+    expect(await s.giliran.notify.drained()).toBe(true);
+    expect(s.giliran.notify.statusOf('kupang', a.id)!.delivered).toEqual([]);
   });
 });
 
