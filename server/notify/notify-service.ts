@@ -22,6 +22,7 @@ import { holderKey, holderKeyValid } from '../auth/holder-key.ts';
 import { positions } from '../domain/eta.ts';
 import { officeDayOf, type DayState } from '../domain/index.ts';
 import { HttpError } from '../http/errors.ts';
+import { CITIZEN_ACTOR, CITIZEN_CANCEL_REASON } from '../http/track.ts';
 import type { Logger } from '../log.ts';
 import type { QueueListeners, QueueService } from '../queue-service.ts';
 import type { NotifySettings } from '../settings.ts';
@@ -639,10 +640,10 @@ export class NotifyService {
         const p = t.state === 'waiting' ? positions(state, office, this.deps.now().getTime()).get(linked.ticketId) : undefined;
         return statusReply(number, p?.ahead ?? null, p?.wait ?? null, t.state);
       }
-      // The same domain command the page's cancel runs; the citizen may cancel only a ticket still waiting.
-      const state = await this.#state(office, linked.day.officeDay);
-      if (state?.tickets.get(linked.ticketId)?.state !== 'waiting') return CHAT_CANNOT_CANCEL(number);
-      const res = await this.deps.queue.execute(office.id, { type: 'cancel', ticket: linked.ticketId, reason: 'Dibatalkan pemegang karcis lewat WhatsApp' }, { kind: 'system', id: 'citizen-whatsapp', name: 'Pemegang karcis (WhatsApp)' });
+      // Exactly the command the page's "Saya batal datang" runs (same actor, reason and idempotency key, so
+      // a cancel from both is one cancel); the domain refuses it once the ticket was called (cancel_too_late).
+      const key = `holder-cancel:${linked.ticketId.replace('/', ':')}`;
+      const res = await this.deps.queue.execute(office.id, { type: 'cancel', ticket: linked.ticketId, reason: CITIZEN_CANCEL_REASON, key }, CITIZEN_ACTOR);
       return res.ok ? CHAT_CANCELLED(number) : CHAT_CANNOT_CANCEL(number);
     }
     const code = parseChatCode(words);

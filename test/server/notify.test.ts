@@ -397,6 +397,8 @@ describe('WhatsApp Cloud API', () => {
     expect(cancelled!.body.text.body).toMatch(/sudah dibatalkan/);
     const snap = await request(s.url, 'GET', '/api/v1/offices/kupang/queue', { cookie: clerk });
     expect(snap.body.tickets.find((x: { id: string }) => x.id === t.id)).toBeUndefined();
+    const audit = await request(s.url, 'GET', '/api/v1/offices/kupang/audit', { cookie: await (await import('../helpers/server.ts')).login(s.url, 'supervisor') });
+    expect(audit.body.entries.find((e: { action: string; ticketId: string }) => e.action === 'ticket_cancelled' && e.ticketId === t.id)?.actor).toMatchObject({ kind: 'citizen' });
     // Cancelled: the number is gone at once, not only at midnight; what was sent stays listed.
     await until(() => s.giliran.notify.statusOf('kupang', t.id)?.phoneLast4 === null);
     expect(s.giliran.notify.statusOf('kupang', t.id)!.channels).toEqual(['page']);
