@@ -36,6 +36,8 @@ export const ERRORS = {
   office_closed: [409, 'Kantor sedang tutup.', 'The office is closed now.'],
   day_mismatch: [409, 'Hari layanan sudah berganti. Muat ulang data antrean.', 'The office day has changed. Reload the queue.'],
   idempotency_conflict: [409, 'Kunci idempotensi sudah dipakai untuk perintah lain.', 'This idempotency key was used for another command.'],
+  invalid_phone: [400, 'Nomor telepon tidak valid. Tulis nomor ponsel Indonesia, misalnya 0812 3456 7890.', 'The phone number is not valid. Write an Indonesian mobile number, e.g. 0812 3456 7890.'],
+  notify_channel_unavailable: [409, 'Pemberitahuan lewat saluran ini belum tersedia di kantor ini.', 'Alerts over this channel are not available at this office.'],
   internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
   unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;

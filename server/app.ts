@@ -20,14 +20,17 @@ import { errorHandler, sendError } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { kioskRouter } from './http/kiosk.ts';
 import { metricsRouter } from './http/metrics.ts';
+import { notifyRouter } from './http/notify.ts';
 import { queueRouter } from './http/queue.ts';
 import { sessionRouter } from './http/session.ts';
 import { trackRouter } from './http/track.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
+import { createNotify, type NotifyService } from './notify/index.ts';
 import { QueueService } from './queue-service.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { sameOrigin } from './realtime/handshake.ts';
+import { trackRoom } from './realtime/track.ts';
 import type { GiliranIo, SocketData } from './realtime/types.ts';
 import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
@@ -46,6 +49,8 @@ export interface Giliran {
   auth: AuthService;
   /** The server's secrets (holder keys). */
   secrets: Secrets;
+  /** Alerts to citizens (server/notify). */
+  notify: NotifyService;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -76,14 +81,15 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const store: Store = { ...opened.store, audit: nikMaskingAudit(opened.store.audit) };
   const queue = new QueueService(store, log, now);
   const metrics = new Metrics(queue);
+  const notify = await createNotify({ settings, queue, store, secrets, log, now });
   const auth = new AuthService(
     store,
     { trustLoopbackDevices: settings.trustLoopbackDevices, sessionHours: settings.sessionHours, loginAttempts: settings.loginAttempts, passwordCost: settings.passwordCost, allowedHosts: settings.allowedHosts, publicUrl: settings.publicUrl },
     now,
   );
   const issueLimiter = new RateLimiter(settings.ticketsPerDevicePerMinute, 60_000);
-  // Phones' views. The lead wires helper notify's `notifyStatusOf` (C4) here, the one hook point.
-  const track = new TrackService(queue, secrets, {});
+  // Phones' views, with the holder's alert status (C3/C4).
+  const track = new TrackService(queue, secrets, { notifyStatusOf: notify.statusOf });
   const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets, track };
 
   const app = express();
@@ -125,6 +131,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // Before the JSON parser: provider callbacks are verified over their raw bytes.
+  app.use(notifyRouter(ctx, notify));
   app.use(express.json({ limit: settings.bodyLimit, strict: true }));
 
   const started = Date.now();
@@ -173,6 +181,11 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets, track });
   metrics.attach(io);
   devices.start();
+  // The open page as a channel: a phone of the ticket has its /track socket connected now.
+  const trackRooms = io.of('/track').adapter.rooms;
+  notify.setPageProbe((o, t) => (trackRooms.get(trackRoom(o, t, true))?.size ?? 0) + (trackRooms.get(trackRoom(o, t, false))?.size ?? 0) > 0);
+  notify.setStatusListener((o, t) => realtime.track.notifyChanged(o, t));
+  await notify.start();
 
   return {
     settings,
@@ -180,6 +193,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     queue,
     auth,
     secrets,
+    notify,
     http,
     io,
     get seededPassword() {
@@ -211,6 +225,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       http.closeAllConnections();
       await closed;
       await auth.close();
+      await notify.close();
       await store.close();
     },
   };

@@ -27,6 +27,8 @@ export interface QueueListeners {
   reset(officeId: string, snapshot: QueueSnapshot): void;
   /** A change reached the disk after `durableMs` (for the metrics). */
   committed?(officeId: string, durableMs: number): void;
+  /** After `delta` is durable, with the day's state it left (alerts to citizens read positions from it). */
+  applied?(office: OfficeConfig, state: DayState, delta: QueueDelta): void;
 }
 
 export function publicOffice(o: OfficeConfig): PublicOffice {
@@ -185,6 +187,7 @@ export class QueueService {
       try {
         l.committed?.(office.id, durableMs);
         l.delta(office.id, delta, origin);
+        l.applied?.(office, state, delta);
       } catch (err) {
         this.log.error({ err }, 'broadcast failed');
       }

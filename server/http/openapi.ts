@@ -39,13 +39,25 @@ import { COMMAND_PERMISSIONS, LOOPBACK_DEVICE, mayRun } from '../auth/permission
 import type { OfficeAvailability } from '../domain/availability.ts';
 import { COMMAND_REFUSALS, COMMON_REFUSALS } from '../domain/refusals.ts';
 import type { MetricsSample } from '../metrics.ts';
+import {
+  counterNotifySchema,
+  notifyStatusSchema,
+  notifySubscribeSchema,
+  notifyUnsubscribeSchema,
+  pushPayloadSchema,
+  pushPublicKeySchema,
+  webhookReceiptSchema,
+  whatsappVerifyQuerySchema,
+  whatsappWebhookSchema,
+} from '../../protocol/notify.ts';
+import { CALLBACK_MAX_BYTES } from './notify.ts';
 import { VERSION } from '../version.ts';
 import { QR_MAX_BYTES } from './kiosk.ts';
 import { TRACK_CANCELS_PER_ADDRESS_PER_MINUTE, TRACK_READS_PER_ADDRESS_PER_MINUTE } from './track.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
 import type { publicUser } from './session.ts';
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // The server's own types of what it sends must be the schemas' types, so the
@@ -425,6 +437,62 @@ function operations(): Operation[] {
       errors: ['office_not_found', 'holder_key_invalid', 'ticket_not_found', 'cancel_too_late', 'day_mismatch', 'rate_limited', 'unavailable'],
     },
 
+    // notify
+    {
+      method: 'put', path: '/api/v1/track/{office}/{day}/{number}/notify', operationId: 'subscribeNotify', tag: 'notify', summary: 'Tell me when my turn is near',
+      description: [
+        "The ticket's holder (the holder key `k` from the ticket's QR link) asks to be told once when `threshold` (default 3) or fewer are ahead, and always at the call. Channels: the open page (always), Web Push (`push`, a browser subscription made with `GET /api/v1/push/public-key`), and WhatsApp or SMS (`phone`, only with `consent: true`; the number is normalised to +62…, kept for this office day only and never shown whole: answers carry `phoneLast4`). A field left out keeps what was given before. The subscription and the contact data are on disk before the answer.",
+        'Message texts are Bahasa Indonesia on the first line and English on the second (a push arrives when the page may be closed, so its language toggle is not known). Push payload (decrypted by the browser):',
+        '```json\n' + JSON.stringify({ title: 'Giliran A012: segera / soon', body: 'Tinggal 3 orang lagi sebelum nomor antrean A012. Silakan bersiap.\\n3 people ahead of number A012. Please get ready.', url: '/t/kupang/2026-11-23/A012?k=…', tag: '2026-11-23/A012:near' }) + '\n```',
+        'Limited per address and per ticket a minute (429 `rate_limited` with `Retry-After`).',
+      ].join('\n\n'),
+      security: SECURITY.none, body: ['NotifySubscribeBody', notifySubscribeSchema],
+      responses: { 200: json(notifyStatusSchema, 'Subscribed: what the holder asked for and what was sent so far.') },
+      errors: ['invalid_phone', 'holder_key_invalid', 'office_not_found', 'ticket_not_found', 'invalid_state', 'notify_channel_unavailable', 'rate_limited', 'unavailable'],
+    },
+    {
+      method: 'delete', path: '/api/v1/track/{office}/{day}/{number}/notify', operationId: 'unsubscribeNotify', tag: 'notify', summary: 'Stop the alerts',
+      description: 'The holder ends the alerts of the ticket; the phone number and push subscription given for it are erased at once (on disk before the answer). Messages not yet sent are not sent.',
+      security: SECURITY.none, body: ['NotifyUnsubscribeBody', notifyUnsubscribeSchema],
+      responses: { 204: { description: 'Unsubscribed, contact data erased.' } },
+      errors: ['holder_key_invalid', 'office_not_found', 'ticket_not_found', 'rate_limited', 'unavailable'],
+    },
+    {
+      method: 'get', path: '/api/v1/push/public-key', operationId: 'getPushPublicKey', tag: 'notify', summary: "The server's VAPID public key",
+      description: `Public: the \`applicationServerKey\` for \`pushManager.subscribe\`. Made on the first start and kept in the data folder, so subscriptions keep working across restarts. Push payload schema: ${Object.keys(pushPayloadSchema.shape).map((k) => `\`${k}\``).join(', ')} (strings).`,
+      security: SECURITY.none, responses: { 200: json(pushPublicKeySchema, 'The key (base64url, 65-byte P-256 point).') }, errors: [],
+    },
+    {
+      method: 'post', path: '/api/v1/notify/webhook/receipt', operationId: 'webhookReceipt', tag: 'notify', summary: 'Delivery receipt from the webhook provider',
+      description: `The generic webhook provider reports what became of a message. Signed like Giliran's own requests to it: header \`X-Giliran-Signature: sha256=<hex HMAC-SHA256 of the raw body under the shared secret>\`. An unsigned or wrongly signed receipt is refused (403 \`forbidden\`), logged without its content, and changes nothing. At most ${CALLBACK_MAX_BYTES / 1024} KiB.`,
+      security: SECURITY.none, body: ['WebhookReceipt', webhookReceiptSchema],
+      responses: { 200: json(z.object({ ok: z.literal(true) }), 'Recorded.') },
+      errors: ['forbidden', 'not_found'],
+    },
+    {
+      method: 'get', path: '/api/v1/notify/whatsapp', operationId: 'whatsappVerify', tag: 'notify', summary: 'WhatsApp Cloud API webhook verification',
+      description: 'The Cloud API checks the callback address: with `hub.mode=subscribe` and the configured verify token the answer is `hub.challenge` as text; otherwise 403.',
+      security: SECURITY.none, query: whatsappVerifyQuerySchema,
+      responses: { 200: { description: 'The challenge.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      errors: ['forbidden'],
+    },
+    {
+      method: 'post', path: '/api/v1/notify/whatsapp', operationId: 'whatsappWebhook', tag: 'notify', summary: 'WhatsApp Cloud API webhook',
+      description: [
+        'Message statuses (sent, delivered, read, failed: matched by `biz_opaque_callback_data`, which carries Giliran\'s message id, or by the WhatsApp message id) and messages citizens send. Signed by the Cloud API: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body under the app secret>`; unsigned or wrongly signed bodies are refused (403), logged without content, and change nothing.',
+        'A citizen\'s chat: `ANTRE <office> <number> <holder key>` (the track page\'s WhatsApp link fills it in; the office may be left out on a one-office server) subscribes the chat to that ticket; `STATUS` answers with the place and the wait range; `BATAL` cancels the ticket while it is still waiting (the same cancel command as everywhere).',
+      ].join('\n\n'),
+      security: SECURITY.none, body: ['WhatsAppWebhook', whatsappWebhookSchema],
+      responses: { 200: json(z.object({ ok: z.literal(true) }), 'Taken.') },
+      errors: ['forbidden'],
+    },
+    {
+      method: 'get', path: `${office}/tickets/{ticket}/notify`, operationId: 'getTicketNotify', tag: 'notify', summary: 'Was the holder told of the call?',
+      description: '**Who may call it:** staff working at this office (any role). For the counter screen: whether the ticket has alerts and the best outcome of its call alert (channel and status). No contact data.',
+      security: SECURITY.staff, responses: { 200: json(counterNotifySchema, 'The alert state of the ticket.') },
+      errors: ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found'],
+    },
+
     // health
     {
       method: 'get', path: '/healthz', operationId: 'getHealth', tag: 'health', summary: 'Liveness',
@@ -509,6 +577,7 @@ function generate(): oas31.OpenAPIObject {
       { name: 'devices', description: 'Pairing kiosks, displays and counter agents.' },
       { name: 'kiosk', description: 'What the citizen kiosk needs beyond the queue: availability, QR codes, settings.' },
       { name: 'track', description: "A citizen's phone: one ticket's view, and withdrawing it (holder key)." },
+      { name: 'notify', description: "Alerts to citizens' phones (page, Web Push, WhatsApp, SMS) and the providers' callbacks." },
       { name: 'health', description: 'Liveness and this document.' },
     ],
     paths,
