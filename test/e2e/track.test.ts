@@ -108,7 +108,18 @@ describe('the phone tracking page', () => {
     await page.getByLabel('WhatsApp').check();
     expect(await page.getByTestId('consent').count()).toBe(1);
     await checkScreen(page, 'track-holder', { rules: RULES });
+    // A phone number needs the explicit consent: the page says so before anything is sent.
+    await page.getByTestId('phone').fill('0812 3456 7890');
+    await page.getByTestId('save-notify').click();
+    await page.getByText('Centang persetujuan untuk memakai nomor HP.').waitFor(WAIT);
     await page.getByLabel('Tidak usah').check();
+    // This page's reminder at 5 people: saved through PUT …/notify (C4), shown as the server answered.
+    await page.getByTestId('threshold').selectOption('5');
+    await page.getByTestId('save-notify').click();
+    await expect.poll(() => page.getByTestId('notify-status').count(), WAIT).toBe(1);
+    expect(await text(page, 'notify-status')).toContain('Pengingat aktif: saat tinggal 5 orang.');
+    await page.getByRole('button', { name: 'Hentikan pengingat' }).click();
+    await expect.poll(() => page.getByTestId('notify-status').count(), WAIT).toBe(0);
     await page.evaluate(() => scrollTo(0, 0));
   });
 
