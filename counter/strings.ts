@@ -194,6 +194,12 @@ export const m = messages({
   scannedReason: { id: 'Dipindai di loket', en: 'Scanned at the counter' },
   issuedHereReason: { id: 'Diambilkan di loket', en: 'Issued at the counter' },
 
+  notifyLabel: { id: 'Pemberitahuan', en: 'Alert' },
+  notifyNone: { id: 'tidak berlangganan', en: 'not subscribed' },
+  notifyPending: { id: 'berlangganan, panggilan belum terkirim', en: 'subscribed, call alert not sent yet' },
+  notifySent: { id: 'terkirim lewat {channel}', en: 'sent by {channel}' },
+  notifyDelivered: { id: 'diterima lewat {channel}', en: 'received by {channel}' },
+  notifyFailed: { id: 'gagal lewat {channel}', en: 'failed by {channel}' },
 });
 
 export const TICKET_STATE: Record<string, Bilingual> = {

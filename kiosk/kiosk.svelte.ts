@@ -28,6 +28,8 @@ export class Kiosk {
   snapshot = $state.raw<QueueSnapshot | null>(null);
   online = $state(false);
   publicUrl = $state<string | null>(null);
+  /** The holder key of the ticket this kiosk issued last (its issue answer): the screen's QR link carries it. */
+  holderKey = $state.raw<{ ticketId: string; key: string } | null>(null);
   printer = $state.raw<PrinterStatus | null>(null);
   /** Server time minus this machine's time, from the last snapshot. */
   clockOffset = 0;
@@ -128,6 +130,7 @@ export class Kiosk {
     }
     client?.socket.timeout(ISSUE_TIMEOUT_MS).emit('issue', fx.body, (err, res) => {
       const office = this.office;
+      if (!err && res.ok && res.data.ticket && res.data.holderKey) this.holderKey = { ticketId: res.data.ticket.id, key: res.data.holderKey };
       this.dispatch({
         type: 'issue_answer',
         visit: fx.visit,

@@ -19,6 +19,8 @@ export const ERRORS = {
   service_not_found: [404, 'Layanan tidak ditemukan.', 'Service not found.'],
   counter_not_found: [404, 'Loket tidak ditemukan.', 'Counter not found.'],
   ticket_not_found: [404, 'Nomor antrean tidak ditemukan.', 'Ticket not found.'],
+  holder_key_invalid: [403, 'Kode pada tautan ini tidak cocok dengan nomor antrean. Pindai lagi kode QR pada karcis Anda.', 'The code in this link does not match the ticket. Scan the QR code on your ticket again.'],
+  cancel_too_late: [409, 'Nomor antrean ini sudah dipanggil atau selesai, jadi tidak bisa dibatalkan dari ponsel. Silakan temui petugas di loket.', 'This ticket has already been called or finished, so it cannot be cancelled from a phone. Please see the staff at the counter.'],
   pairing_not_found: [404, 'Kode pemasangan tidak ditemukan atau sudah kedaluwarsa.', 'Pairing code not found or expired.'],
   queue_empty: [409, 'Tidak ada antrean yang menunggu.', 'No one is waiting.'],
   counter_busy: [409, 'Loket masih melayani nomor lain. Selesaikan dulu.', 'This counter still holds another ticket. Finish it first.'],
@@ -38,6 +40,8 @@ export const ERRORS = {
   service_in_use: [409, 'Layanan ini masih punya antrean hari ini: tutup (nonaktifkan) saja, jangan dihapus.', 'This service still has tickets today: make it inactive instead of deleting it.'],
   counter_in_use: [409, 'Loket ini sedang memegang nomor antrean: selesaikan dulu sebelum menghapusnya.', 'This counter holds a ticket: finish it before deleting the counter.'],
   idempotency_conflict: [409, 'Kunci idempotensi sudah dipakai untuk perintah lain.', 'This idempotency key was used for another command.'],
+  invalid_phone: [400, 'Nomor telepon tidak valid. Tulis nomor ponsel Indonesia, misalnya 0812 3456 7890.', 'The phone number is not valid. Write an Indonesian mobile number, e.g. 0812 3456 7890.'],
+  notify_channel_unavailable: [409, 'Pemberitahuan lewat saluran ini belum tersedia di kantor ini.', 'Alerts over this channel are not available at this office.'],
   internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
   unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;

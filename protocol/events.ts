@@ -5,6 +5,7 @@ import type { Ack, ApiError } from './errors.ts';
 import type { Command, IssueBody } from './commands.ts';
 import type { AgentHello, AgentPrintJob, AgentWelcome, PrintResult, PrinterStatus, ScanEvent, SlipRequest } from './devices.ts';
 import type { PublicOffice, QueueDelta, QueueSnapshot, Ticket } from './model.ts';
+import type { TrackView } from './track.ts';
 
 export const NAMESPACES = ['display', 'kiosk', 'counter', 'agent', 'track'] as const;
 export type Role = (typeof NAMESPACES)[number];
@@ -39,6 +40,11 @@ export interface CommandResult {
   version: number;
   /** True when the idempotency key had been seen: nothing changed, this is the first result. */
   replayed: boolean;
+  /**
+   * The issued ticket's holder key (its QR link's `?k=`), in the answer to the
+   * kiosk that issued it (socket and REST kiosk issue) only; never broadcast.
+   */
+  holderKey?: string;
 }
 
 export type DisplayServerToClient = QueueServerEvents;
@@ -66,8 +72,21 @@ export interface CounterClientToServer extends ResyncClientEvents {
   command: (command: Command, ack: (res: Ack<CommandResult>) => void) => void;
 }
 
-export type TrackServerToClient = QueueServerEvents;
-export type TrackClientToServer = ResyncClientEvents;
+/**
+ * A citizen's phone follows one ticket (handshake auth: TrackHandshakeAuth in
+ * protocol/track.ts): it gets that ticket's view and what the TV shows anyway,
+ * never a queue snapshot or delta.
+ */
+export interface TrackServerToClient {
+  /** The ticket's view: on connect and whenever it changes. */
+  track: (view: TrackView) => void;
+  /** The office's queue cannot be read now; cleared by the next `track`. */
+  unavailable: (error: ApiError) => void;
+}
+export interface TrackClientToServer {
+  /** The current view (rate-limited per socket). */
+  refresh: (ack: (res: Ack<TrackView>) => void) => void;
+}
 
 export interface AgentServerToClient extends QueueServerEvents {
   /**

@@ -51,6 +51,8 @@ export type NotifySettings = z.infer<typeof S.notifySettingsSchema>;
 export type Actor = z.infer<typeof S.actorSchema>;
 export type PrecheckResult = z.infer<typeof S.precheckResultSchema>;
 export type Ticket = z.infer<typeof S.ticketSchema>;
+/** An estimated wait in whole minutes, low to high. */
+export type WaitRangeView = z.infer<typeof S.waitRangeSchema>;
 export type CounterState = z.infer<typeof S.counterStateSchema>;
 export type QueueEvent = z.infer<typeof S.queueEventSchema>;
 export type QueueEventType = QueueEvent['type'];

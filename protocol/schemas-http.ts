@@ -33,6 +33,10 @@ export const commandResultSchema = z
     ticket: ticketSchema.nullable().describe('The ticket acted on, in its new state (null for counter-only commands).'),
     version: count.describe('Queue version after the command.'),
     replayed: z.boolean().describe('True when the idempotency key had been seen: nothing changed, this is the first result.'),
+    holderKey: z
+      .string()
+      .optional()
+      .describe("Issue only, to the issuer: the ticket's holder key, the `?k=` of its tracking link (protocol/urls.ts trackUrl). Never broadcast."),
   })
   .meta({ id: 'CommandResult' });
 

@@ -175,7 +175,7 @@ export const publicOfficeSchema = z
 
 export const actorSchema = z
   .object({
-    kind: z.enum(['user', 'device', 'system']),
+    kind: z.enum(['user', 'device', 'system', 'citizen']).describe("'citizen': the ticket's holder, from a phone with the holder key (id 'ticket-holder', no personal data)."),
     id: z.string(),
     name: z.string().optional(),
     role: z.enum([...ROLES, ...DEVICE_KINDS]).optional().describe('Staff role, or device kind for devices.'),
@@ -194,6 +194,11 @@ export const precheckResultSchema = z
     conditions: z.record(z.string(), z.boolean()).optional().describe('The conditional questions as answered: condition id → yes/no.'),
   })
   .meta({ id: 'PrecheckResult' });
+
+export const waitRangeSchema = z
+  .object({ low: count.describe('Minutes, at least.'), high: count.describe('Minutes, at most (0 = called soon).') })
+  .refine((r) => r.low <= r.high, 'low must not exceed high')
+  .meta({ id: 'WaitRange', description: 'An estimated wait in whole minutes, low to high (server/domain/eta.ts; docs/eta.md).' });
 
 export const ticketSchema = z
   .object({
@@ -218,6 +223,10 @@ export const ticketSchema = z
     outcome: z.enum(FINISH_OUTCOMES).nullable(),
     precheck: precheckResultSchema.nullable(),
     etaMinutesAtIssue: z.number().min(0).describe('Estimated wait in minutes when issued (to measure the estimate\'s error).'),
+    waitAtIssue: waitRangeSchema
+      .nullable()
+      .default(null)
+      .describe('The wait range promised when issued (kiosk, receipt); null in journals older than the range. Its error is published (GET /offices/{office}/eta-accuracy).'),
     aheadAtIssue: count.describe('People waiting for the same service when it was issued (printed and shown on the kiosk).'),
     transfers: count.describe('Number of transfers so far (multi-step services).'),
   })
@@ -280,7 +289,8 @@ export const serviceStatsSchema = z
     serviceId: z.string(),
     waiting: count,
     oldestWaitingSince: instant.nullable(),
-    etaMinutes: z.number().min(0).describe('Estimated wait for a ticket issued now, minutes.'),
+    etaMinutes: z.number().min(0).describe('Estimated wait for a ticket issued now, minutes (the naive mean; see waitRange).'),
+    waitRange: waitRangeSchema.optional().describe('The wait range for a ticket issued now (what the kiosk shows before issuing).'),
     countersServing: count.describe('Counters open (not paused) that serve it.'),
     issuedToday: count,
     closedToday: z.boolean(),

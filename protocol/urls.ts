@@ -7,6 +7,12 @@ export function trackPath(officeId: string, ticketId: string): string {
   return `/t/${encodeURIComponent(officeId)}/${day}/${number}`;
 }
 
-export function trackUrl(base: string, officeId: string, ticketId: string): string {
-  return base.replace(/\/+$/, '') + trackPath(officeId, ticketId);
+/**
+ * The ticket's phone address; with the holder key (server/auth/holder-key.ts)
+ * it ends in `?k=KEY` and lets its holder cancel and subscribe. Without the key
+ * the page is read-only (old receipts keep working).
+ */
+export function trackUrl(base: string, officeId: string, ticketId: string, key?: string): string {
+  const url = base.replace(/\/+$/, '') + trackPath(officeId, ticketId);
+  return key ? `${url}?k=${encodeURIComponent(key)}` : url;
 }

@@ -5,16 +5,34 @@
 // than running the TypeScript through tsx. Packages stay external (native
 // modules load from node_modules as usual).
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
-const pages = ['index', 'kiosk', 'counter', 'display'];
+const pages = ['index', 'kiosk', 'counter', 'display', 'track'];
 const extra = process.argv.slice(2);
 rmSync(new URL('dist', root), { recursive: true, force: true });
 for (const page of pages) {
   const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', ...extra], { stdio: 'inherit', env: { ...process.env, GILIRAN_PAGE: page } });
   if (r.status !== 0) process.exit(r.status ?? 1);
+}
+// The tracking page's service worker: one plain file at a fixed name (the server serves it as /t/sw.js).
+await build({
+  entryPoints: ['track/sw.ts'],
+  absWorkingDir: new URL('.', root).pathname,
+  outfile: 'dist/track/sw.js',
+  bundle: true,
+  format: 'iife',
+  target: 'es2020',
+  minify: true,
+  logLevel: 'warning',
+});
+// Each asset also gzipped once, at the highest level: the server sends the .gz to a browser that
+// accepts it (server/app.ts), so a phone on a slow line loads the tracking page in ~30 KB.
+const assets = new URL('dist/assets/', root);
+for (const f of readdirSync(assets)) {
+  if (/\.(js|css)$/.test(f)) writeFileSync(new URL(`${f}.gz`, assets), gzipSync(readFileSync(new URL(f, assets)), { level: 9 }));
 }
 rmSync(new URL('dist-server', root), { recursive: true, force: true });
 await build({

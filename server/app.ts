@@ -21,17 +21,23 @@ import { errorHandler, sendError } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { kioskRouter } from './http/kiosk.ts';
 import { metricsRouter } from './http/metrics.ts';
+import { notifyRouter } from './http/notify.ts';
 import { queueRouter } from './http/queue.ts';
 import { sessionRouter } from './http/session.ts';
+import { trackRouter } from './http/track.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
+import { createNotify, type NotifyService } from './notify/index.ts';
 import { QueueService } from './queue-service.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { sameOrigin } from './realtime/handshake.ts';
+import { trackRoom } from './realtime/track.ts';
 import type { GiliranIo, SocketData } from './realtime/types.ts';
 import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
+import { TrackService } from './track-service.ts';
+import { loadSecrets, type Secrets } from './store/secrets.ts';
 import type { Store } from './store/types.ts';
 import { VERSION } from './version.ts';
 
@@ -42,6 +48,10 @@ export interface Giliran {
   store: Store;
   queue: QueueService;
   auth: AuthService;
+  /** The server's secrets (holder keys). */
+  secrets: Secrets;
+  /** Alerts to citizens (server/notify). */
+  notify: NotifyService;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -67,17 +77,21 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       return seed.data;
     },
   });
+  const secrets = await loadSecrets(settings.dataDir);
   // No audit line may hold a whole NIK (one typed into the username, say).
   const store: Store = { ...opened.store, audit: nikMaskingAudit(opened.store.audit) };
   const queue = new QueueService(store, log, now);
   const metrics = new Metrics(queue);
+  const notify = await createNotify({ settings, queue, store, secrets, log, now });
   const auth = new AuthService(
     store,
     { trustLoopbackDevices: settings.trustLoopbackDevices, sessionHours: settings.sessionHours, loginAttempts: settings.loginAttempts, passwordCost: settings.passwordCost, allowedHosts: settings.allowedHosts, publicUrl: settings.publicUrl },
     now,
   );
   const issueLimiter = new RateLimiter(settings.ticketsPerDevicePerMinute, 60_000);
-  const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log };
+  // Phones' views, with the holder's alert status (C3/C4).
+  const track = new TrackService(queue, secrets, { notifyStatusOf: notify.statusOf });
+  const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets, track };
 
   const app = express();
   app.disable('x-powered-by');
@@ -93,6 +107,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
           imgSrc: ["'self'", 'data:', 'blob:'],
           mediaSrc: ["'self'", 'blob:', 'data:'],
           connectSrc: ["'self'"],
+          // Workers from this origin only: the tracking page's service worker, /t/sw.js.
+          workerSrc: ["'self'"],
           fontSrc: ["'self'", 'data:'],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
@@ -116,6 +132,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // Before the JSON parser: provider callbacks are verified over their raw bytes.
+  app.use(notifyRouter(ctx, notify));
   // An admin section (all services with their requirement lists) outgrows the queue's small body limit.
   app.use('/api/v1/admin', express.json({ limit: ADMIN_BODY_LIMIT, strict: true }));
   app.use(express.json({ limit: settings.bodyLimit, strict: true }));
@@ -133,11 +151,25 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(queueRouter(ctx));
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
+  app.use(trackRouter(ctx));
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
   app.use('/api', (_req: Request, res: Response) => sendError(res, apiError('not_found')));
 
   if (existsSync(settings.distDir)) {
+    // A receipt's QR: /t/<office>/<day>/<number>[?k=KEY] is the tracking page (the page reads the address).
+    const trackDir = path.join(settings.distDir, 'track');
+    app.get('/t/sw.js', (_req, res) => {
+      // Checked for a new version on every visit; its scope is the tracking pages only.
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Service-Worker-Allowed', '/t/');
+      res.sendFile('sw.js', { root: trackDir, headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+    });
+    app.get(/^\/t\/[^/]+\/\d{4}-\d{2}-\d{2}\/[A-Za-z0-9]{1,12}\/?$/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile('index.html', { root: trackDir });
+    });
+    app.use('/assets', precompressed(path.join(settings.distDir, 'assets')));
     app.use(express.static(settings.distDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
   } else {
     app.get('/', (_req, res) => {
@@ -149,16 +181,23 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
 
   const http = createServer(app);
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
-  const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address() }, io);
-  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings });
+  const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address(), holderKeyOf: (officeId, ticketId) => track.keyOf(officeId, ticketId) }, io);
+  const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets, track });
   metrics.attach(io);
   devices.start();
+  // The open page as a channel: a phone of the ticket has its /track socket connected now.
+  const trackRooms = io.of('/track').adapter.rooms;
+  notify.setPageProbe((o, t) => (trackRooms.get(trackRoom(o, t, true))?.size ?? 0) + (trackRooms.get(trackRoom(o, t, false))?.size ?? 0) > 0);
+  notify.setStatusListener((o, t) => realtime.track.notifyChanged(o, t));
+  await notify.start();
 
   return {
     settings,
     store,
     queue,
     auth,
+    secrets,
+    notify,
     http,
     io,
     get seededPassword() {
@@ -190,8 +229,30 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       http.closeAllConnections();
       await closed;
       await auth.close();
+      await notify.close();
       await store.close();
     },
+  };
+}
+
+/**
+ * Serves an asset's .gz twin (written by scripts/build.mjs) to a browser that
+ * accepts gzip: a phone's first load of the tracking page is ~30 KB instead
+ * of ~75 KB. Hashed names: cached like the plain files.
+ */
+function precompressed(dir: string) {
+  const known = new Map<string, boolean>();
+  return (req: Request, res: Response, next: NextFunction) => {
+    const ext = path.extname(req.path);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || (ext !== '.js' && ext !== '.css') || !/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) return next();
+    const name = path.basename(req.path);
+    let has = known.get(name);
+    if (has === undefined) known.set(name, (has = existsSync(path.join(dir, `${name}.gz`))));
+    if (!has) return next();
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Content-Encoding', 'gzip');
+    res.type(ext);
+    res.sendFile(`${name}.gz`, { root: dir, maxAge: '1h' });
   };
 }
 

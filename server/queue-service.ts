@@ -29,6 +29,8 @@ export interface QueueListeners {
   office?(officeId: string, office: PublicOffice, revision: number): void;
   /** A change reached the disk after `durableMs` (for the metrics). */
   committed?(officeId: string, durableMs: number): void;
+  /** After `delta` is durable, with the day's state it left (alerts to citizens read positions from it). */
+  applied?(office: OfficeConfig, state: DayState, delta: QueueDelta): void;
 }
 
 export function publicOffice(o: OfficeConfig): PublicOffice {
@@ -116,6 +118,16 @@ export class QueueService {
    * command sees it), and a screen must not show what a crash could still undo.
    */
   async snapshot(officeId: string): Promise<Result<QueueSnapshot>> {
+    return this.read(officeId, snapshotOf);
+  }
+
+  /**
+   * Something computed from the day's state (a snapshot, a phone's view of its
+   * ticket), answered only once every change it reflects is on disk, as
+   * snapshot(). `compute` runs synchronously and must neither keep nor change
+   * the state.
+   */
+  async read<T>(officeId: string, compute: (state: DayState, office: OfficeConfig, now: Date) => T): Promise<Result<T>> {
     const office = this.office(officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
     // A write that fails while we wait leaves a state the store has dropped: read again, from disk.
@@ -127,14 +139,14 @@ export class QueueService {
         return { ok: false, error: apiError('unavailable') };
       }
       if (this.#dropped.has(state)) continue;
-      const snap = snapshotOf(state, office, this.now());
+      const value = compute(state, office, this.now());
       const pending = this.#lastWrite.get(office.id);
       try {
         await pending;
       } catch {
         continue;
       }
-      if (!this.#dropped.has(state)) return { ok: true, data: snap };
+      if (!this.#dropped.has(state)) return { ok: true, data: value };
     }
     return { ok: false, error: apiError('unavailable') };
   }
@@ -179,6 +191,7 @@ export class QueueService {
       try {
         l.committed?.(office.id, durableMs);
         l.delta(office.id, delta, origin);
+        l.applied?.(office, state, delta);
       } catch (err) {
         this.log.error({ err }, 'broadcast failed');
       }

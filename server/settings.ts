@@ -5,6 +5,39 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
+/** Push services browsers use: only these may be a subscription's endpoint (no requests to arbitrary addresses). */
+export const PUSH_SERVICE_HOSTS = ['fcm.googleapis.com', 'updates.push.services.mozilla.com', 'push.services.mozilla.com', '.notify.windows.com', '.push.apple.com'];
+
+const secretText = z.string().min(16, 'at least 16 characters').max(512);
+const notifySchema = z.strictObject({
+  /** Generic JSON webhook provider (WhatsApp and SMS gateways): POSTs each message signed with HMAC-SHA256. */
+  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  webhookSecret: secretText.optional(),
+  /** WhatsApp Cloud API: {apiUrl}/{phoneId}/messages with a Bearer token; webhooks signed with the app secret. */
+  whatsappApiUrl: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com/v21.0'),
+  whatsappPhoneId: z.string().regex(/^\d{1,32}$/).optional(),
+  whatsappToken: z.string().min(1).max(2048).optional(),
+  whatsappAppSecret: secretText.optional(),
+  /** The hub.verify_token the Cloud API's webhook set-up sends. */
+  whatsappVerifyToken: z.string().min(8).max(200).optional(),
+  /** An approved template for alerts sent outside a chat the citizen started: "name:language", its body taking {{1}} number, {{2}} text. */
+  whatsappTemplate: z.string().regex(/^[a-z0-9_]{1,512}:[A-Za-z_]{2,10}$/).optional(),
+  /** VAPID subject (a mailto: or https: address the push services may contact); default from publicUrl. */
+  pushSubject: z.string().regex(/^(mailto:|https:\/\/)/).optional(),
+  /** Allowed push endpoint hosts; an entry starting with "." allows its subdomains. */
+  pushEndpointHosts: z.array(z.string().min(1).max(253)).max(50).default(PUSH_SERVICE_HOSTS),
+  /** Subscribe requests one address may make a minute (and one ticket, a tenth of it, at least 5). */
+  subscribesPerAddressPerMinute: z.number().int().min(1).max(1_000_000).default(30),
+  /** A provider request that takes longer is abandoned and retried. */
+  providerTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  /** First retry delay; each next one doubles (capped at retryMaxMs). */
+  retryBaseMs: z.number().int().min(1).max(600_000).default(2_000),
+  retryMaxMs: z.number().int().min(1).max(3_600_000).default(300_000),
+  /** Tries of one message before it is marked failed. */
+  maxAttempts: z.number().int().min(1).max(100).default(8),
+});
+export type NotifySettings = z.infer<typeof notifySchema>;
+
 const fileSchema = z.strictObject({
   /** The address citizens' phones use to reach this server (QR codes on tickets). */
   publicUrl: z.url().optional(),
@@ -32,6 +65,8 @@ const fileSchema = z.strictObject({
   ticketsPerDevicePerMinute: z.number().int().min(1).max(10_000_000).default(30),
   /** Size limit of a JSON request body. */
   bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/).default('16kb'),
+  /** Alerts to citizens (server/notify, docs/notify.md). Provider secrets usually come from the environment. */
+  notify: notifySchema.prefault({}),
 });
 
 export type FileSettings = z.infer<typeof fileSchema>;
@@ -72,9 +107,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     if (!hosts.success) throw new Error(`GILIRAN_ALLOWED_HOSTS: ${hosts.error.issues.map((i) => i.message).join('; ')}`);
     fromEnv.allowedHosts = hosts.data;
   }
+  const notify = notifyFromEnv(parsed.data.notify, env);
   return {
     ...parsed.data,
     ...fromEnv,
+    notify,
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(cwd, env.GILIRAN_DATA ?? 'data'),
@@ -82,4 +119,31 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     demoPassword: env.GILIRAN_DEMO_PASSWORD ?? null,
     distDir: path.resolve(env.GILIRAN_DIST ?? path.join(import.meta.dirname, '..', 'dist')),
   };
+}
+
+const NOTIFY_ENV = {
+  GILIRAN_NOTIFY_WEBHOOK_URL: 'webhookUrl',
+  GILIRAN_NOTIFY_WEBHOOK_SECRET: 'webhookSecret',
+  GILIRAN_WHATSAPP_API_URL: 'whatsappApiUrl',
+  GILIRAN_WHATSAPP_PHONE_ID: 'whatsappPhoneId',
+  GILIRAN_WHATSAPP_TOKEN: 'whatsappToken',
+  GILIRAN_WHATSAPP_APP_SECRET: 'whatsappAppSecret',
+  GILIRAN_WHATSAPP_VERIFY_TOKEN: 'whatsappVerifyToken',
+  GILIRAN_WHATSAPP_TEMPLATE: 'whatsappTemplate',
+  GILIRAN_PUSH_SUBJECT: 'pushSubject',
+} as const satisfies Record<string, keyof NotifySettings>;
+
+/** Provider settings from the environment override the file's; each is validated as the file's field is. */
+function notifyFromEnv(fromFile: NotifySettings, env: NodeJS.ProcessEnv): NotifySettings {
+  const out: NotifySettings = { ...fromFile };
+  for (const [name, field] of Object.entries(NOTIFY_ENV)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    const r = notifySchema.shape[field].safeParse(v);
+    // The value itself is never echoed: it may be a token.
+    if (!r.success) throw new Error(`${name}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+    (out as Record<string, unknown>)[field] = r.data;
+  }
+  if (!!out.webhookUrl !== !!out.webhookSecret) throw new Error('GILIRAN_NOTIFY_WEBHOOK_URL and GILIRAN_NOTIFY_WEBHOOK_SECRET go together (notify.webhookUrl and notify.webhookSecret)');
+  return out;
 }

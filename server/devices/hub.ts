@@ -36,6 +36,8 @@ export interface DeviceContext {
   log: Logger;
   /** The HTTP server's address (tracking links on receipts when no public URL is set). */
   listenAddress(): AddressInfo | string | null;
+  /** The ticket's holder key for its QR link (server/auth/holder-key.ts); absent = a read-only link. */
+  holderKeyOf?(officeId: string, ticketId: string): string;
 }
 
 export interface HubOptions {
@@ -318,7 +320,7 @@ export class DeviceHub {
       ticket,
       peopleAhead: ticket.aheadAtIssue,
       etaMinutes: ticket.etaMinutesAtIssue,
-      trackingUrl: trackUrl(this.baseUrl(), officeId, ticket.id),
+      trackingUrl: trackUrl(this.baseUrl(), officeId, ticket.id, this.ctx.holderKeyOf?.(officeId, ticket.id)),
       logoPng: this.config.logoPng,
     });
     this.submit({ id: jobId, officeId, kioskId, socketId, ticketId: ticket.id, kind: 'ticket', route }, receipt);

@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../protocol/errors.ts';
 import type { Actor, OfficeConfig, PrecheckResult, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
 import { bindingRefusal, callTicketRefusal, evaluatePrecheck, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor, signInRefusal } from '../../protocol/rules.ts';
 import { refuse, refuseAny, refuseCounterState, type Refused } from './refusals.ts';
+import { rangeForNewTicket } from './eta.ts';
 import { etaForNewTicket, pickNext } from './routing.ts';
 import { counterOf, type Commit, type DayState } from './state.ts';
 import { isOpenAt, officeDayOf } from './time.ts';
@@ -90,6 +91,8 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   if (cmd.type === 'cancel') {
     const t = findTicket(state, cmd.ticket);
     if (!t) return refuse(cmd, 'ticket_not_found');
+    // The holder withdraws from a phone only while waiting: once called, it is for the counter to settle.
+    if (ctx.actor.kind === 'citizen' && t.state !== 'waiting') return refuse(cmd, 'cancel_too_late');
     if (t.state === 'done' || t.state === 'cancelled') return refuse(cmd, 'invalid_state');
     // Another clerk's ticket in hand (or set aside) is theirs to cancel.
     const holder = t.counterId && t.state !== 'waiting' ? counterOf(state, office, t.counterId) : undefined;
@@ -287,6 +290,10 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
     outcome: null,
     precheck: cmd.precheck ? precheckRecord(service, cmd.precheck) : null,
     etaMinutesAtIssue: etaForNewTicket(state, office, service.id),
+    waitAtIssue: rangeForNewTicket(state, office, service.id, ctx.now.getTime(), {
+      priority: cmd.priority != null,
+      bookingSlot: online && cmd.bookingSlot ? Date.parse(cmd.bookingSlot) : null,
+    }).wait,
     aheadAtIssue: state.waitingByService.get(service.id)?.length ?? 0,
     transfers: 0,
   };

@@ -21,7 +21,7 @@ export const COMMAND_REFUSALS = {
   transfer: ['counter_not_found', 'counter_taken', 'counter_idle', 'bad_request', 'service_not_found'],
   park: ['counter_not_found', 'counter_taken', 'counter_idle'],
   return: ['counter_not_found', 'counter_taken', 'counter_paused', 'counter_busy', 'ticket_not_found', 'invalid_state'],
-  cancel: ['ticket_not_found', 'invalid_state', 'counter_taken'],
+  cancel: ['ticket_not_found', 'invalid_state', 'counter_taken', 'cancel_too_late'],
   pause: ['counter_not_found', 'counter_taken', 'counter_paused'],
   resume: ['counter_not_found', 'counter_taken', 'counter_not_paused'],
   sign_in: ['counter_not_found', 'counter_taken'],

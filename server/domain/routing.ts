@@ -1,6 +1,7 @@
 // Which waiting ticket a counter gets on "call next", and the estimated wait.
 import type { CounterState, OfficeConfig, ServiceStats, Ticket } from '../../protocol/model.ts';
 import { nextFor } from '../../protocol/rules.ts';
+import { rangesForNewTickets } from './eta.ts';
 import { allCounters, type DayState } from './state.ts';
 
 // The order rules themselves live in protocol/rules.ts, shared with the counter page.
@@ -26,8 +27,9 @@ function meanServiceSeconds(state: DayState, office: OfficeConfig, serviceId: st
 }
 
 /** Per-service figures for screens: waiting count, oldest, estimated wait. */
-export function serviceStats(state: DayState, office: OfficeConfig): ServiceStats[] {
+export function serviceStats(state: DayState, office: OfficeConfig, now?: number): ServiceStats[] {
   const counters = allCounters(state, office);
+  const ranges = now === undefined ? null : rangesForNewTickets(state, office, now);
   return office.services.map((s) => {
     const waiting = state.waitingByService.get(s.id) ?? [];
     const serving = counters.filter((c) => c.paused === null && c.services.includes(s.id)).length;
@@ -40,6 +42,7 @@ export function serviceStats(state: DayState, office: OfficeConfig): ServiceStat
       countersServing: serving,
       issuedToday: issued ? issued.walkIn + issued.online : 0,
       closedToday: state.closedServices.has(s.id),
+      ...(ranges?.get(s.id) ? { waitRange: ranges.get(s.id)!.wait } : {}),
     };
   });
 }

@@ -21,9 +21,14 @@ export function snapshotOf(state: DayState, office: OfficeConfig, now: Date): Qu
     serverTime: now.toISOString(),
     tickets,
     counters: allCounters(state, office).map((c) => ({ ...c, services: [...c.services] })),
-    services: serviceStats(state, office),
+    services: serviceStats(state, office, nowMs),
     recentCalls: state.recentCalls.slice(-10).map((c) => ({ ...c })),
   };
+}
+
+function commitTime(commit: Commit): number | undefined {
+  const at = commit.events[commit.events.length - 1]?.at;
+  return at ? Date.parse(at) : undefined;
 }
 
 /** The delta for a commit already applied to `state`. */
@@ -51,6 +56,7 @@ export function deltaOf(state: DayState, office: OfficeConfig, commit: Commit): 
     events: commit.events,
     tickets,
     counters,
-    services: serviceStats(state, office),
+    // The commit's own time: the ranges are for a ticket issued at that moment.
+    services: serviceStats(state, office, commitTime(commit)),
   };
 }

@@ -7,7 +7,9 @@ import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
 import type { Settings } from '../settings.ts';
+import type { Secrets } from '../store/secrets.ts';
 import type { Store } from '../store/types.ts';
+import type { TrackService } from '../track-service.ts';
 import { HttpError } from './errors.ts';
 
 export interface HttpContext {
@@ -17,6 +19,10 @@ export interface HttpContext {
   auth: AuthService;
   issueLimiter: RateLimiter;
   log: Logger;
+  /** The server's secrets (holder keys): server/store/secrets.ts. */
+  secrets: Secrets;
+  /** Phones' views of their tickets. */
+  track: TrackService;
 }
 
 export function principalOf(ctx: HttpContext, req: Request): Principal | null {

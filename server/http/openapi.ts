@@ -12,6 +12,8 @@ import { ERRORS, apiError, httpStatusOf, type ErrorCode } from '../../protocol/e
 import type { CommandResult } from '../../protocol/events.ts';
 import { ADMIN_ROLES, AUDIT_ROLES, PERMISSIONS, SECTIONS, adminAuditPageSchema, adminAuditQuerySchema, adminOfficeListSchema, adminOfficeViewSchema, sectionPutSchema } from '../../protocol/admin.ts';
 import { queueSnapshotSchema } from '../../protocol/schemas.ts';
+import { trackCancelBodySchema, trackParamsSchema, trackQuerySchema, trackViewSchema } from '../../protocol/track-schemas.ts';
+import type { TrackView } from '../../protocol/track.ts';
 import {
   auditSchema,
   commandResultSchema,
@@ -38,12 +40,25 @@ import { COMMAND_PERMISSIONS, LOOPBACK_DEVICE, mayRun } from '../auth/permission
 import type { OfficeAvailability } from '../domain/availability.ts';
 import { COMMAND_REFUSALS, COMMON_REFUSALS } from '../domain/refusals.ts';
 import type { MetricsSample } from '../metrics.ts';
+import {
+  counterNotifySchema,
+  notifyStatusSchema,
+  notifySubscribeSchema,
+  notifyUnsubscribeSchema,
+  pushPayloadSchema,
+  pushPublicKeySchema,
+  webhookReceiptSchema,
+  whatsappVerifyQuerySchema,
+  whatsappWebhookSchema,
+} from '../../protocol/notify.ts';
+import { CALLBACK_MAX_BYTES } from './notify.ts';
 import { VERSION } from '../version.ts';
 import { QR_MAX_BYTES } from './kiosk.ts';
+import { TRACK_CANCELS_PER_ADDRESS_PER_MINUTE, TRACK_READS_PER_ADDRESS_PER_MINUTE } from './track.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
 import type { publicUser } from './session.ts';
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'admin', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'admin', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // The server's own types of what it sends must be the schemas' types, so the
@@ -52,6 +67,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 export type ResponseTypesMatch = [
   Holds<Same<z.infer<typeof commandResultSchema>, CommandResult>>,
+  Holds<Same<z.infer<typeof trackViewSchema>, TrackView>>,
   Holds<Same<z.infer<typeof officeAvailabilitySchema>, OfficeAvailability>>,
   Holds<Same<z.infer<typeof metricsSchema>, MetricsSample>>,
   Holds<Same<z.infer<typeof userSchema>, ReturnType<typeof publicUser>>>,
@@ -168,6 +184,8 @@ const PATH_PARAMETERS: Record<string, z.ZodType> = {
   code: pairingCodeSchema.describe('The 6-digit pairing code the screen shows.'),
   id: z.string().describe('Device id.'),
   section: z.enum(SECTIONS).describe('The section of the office configuration (protocol/admin.ts SECTIONS).'),
+  day: trackParamsSchema.shape.day.describe('The ticket\'s office day, YYYY-MM-DD (as in its tracking link).'),
+  number: trackParamsSchema.shape.number.describe('The ticket number, e.g. "A001".'),
 };
 
 /** Who may do what in the admin console, from protocol/admin.ts PERMISSIONS (the table the server enforces). */
@@ -446,6 +464,81 @@ function operations(): Operation[] {
           content: { 'application/json': { schema: adminAuditPageSchema }, 'text/csv': { schema: { type: 'string', description: 'at, actor, actor_name, action, office, summary, detail (JSON).' } } },
         },
       },
+    // track: a citizen's phone
+    {
+      method: 'get', path: '/api/v1/track/{office}/{day}/{number}', operationId: 'getTrackView', tag: 'track', summary: "A ticket as its holder's phone shows it",
+      description:
+        'Public, no sign-in: what the page behind a ticket\'s QR link (`/t/{office}/{day}/{number}?k=KEY`) shows — the ticket\'s state, people ahead and the estimated wait while it waits, the counter that calls it, the last calls as the waiting-room TV shows them, and the office. Nothing about any other ticket: no priority group, no pre-check. ' +
+        'With `k` (the holder key from the link) the answer has `holder: true` and the holder\'s alert status; without it the link still works, read-only. ' +
+        `A wrong key gives 403 \`holder_key_invalid\`, the same answer whether or not the ticket exists. ${TRACK_READS_PER_ADDRESS_PER_MINUTE} reads a minute per address. Only tickets of the office's current day are found. The same view is pushed live over Socket.IO \`/track\` (event \`track\`).`,
+      security: SECURITY.none, query: trackQuerySchema,
+      responses: { 200: json(trackViewSchema, 'The view.') },
+      errors: ['bad_request', 'office_not_found', 'holder_key_invalid', 'ticket_not_found', 'rate_limited', 'unavailable'],
+    },
+    {
+      method: 'post', path: '/api/v1/track/{office}/{day}/{number}/cancel', operationId: 'cancelOwnTicket', tag: 'track', summary: '"Saya batal datang": the holder withdraws',
+      description:
+        'Public, the holder key is the authority: cancels the ticket while it is waiting, as the `cancel` command (actor `citizen`, recorded in the audit log; durable before the answer; every screen is told). ' +
+        'Once the ticket has been called (or is finished) it is refused with 409 `cancel_too_late`: the counter settles it. A second call (a double tap, a retry) answers the same view again. ' +
+        `A wrong key gives 403 \`holder_key_invalid\` whether or not the ticket exists. ${TRACK_CANCELS_PER_ADDRESS_PER_MINUTE} attempts a minute per address. Answers the ticket's view, now \`cancelled\`.`,
+      security: SECURITY.none, body: ['TrackCancel', trackCancelBodySchema],
+      responses: { 200: json(trackViewSchema, 'Cancelled: the ticket\'s view.') },
+      errors: ['office_not_found', 'holder_key_invalid', 'ticket_not_found', 'cancel_too_late', 'day_mismatch', 'rate_limited', 'unavailable'],
+    },
+
+    // notify
+    {
+      method: 'put', path: '/api/v1/track/{office}/{day}/{number}/notify', operationId: 'subscribeNotify', tag: 'notify', summary: 'Tell me when my turn is near',
+      description: [
+        "The ticket's holder (the holder key `k` from the ticket's QR link) asks to be told once when `threshold` (default 3) or fewer are ahead, and always at the call. Channels: the open page (always), Web Push (`push`, a browser subscription made with `GET /api/v1/push/public-key`), and WhatsApp or SMS (`phone`, only with `consent: true`; the number is normalised to +62…, kept for this office day only and never shown whole: answers carry `phoneLast4`). A field left out keeps what was given before. The subscription and the contact data are on disk before the answer.",
+        'Message texts are Bahasa Indonesia on the first line and English on the second (a push arrives when the page may be closed, so its language toggle is not known). Push payload (decrypted by the browser):',
+        '```json\n' + JSON.stringify({ title: 'Giliran A012: segera / soon', body: 'Tinggal 3 orang lagi sebelum nomor antrean A012. Silakan bersiap.\\n3 people ahead of number A012. Please get ready.', url: '/t/kupang/2026-11-23/A012?k=…', tag: '2026-11-23/A012:near' }) + '\n```',
+        'Limited per address and per ticket a minute (429 `rate_limited` with `Retry-After`).',
+      ].join('\n\n'),
+      security: SECURITY.none, body: ['NotifySubscribeBody', notifySubscribeSchema],
+      responses: { 200: json(notifyStatusSchema, 'Subscribed: what the holder asked for and what was sent so far.') },
+      errors: ['invalid_phone', 'holder_key_invalid', 'office_not_found', 'ticket_not_found', 'invalid_state', 'notify_channel_unavailable', 'rate_limited', 'unavailable'],
+    },
+    {
+      method: 'delete', path: '/api/v1/track/{office}/{day}/{number}/notify', operationId: 'unsubscribeNotify', tag: 'notify', summary: 'Stop the alerts',
+      description: 'The holder ends the alerts of the ticket; the phone number and push subscription given for it are erased at once (on disk before the answer). Messages not yet sent are not sent.',
+      security: SECURITY.none, body: ['NotifyUnsubscribeBody', notifyUnsubscribeSchema],
+      responses: { 204: { description: 'Unsubscribed, contact data erased.' } },
+      errors: ['holder_key_invalid', 'office_not_found', 'ticket_not_found', 'rate_limited', 'unavailable'],
+    },
+    {
+      method: 'get', path: '/api/v1/push/public-key', operationId: 'getPushPublicKey', tag: 'notify', summary: "The server's VAPID public key",
+      description: `Public: the \`applicationServerKey\` for \`pushManager.subscribe\`. Made on the first start and kept in the data folder, so subscriptions keep working across restarts. Push payload schema: ${Object.keys(pushPayloadSchema.shape).map((k) => `\`${k}\``).join(', ')} (strings).`,
+      security: SECURITY.none, responses: { 200: json(pushPublicKeySchema, 'The key (base64url, 65-byte P-256 point).') }, errors: [],
+    },
+    {
+      method: 'post', path: '/api/v1/notify/webhook/receipt', operationId: 'webhookReceipt', tag: 'notify', summary: 'Delivery receipt from the webhook provider',
+      description: `The generic webhook provider reports what became of a message. Signed like Giliran's own requests to it: header \`X-Giliran-Signature: sha256=<hex HMAC-SHA256 of the raw body under the shared secret>\`. An unsigned or wrongly signed receipt is refused (403 \`forbidden\`), logged without its content, and changes nothing. At most ${CALLBACK_MAX_BYTES / 1024} KiB.`,
+      security: SECURITY.none, body: ['WebhookReceipt', webhookReceiptSchema],
+      responses: { 200: json(z.object({ ok: z.literal(true) }), 'Recorded.') },
+      errors: ['forbidden', 'not_found'],
+    },
+    {
+      method: 'get', path: '/api/v1/notify/whatsapp', operationId: 'whatsappVerify', tag: 'notify', summary: 'WhatsApp Cloud API webhook verification',
+      description: 'The Cloud API checks the callback address: with `hub.mode=subscribe` and the configured verify token the answer is `hub.challenge` as text; otherwise 403.',
+      security: SECURITY.none, query: whatsappVerifyQuerySchema,
+      responses: { 200: { description: 'The challenge.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      errors: ['forbidden'],
+    },
+    {
+      method: 'post', path: '/api/v1/notify/whatsapp', operationId: 'whatsappWebhook', tag: 'notify', summary: 'WhatsApp Cloud API webhook',
+      description: [
+        'Message statuses (sent, delivered, read, failed: matched by `biz_opaque_callback_data`, which carries Giliran\'s message id, or by the WhatsApp message id) and messages citizens send. Signed by the Cloud API: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body under the app secret>`; unsigned or wrongly signed bodies are refused (403), logged without content, and change nothing.',
+        'A citizen\'s chat: `ANTRE <office> <number> <holder key>` (the track page\'s WhatsApp link fills it in; the office may be left out on a one-office server) subscribes the chat to that ticket; `STATUS` answers with the place and the wait range; `BATAL` cancels the ticket while it is still waiting (the same cancel command as everywhere).',
+      ].join('\n\n'),
+      security: SECURITY.none, body: ['WhatsAppWebhook', whatsappWebhookSchema],
+      responses: { 200: json(z.object({ ok: z.literal(true) }), 'Taken.') },
+      errors: ['forbidden'],
+    },
+    {
+      method: 'get', path: `${office}/tickets/{ticket}/notify`, operationId: 'getTicketNotify', tag: 'notify', summary: 'Was the holder told of the call?',
+      description: '**Who may call it:** staff working at this office (any role). For the counter screen: whether the ticket has alerts and the best outcome of its call alert (channel and status). No contact data.',
+      security: SECURITY.staff, responses: { 200: json(counterNotifySchema, 'The alert state of the ticket.') },
       errors: ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found'],
     },
 
@@ -533,6 +626,8 @@ function generate(): oas31.OpenAPIObject {
       { name: 'devices', description: 'Pairing kiosks, displays and counter agents.' },
       { name: 'kiosk', description: 'What the citizen kiosk needs beyond the queue: availability, QR codes, settings.' },
       { name: 'admin', description: "The admin console: an office's configuration, section by section, and its audit log." },
+      { name: 'track', description: "A citizen's phone: one ticket's view, and withdrawing it (holder key)." },
+      { name: 'notify', description: "Alerts to citizens' phones (page, Web Push, WhatsApp, SMS) and the providers' callbacks." },
       { name: 'health', description: 'Liveness and this document.' },
     ],
     paths,

@@ -77,13 +77,16 @@ export function queueRouter(ctx: HttpContext): Router {
     return office;
   };
 
-  async function run(req: Request, res: Response, p: Principal, officeId: string, command: Command, created = false) {
+  async function run(req: Request, res: Response, p: Principal, officeId: string, command: Command, created = false, withHolderKey = false) {
     if (!mayRun(p, command.type)) throw HttpError.of('forbidden');
     const result = await ctx.queue.execute(officeId, command, actorOf(p));
     if (command.type === 'issue' && (!result.ok || result.data.replayed)) ctx.issueLimiter.refund(issuerKey(req, p));
     if (!result.ok) return sendError(res, result.error);
     if (result.data.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(created && !result.data.replayed ? 201 : 200).json(result.data);
+    // The issuer (kiosk, or staff issuing for a citizen) gets the ticket's holder key for its QR link.
+    const t = result.data.ticket;
+    const body = withHolderKey && t ? { ...result.data, holderKey: ctx.track.keyOf(officeId, t.id) } : result.data;
+    res.status(created && !result.data.replayed ? 201 : 200).json(body);
   }
 
   r.get('/api/v1/offices', (_req, res) => {
@@ -115,7 +118,7 @@ export function queueRouter(ctx: HttpContext): Router {
       ctx.issueLimiter.refund(who);
       throw HttpError.of('rate_limited');
     }
-    await run(req, res, p, office.id, command, true);
+    await run(req, res, p, office.id, command, true, true);
   });
 
   const post = (path: string, form: Form, fromPath: (req: Request) => Record<string, unknown>, created = false) =>

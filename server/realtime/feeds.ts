@@ -4,21 +4,24 @@
 // figures — waiting per service, estimated wait, counters open — so they get
 // those alone, merged over a short window: on a busy day a kiosk parses a few
 // small frames a second instead of every ticket of every commit. Phones
-// (track) are not signed in: they follow tickets, merged, without what a
-// citizen told the kiosk (the pre-check: which case, which documents).
+// (track) are not signed in and get no queue at all: each follows its own
+// ticket's view (protocol/track.ts), built in track.ts — never another
+// ticket, a priority group or a pre-check.
 import type { CounterState, QueueDelta, QueueEvent, QueueSnapshot, Ticket } from '../../protocol/model.ts';
 import type { Role } from '../../protocol/events.ts';
 import type { Principal } from '../auth/permissions.ts';
 
 export type Feed = 'full' | 'public' | 'figures';
-export const FEEDS: Record<Role, { feed: Feed; merged: boolean }> = {
+/** The roles fed the queue (snapshots and deltas); phones are fed their ticket's view instead (track.ts). */
+export type QueueRole = Exclude<Role, 'track'>;
+export const FEEDS: Record<QueueRole, { feed: Feed; merged: boolean }> = {
   // A TV shows numbers and calls, never what a citizen told the kiosk: the public feed, at once.
   display: { feed: 'public', merged: false },
   counter: { feed: 'full', merged: false },
-  track: { feed: 'public', merged: true },
   kiosk: { feed: 'figures', merged: true },
   agent: { feed: 'figures', merged: true },
 };
+/** Kiosks' and agents' deltas, and phones' views of tickets not just called, are merged over this window. */
 export const MERGE_WINDOW_MS = 250;
 
 /**

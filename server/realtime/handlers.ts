@@ -3,7 +3,7 @@
 // REST does. Each role file (display, kiosk, counter, agent, track) registers
 // its listeners with these.
 import { apiError, type Ack, type ApiError } from '../../protocol/errors.ts';
-import type { CommandResult, Role } from '../../protocol/events.ts';
+import type { CommandResult } from '../../protocol/events.ts';
 import type { QueueSnapshot } from '../../protocol/model.ts';
 import type { Command } from '../../protocol/commands.ts';
 import { actorOf, mayRun } from '../auth/permissions.ts';
@@ -12,7 +12,9 @@ import { RateLimiter } from '../auth/rate-limit.ts';
 import type { DeviceHub } from '../devices/hub.ts';
 import type { Logger } from '../log.ts';
 import type { QueueService } from '../queue-service.ts';
-import { FEEDS, snapshotFor } from './feeds.ts';
+import type { Secrets } from '../store/secrets.ts';
+import type { TrackService } from '../track-service.ts';
+import { FEEDS, snapshotFor, type QueueRole } from './feeds.ts';
 import { officeRoom, type QueueSocket } from './types.ts';
 
 export interface HandlerDeps {
@@ -22,6 +24,9 @@ export interface HandlerDeps {
   issueLimiter: RateLimiter;
   devices: DeviceHub;
   log: Logger;
+  secrets: Secrets;
+  /** Phones' views of their tickets (server/track-service.ts). */
+  track: TrackService;
 }
 
 /** What one socket may cost the server (issue 15, finding 2; settings.ts). */
@@ -78,7 +83,7 @@ export function stillValid(socket: QueueSocket, auth: AuthService): boolean {
 }
 
 /** Joins the office's room, then sends the snapshot (or `unavailable` when the office's day cannot be read). */
-export function sendInitialSnapshot(socket: QueueSocket, role: Role, deps: HandlerDeps): void {
+export function sendInitialSnapshot(socket: QueueSocket, role: QueueRole, deps: HandlerDeps): void {
   const { officeId } = socket.data;
   const run = async () => {
     // Join before reading the snapshot so no delta can fall between the two.
@@ -101,11 +106,8 @@ export function sendInitialSnapshot(socket: QueueSocket, role: Role, deps: Handl
  * that keeps asking regardless is cut. A page only resyncs after a gap,
  * one at a time, retrying a refusal a second later (ui/queue-client.ts).
  */
-export function registerResync(socket: QueueSocket, role: Role, deps: HandlerDeps): void {
-  const { resyncBurst, resyncEveryMs } = deps.limits;
-  let tokens = resyncBurst;
-  let filledAt = performance.now();
-  let refusedInRow = 0;
+export function registerResync(socket: QueueSocket, role: QueueRole, deps: HandlerDeps): void {
+  const budget = requestBudget(deps.limits);
   let inFlight: Promise<Ack<QueueSnapshot>> | null = null;
   const read = async (): Promise<Ack<QueueSnapshot>> => {
     const p = socket.data.principal;
@@ -115,26 +117,48 @@ export function registerResync(socket: QueueSocket, role: Role, deps: HandlerDep
   };
   socket.on('resync', (maybeAck: unknown) => {
     const ack = ackOf<QueueSnapshot>(maybeAck);
-    const now = performance.now();
-    tokens = resyncEveryMs === 0 ? resyncBurst : Math.min(resyncBurst, tokens + (now - filledAt) / resyncEveryMs);
-    filledAt = now;
-    if (tokens < 1) {
-      refusedInRow += 1;
+    const verdict = budget.take();
+    if (verdict !== 'ok') {
       ack(fail(apiError('rate_limited')));
-      if (refusedInRow === REFUSALS_BEFORE_CUT) {
+      if (verdict === 'cut') {
         deps.log.warn({ office: socket.data.officeId, role, address: socket.handshake.address }, 'socket cut: resync flood');
         socket.disconnect(true);
       }
       return;
     }
-    tokens -= 1;
-    refusedInRow = 0;
     inFlight ??= read().finally(() => {
       inFlight = null;
     });
     const shared = inFlight;
     answer(ack, deps.log, 'resync', () => shared);
   });
+}
+
+/**
+ * One socket's budget for a request that reads the state (`resync`, a phone's
+ * `refresh`): a burst, then one per `resyncEveryMs`. `take` answers 'ok' (go),
+ * 'refused' (answer rate_limited) or, at the REFUSALS_BEFORE_CUT-th refusal in
+ * a row, 'cut' (a flood: disconnect).
+ */
+export function requestBudget(limits: Pick<SocketLimits, 'resyncBurst' | 'resyncEveryMs'>): { take(): 'ok' | 'refused' | 'cut' } {
+  const { resyncBurst, resyncEveryMs } = limits;
+  let tokens = resyncBurst;
+  let filledAt = performance.now();
+  let refusedInRow = 0;
+  return {
+    take() {
+      const now = performance.now();
+      tokens = resyncEveryMs === 0 ? resyncBurst : Math.min(resyncBurst, tokens + (now - filledAt) / resyncEveryMs);
+      filledAt = now;
+      if (tokens < 1) {
+        refusedInRow += 1;
+        return refusedInRow === REFUSALS_BEFORE_CUT ? 'cut' : 'refused';
+      }
+      tokens -= 1;
+      refusedInRow = 0;
+      return 'ok';
+    },
+  };
 }
 
 /**
@@ -146,7 +170,7 @@ export function registerResync(socket: QueueSocket, role: Role, deps: HandlerDep
  * given back once, when it or its connection closes. A refused phone page
  * retries with socket.io's back-off.
  */
-export function perAddressCap(limit: number, connectsPerMinute: number): (socket: QueueSocket, next: (err?: Error) => void) => void {
+export function perAddressCap(limit: number, connectsPerMinute: number): (socket: Pick<QueueSocket, 'handshake' | 'conn' | 'once'>, next: (err?: Error) => void) => void {
   const open = new Map<string, number>();
   const connects = new RateLimiter(connectsPerMinute, 60_000);
   return (socket, next) => {

@@ -3,15 +3,15 @@
 // snapshot; after that every committed change arrives as a delta whose version
 // is one more than the last; a gap makes the client ask for `resync`. This
 // file wires the roles and is the broadcaster: each role gets its own feed.
-import type { Role } from '../../protocol/events.ts';
+// Phones (track.ts) are fed per ticket by their own file, not from here.
 import type { QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
 import { attachAgent } from './agent.ts';
 import { attachCounter } from './counter.ts';
 import { attachDisplay } from './display.ts';
-import { DeltaMerger, FEEDS, MERGE_WINDOW_MS, deltaFor, snapshotFor, type Feed } from './feeds.ts';
+import { DeltaMerger, FEEDS, MERGE_WINDOW_MS, deltaFor, snapshotFor, type Feed, type QueueRole } from './feeds.ts';
 import type { HandlerDeps } from './handlers.ts';
 import { attachKiosk } from './kiosk.ts';
-import { attachTrack } from './track.ts';
+import { attachTrack, type TrackFeed } from './track.ts';
 import { officeRoom, type GiliranIo, type QueueNamespace, type QueueSocket } from './types.ts';
 
 export { officeRoom };
@@ -21,13 +21,13 @@ const SESSION_SWEEP_MS = 15_000;
 /** Before a broadcast, sessions are checked again once this much (server clock) has passed since the last check. */
 const SESSION_CHECK_MS = 1_000;
 
-export function attachRealtime(io: GiliranIo, deps: HandlerDeps): { close(): void } {
-  const namespaces: Array<{ role: Role; nsp: QueueNamespace }> = [
+export function attachRealtime(io: GiliranIo, deps: HandlerDeps): { track: TrackFeed; close(): void } {
+  const track = attachTrack(io, deps);
+  const namespaces: Array<{ role: QueueRole; nsp: QueueNamespace }> = [
     { role: 'display', nsp: attachDisplay(io, deps) },
     { role: 'kiosk', nsp: attachKiosk(io, deps) },
     { role: 'counter', nsp: attachCounter(io, deps) },
     { role: 'agent', nsp: attachAgent(io, deps) },
-    { role: 'track', nsp: attachTrack(io, deps) },
   ];
 
   // Staff sockets (a signed-in user, in any namespace): cut once the session ends, before they get another frame.
@@ -124,7 +124,9 @@ export function attachRealtime(io: GiliranIo, deps: HandlerDeps): { close(): voi
   });
 
   return {
+    track,
     close() {
+      track.close();
       clearInterval(sweep);
       for (const p of pending.values()) clearTimeout(p.timer);
       pending.clear();

@@ -38,7 +38,9 @@ function registerIssue(socket: RoleSocket<'kiosk'>, deps: HandlerDeps): void {
       if (!parsed.ok) return fail(parsed.error);
       // The same command as REST's issue (http/queue.ts): a slot is accepted and not used here.
       const { bookingSlot: _unused, ...command } = commandOf('issue', { source: 'kiosk' }, parsed.data, parsed.data.idempotencyKey);
-      return runCommand(socket, deps, command);
+      const r = await runCommand(socket, deps, command);
+      // The kiosk shows the ticket's QR link with its holder key; no other screen ever gets the key.
+      return r.ok && r.data.ticket ? { ok: true, data: { ...r.data, holderKey: deps.track.keyOf(socket.data.officeId, r.data.ticket.id) } } : r;
     });
   });
 }

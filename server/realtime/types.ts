@@ -18,6 +18,8 @@ import type { Principal } from '../auth/permissions.ts';
 export interface SocketData {
   principal: Principal | null;
   officeId: string;
+  /** /track only: the ticket this phone follows, and whether it showed the holder key. */
+  track?: { ticketId: string; holder: boolean };
 }
 
 export type GiliranIo = Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>;

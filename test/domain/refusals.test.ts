@@ -159,6 +159,12 @@ const SCENARIOS: Scenarios = {
       s.ok({ type: 'cancel', ticket: 'A001', reason: 'pergi' });
       return on(s, { type: 'cancel', ticket: 'A001', reason: 'lagi' });
     },
+    // The holder, from a phone, once the ticket has been called (server/http/track.ts).
+    cancel_too_late: () => {
+      const s = called();
+      s.actor = { kind: 'citizen', id: 'ticket-holder' };
+      return on(s, { type: 'cancel', ticket: 'A001', reason: 'batal datang' });
+    },
   },
   pause: {
     counter_not_found: () => on(fresh(), { type: 'pause', counterId: '99', reason: 'break' }),

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PrintResult, PrinterStatus, ScanEvent } from '../../protocol/devices.ts';
 import { trackUrl } from '../../protocol/urls.ts';
+import { holderKey } from '../../server/auth/holder-key.ts';
 import { Agent, type AgentOptions } from '../../server/agent/agent.ts';
 import { configureDevices, devicesOf } from '../../server/devices/index.ts';
 import { PrinterEmulator } from '../../tools/printer-emulator/printer-emulator.ts';
@@ -106,7 +107,7 @@ describe('agent', () => {
     const ticket = await issue(k);
     const [r] = await emu.waitForReceipts(1);
     expect(r!.lines.find((l) => l.width === 4)?.text).toBe(ticket.number);
-    expect(r!.qrPayloads).toEqual([trackUrl(server.url, 'kupang', ticket.id)]);
+    expect(r!.qrPayloads).toEqual([trackUrl(server.url, 'kupang', ticket.id, holderKey(server.giliran.secrets.holderKey, 'kupang', ticket.id))]);
     await until(() => results.length === 1, 8000);
     expect(results[0]).toMatchObject({ ticketId: ticket.id, state: 'printed', printer: { printerId: `agent:${id}` } });
   });

@@ -8,11 +8,14 @@ import type { HttpContext } from '../../server/http/context.ts';
 import { adminConfigRouter } from '../../server/http/admin-config.ts';
 import { devicesRouter } from '../../server/http/devices.ts';
 import { metricsRouter } from '../../server/http/metrics.ts';
+import { notifyRouter } from '../../server/http/notify.ts';
+import type { NotifyService } from '../../server/notify/notify-service.ts';
 import type { Metrics } from '../../server/metrics.ts';
 import { kioskRouter } from '../../server/http/kiosk.ts';
 import { OPENAPI_TAGS, openApiDocument } from '../../server/http/openapi.ts';
 import { COUNTER_ENDPOINTS, queueRouter } from '../../server/http/queue.ts';
 import { sessionRouter } from '../../server/http/session.ts';
+import { trackRouter } from '../../server/http/track.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -71,7 +74,7 @@ function codesOf(response: Json): string[] {
 /** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), adminConfigRouter(ctx)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {

@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import type { PrintResult, PrinterStatus } from '../../protocol/devices.ts';
 import { trackUrl } from '../../protocol/urls.ts';
+import { holderKey } from '../../server/auth/holder-key.ts';
 import { devicesOf, type DeviceOverrides } from '../../server/devices/index.ts';
 import type { DecodedReceipt } from '../../tools/printer-emulator/escpos-decoder.ts';
 import { FAST_PRINTING, usePrinterRig } from '../helpers/printer-rig.ts';
@@ -64,7 +65,7 @@ describe('printing a kiosk ticket', () => {
     const ticket = await issue(kiosk);
     const [receipt] = await rig.emu.waitForReceipts(1);
     const r = receipt!;
-    const url = trackUrl(rig.server.url, 'kupang', ticket.id);
+    const url = trackUrl(rig.server.url, 'kupang', ticket.id, holderKey(rig.server.giliran.secrets.holderKey, 'kupang', ticket.id));
     expect(r.qrPayloads).toEqual([url]);
     expect(bigLines(r)).toEqual([ticket.number]);
     expect(r.lines.find((l) => l.text === ticket.number)).toMatchObject({ width: 4, height: 4, align: 'center', bold: true });
@@ -96,7 +97,7 @@ describe('printing a kiosk ticket', () => {
     expect(res.status).toBe(201);
     const [r] = await rig.emu.waitForReceipts(1);
     expect(bigLines(r!)).toEqual(['C001']);
-    expect(r!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', res.body.ticket.id)]);
+    expect(r!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', res.body.ticket.id, holderKey(rig.server.giliran.secrets.holderKey, 'kupang', res.body.ticket.id))]);
   });
 
   it('does not print tickets staff issue at the counter', async () => {
@@ -203,7 +204,7 @@ describe('printer faults', () => {
     expect(fragment!.text).toContain('CETAKAN TERPUTUS - ABAIKAN POTONGAN INI');
     expect(fragment!.qrPayloads).toEqual([]);
     expect(bigLines(full!)).toEqual([ticket.number]);
-    expect(full!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', ticket.id)]);
+    expect(full!.qrPayloads).toEqual([trackUrl(rig.server.url, 'kupang', ticket.id, holderKey(rig.server.giliran.secrets.holderKey, 'kupang', ticket.id))]);
     // One complete ticket: one receipt with the QR code, and no third attempt (nothing left to send).
     expect(spoolerOf().pending).toEqual([]);
     expect(rig.emu.receipts.filter((r) => r.qrPayloads.length > 0)).toHaveLength(1);

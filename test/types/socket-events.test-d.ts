@@ -15,12 +15,17 @@ import type {
   KioskServerToClient,
 } from '../../protocol/events.ts';
 import type { PublicOffice, QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
+import type { TrackView } from '../../protocol/track.ts';
+import type { PhoneSocket } from '../helpers/phone.ts';
 import type { RoleNamespace, RoleSocket, SocketData } from '../../server/realtime/types.ts';
 import { QueueClient } from '../../ui/queue-client.ts';
 import { connect, emitAck, type ClientSocket } from '../helpers/server.ts';
 
 declare const kioskNsp: RoleNamespace<'kiosk'>;
 declare const counterNsp: RoleNamespace<'counter'>;
+declare const trackNsp: RoleNamespace<'track'>;
+declare const view: TrackView;
+declare const snapshot: QueueSnapshot;
 declare const agentSocket: RoleSocket<'agent'>;
 declare const result: PrintResult;
 declare const status: PrinterStatus;
@@ -28,6 +33,35 @@ declare const job: AgentPrintJob;
 declare const office: PublicOffice;
 declare const displayNsp: RoleNamespace<'display'>;
 declare const trackNsp: RoleNamespace<'track'>;
+
+describe('the phone namespace (/track): its own ticket, never the queue', () => {
+  it('sends a phone track views and refusals only, and takes only refresh', () => {
+    trackNsp.on('connection', (socket) => {
+      socket.emit('track', view);
+      socket.on('refresh', (ack) => {
+        expectTypeOf(ack).parameter(0).toEqualTypeOf<Ack<TrackView>>();
+        ack({ ok: true, data: view });
+      });
+      // @ts-expect-error a phone is never sent a queue snapshot
+      socket.emit('snapshot', snapshot);
+      // @ts-expect-error nor deltas
+      socket.emit('delta', {} as QueueDelta);
+      // @ts-expect-error a phone has no resync
+      socket.on('resync', () => undefined);
+    });
+  });
+
+  it('types the phone page side the same way', () => {
+    const phone = {} as PhoneSocket;
+    phone.on('track', (v) => expectTypeOf(v).toEqualTypeOf<TrackView>());
+    phone.on('unavailable', (e) => expectTypeOf(e).toEqualTypeOf<ApiError>());
+    phone.emit('refresh', (res) => expectTypeOf(res).toEqualTypeOf<Ack<TrackView>>());
+    // @ts-expect-error phones do not listen to snapshots
+    phone.on('snapshot', () => undefined);
+    // @ts-expect-error a view is not a snapshot
+    expectTypeOf(view).toEqualTypeOf<QueueSnapshot>();
+  });
+});
 
 describe('server side (typed namespaces and sockets)', () => {
   it('gives a handler the payload and acknowledgement of its event', () => {
@@ -139,7 +173,11 @@ describe('client side (Socket<ServerToClient, ClientToServer>, as pages type it)
     const kiosk = connect('http://127.0.0.1:1', 'kiosk');
     expectTypeOf(kiosk).toEqualTypeOf<ClientSocket<'kiosk'>>();
     expectTypeOf(emitAck(kiosk, 'issue', { service: 'kk' })).resolves.toEqualTypeOf<Ack<CommandResult>>();
-    expectTypeOf(emitAck(connect('', 'track'), 'resync')).resolves.toEqualTypeOf<Ack<QueueSnapshot>>();
+    expectTypeOf(emitAck(connect('', 'display'), 'resync')).resolves.toEqualTypeOf<Ack<QueueSnapshot>>();
+    // A phone asks for its ticket's view, never the queue.
+    expectTypeOf(emitAck(connect('', 'track'), 'refresh')).resolves.toEqualTypeOf<Ack<TrackView>>();
+    // @ts-expect-error a phone cannot ask for the queue
+    void emitAck(connect('', 'track'), 'resync');
     // @ts-expect-error a renamed event
     void emitAck(kiosk, 'isue', { service: 'kk' });
     // @ts-expect-error a kiosk has no command event

@@ -48,6 +48,7 @@ function ticket(number: string, over: Partial<Ticket> = {}): Ticket {
     outcome: null,
     precheck: null,
     etaMinutesAtIssue: 0,
+    waitAtIssue: null,
     aheadAtIssue: 0,
     transfers: 0,
     ...over,

@@ -56,7 +56,7 @@ const ADULT_NIK = '5371011505900001';
 const ticket = (over: Partial<Ticket> = {}): Ticket => ({
   id: `${TODAY}/I001`, number: 'I001', serviceId: 'info', seq: 1, officeDay: TODAY, priority: null, source: 'kiosk', state: 'waiting',
   counterId: null, targetCounterId: null, precedence: false, bookingSlot: null, issuedAt: `${TODAY}T01:00:00.000Z`, queuedAt: `${TODAY}T01:00:00.000Z`,
-  calledAt: null, startedAt: null, finishedAt: null, calls: 0, outcome: null, precheck: null, etaMinutesAtIssue: 5, aheadAtIssue: 2, transfers: 0, ...over,
+  calledAt: null, startedAt: null, finishedAt: null, calls: 0, outcome: null, precheck: null, etaMinutesAtIssue: 5, waitAtIssue: null, aheadAtIssue: 2, transfers: 0, ...over,
 });
 const printed = (ticketId: string | null, state: PrintResult['state'] = 'printed'): PrintResult => ({ jobId: `job-${ticketId}`, ticketId, state, printer: null });
 

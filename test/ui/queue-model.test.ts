@@ -9,7 +9,7 @@ const ticket = (n: number, state: Ticket['state'] = 'waiting'): Ticket => ({
   id: `2026-11-23/A00${n}`, number: `A00${n}`, serviceId: 'ktp-el', seq: n, officeDay: '2026-11-23', priority: null, source: 'kiosk',
   state, counterId: null, targetCounterId: null, precedence: false, bookingSlot: null, issuedAt: `2026-11-23T01:0${n}:00.000Z`,
   queuedAt: `2026-11-23T01:0${n}:00.000Z`, calledAt: null, startedAt: null, finishedAt: null, calls: 0, outcome: null, precheck: null,
-  etaMinutesAtIssue: 0, aheadAtIssue: 0, transfers: 0,
+  etaMinutesAtIssue: 0, waitAtIssue: null, aheadAtIssue: 0, transfers: 0,
 });
 const snap = (version: number, tickets: Ticket[] = []): QueueSnapshot => ({
   officeId: 'kupang', officeDay: '2026-11-23', version, serverTime: '2026-11-23T01:00:00.000Z', tickets, counters: [], services: [], recentCalls: [],

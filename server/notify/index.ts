@@ -1,0 +1,23 @@
+// Alerts to citizens: wiring (one call from server/app.ts) and what other parts use.
+import path from 'node:path';
+import type { Logger } from '../log.ts';
+import type { QueueService } from '../queue-service.ts';
+import type { Settings } from '../settings.ts';
+import type { Secrets } from '../store/secrets.ts';
+import type { Store } from '../store/types.ts';
+import { NotifyService } from './notify-service.ts';
+import { loadVapidKeys } from './vapid.ts';
+
+export { NotifyService } from './notify-service.ts';
+export type { NotifyStatus } from '../../protocol/notify.ts';
+
+/** The contract C3 function type: the holder's alerts for the track view (NotifyService.statusOf). */
+export type NotifyStatusOf = NotifyService['statusOf'];
+
+export async function createNotify(opts: { settings: Settings; queue: QueueService; store: Store; secrets: Secrets; log: Logger; now: () => Date }): Promise<NotifyService> {
+  const root = path.join(opts.settings.dataDir, 'notify');
+  const vapid = await loadVapidKeys(root);
+  const notify = new NotifyService({ root, settings: opts.settings.notify, publicUrl: opts.settings.publicUrl, queue: opts.queue, store: opts.store, secrets: opts.secrets, log: opts.log, now: opts.now, vapid });
+  opts.queue.listen(notify.listener);
+  return notify;
+}

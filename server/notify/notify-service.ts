@@ -1,0 +1,712 @@
+// Alerts to citizens: who subscribed (the ticket's holder), when to tell them
+// ("N ahead" once, and at the call), and a durable outbox that delivers each
+// message over its channel with retries. Delivery is at least once: a message
+// is marked sent only after the provider took it, so one in flight at a crash
+// is sent again after the restart with the same id (providers dedupe on it);
+// one marked sent is never sent again. See docs/notify.md.
+import type { ErrorCode } from '../../protocol/errors.ts';
+import type { OfficeConfig, QueueDelta, Ticket } from '../../protocol/model.ts';
+import {
+  type CounterNotify,
+  type NotifyChannel,
+  type NotifyKind,
+  type NotifyStatus,
+  type PhoneChannel,
+  type PushSubscriptionJSON,
+  type WhatsAppWebhook,
+  webhookReceiptSchema,
+  whatsappWebhookSchema,
+} from '../../protocol/notify.ts';
+import { trackPath, trackUrl } from '../../protocol/urls.ts';
+import { holderKey, holderKeyValid } from '../auth/holder-key.ts';
+import { positions } from '../domain/eta.ts';
+import { officeDayOf, type DayState } from '../domain/index.ts';
+import { HttpError } from '../http/errors.ts';
+import { CITIZEN_ACTOR, CITIZEN_CANCEL_REASON } from '../http/track.ts';
+import type { Logger } from '../log.ts';
+import type { QueueListeners, QueueService } from '../queue-service.ts';
+import type { NotifySettings } from '../settings.ts';
+import type { Secrets } from '../store/secrets.ts';
+import type { Store } from '../store/types.ts';
+import { daysWithContacts, eraseContactsFile, messageId, OutboxDay, type Contact, type OutboxMessage } from './outbox-store.ts';
+import { last4, normalizeIndonesianPhone } from './phone.ts';
+import { endpointAllowed, PushSender, WebhookSender, WhatsAppCloudSender, type OutgoingMessage, type Sender, type VapidKeys } from './providers.ts';
+import { signatureValid } from './signature.ts';
+import { alertText, CHAT_CANCELLED, CHAT_CANNOT_CANCEL, CHAT_HELP, CHAT_NO_TICKET, CHAT_SUBSCRIBED, pushPayload, statusReply } from './texts.ts';
+
+/** Messages sent at once (over all channels); more wait their turn. */
+const CONCURRENCY = 8;
+const TICK_MS = 15_000;
+
+export interface NotifyDeps {
+  /** <dataDir>/notify */
+  root: string;
+  settings: NotifySettings;
+  publicUrl?: string | undefined;
+  queue: QueueService;
+  store: Store;
+  secrets: Secrets;
+  log: Logger;
+  now: () => Date;
+  vapid: VapidKeys;
+}
+
+export interface SubscribeInput {
+  k: string;
+  threshold: number;
+  push?: PushSubscriptionJSON | undefined;
+  phone?: { number: string; channel: PhoneChannel; consent: true } | undefined;
+}
+
+interface Due {
+  ticketId: string;
+  kind: NotifyKind;
+  channels: NotifyChannel[];
+  facts: { ahead?: number; counter?: string };
+}
+
+interface Pending {
+  day: OutboxDay;
+  id: string;
+  attempts: number;
+  dueAt: number;
+  inFlight: boolean;
+}
+
+const fail = (code: ErrorCode): HttpError => HttpError.of(code);
+
+export class NotifyService {
+  readonly #days = new Map<string, OutboxDay>();
+  readonly #opening = new Map<string, Promise<OutboxDay>>();
+  readonly #pending = new Map<string, Pending>();
+  readonly #enqueuing = new Set<string>();
+  readonly #inboundSeen = new Set<string>();
+  readonly #chains = new Map<string, Promise<void>>();
+  /** Finished tickets whose contact data goes once their last message has been sent (or given up). */
+  readonly #eraseAfter = new Set<string>();
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #tickTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #pageOpen: (officeId: string, ticketId: string) => boolean = () => false;
+  #statusChanged: (officeId: string, ticketId: string) => void = () => undefined;
+  readonly #senders: { push: PushSender; webhook: WebhookSender | null; whatsapp: WhatsAppCloudSender | null };
+
+  constructor(private readonly deps: NotifyDeps) {
+    const s = deps.settings;
+    this.#senders = {
+      push: new PushSender({ vapid: deps.vapid, subject: s.pushSubject ?? (deps.publicUrl?.startsWith('https://') ? deps.publicUrl : 'mailto:giliran@localhost.invalid'), timeoutMs: s.providerTimeoutMs, allowedHosts: s.pushEndpointHosts }),
+      webhook: s.webhookUrl && s.webhookSecret ? new WebhookSender({ url: s.webhookUrl, secret: s.webhookSecret, timeoutMs: s.providerTimeoutMs }) : null,
+      whatsapp: s.whatsappPhoneId && s.whatsappToken ? new WhatsAppCloudSender({ apiUrl: s.whatsappApiUrl, phoneId: s.whatsappPhoneId, token: s.whatsappToken, template: s.whatsappTemplate, timeoutMs: s.providerTimeoutMs }) : null,
+    };
+  }
+
+  get vapidPublicKey(): string {
+    return this.deps.vapid.publicKey;
+  }
+
+  /**
+   * The open page as a channel: `probe(office, ticket)` answers whether a phone socket of that
+   * ticket is connected now (the /track namespace knows). Until one is set, the page counts as closed.
+   */
+  setPageProbe(probe: (officeId: string, ticketId: string) => boolean): void {
+    this.#pageOpen = probe;
+  }
+
+  /** `listener(office, ticket)` is told when a ticket's NotifyStatus changed (the track feed sends its holders a fresh view). */
+  setStatusListener(listener: (officeId: string, ticketId: string) => void): void {
+    this.#statusChanged = listener;
+  }
+
+  /** Which phone channels this server can deliver. */
+  phoneChannels(): PhoneChannel[] {
+    const out: PhoneChannel[] = [];
+    if (this.#senders.whatsapp || this.#senders.webhook) out.push('whatsapp');
+    if (this.#senders.webhook) out.push('sms');
+    return out;
+  }
+
+  /** Erases contact files of days that are over, opens today's outbox of every office, resumes its pending messages. */
+  async start(): Promise<void> {
+    await this.tick();
+    this.#tickTimer = setInterval(() => void this.tick(), TICK_MS);
+    this.#tickTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#tickTimer) clearInterval(this.#tickTimer);
+    await Promise.allSettled([...this.#opening.values()]);
+    await Promise.all([...this.#days.values()].map((d) => d.close()));
+    this.#days.clear();
+  }
+
+  /** The listener the queue calls after each durable commit. */
+  readonly listener: QueueListeners = {
+    delta: () => undefined,
+    reset: () => void this.tick(),
+    applied: (office, state, delta) => {
+      // Read the events now: by the time the outbox is written the ticket may have moved on (called, then finished).
+      const calls: Array<{ ticketId: string; counter: string }> = [];
+      const finished: string[] = [];
+      for (const e of delta.events) {
+        if (e.type === 'ticket_called' || e.type === 'ticket_recalled') calls.push({ ticketId: e.ticketId, counter: office.counters.find((c) => c.id === e.counterId)?.name ?? e.counterId });
+        if (e.type === 'ticket_finished' || e.type === 'ticket_cancelled') finished.push(e.ticketId);
+      }
+      const open = this.#days.get(office.id);
+      let due: Due[] = [];
+      try {
+        if (open?.officeDay === state.officeDay && open.subs.size > 0) due = this.#due(office, state, open);
+      } catch (err) {
+        this.deps.log.error({ err, office: office.id }, 'notify: trigger evaluation failed');
+      }
+      // One office's commits are handled in commit order.
+      const prev = this.#chains.get(office.id) ?? Promise.resolve();
+      const next = prev.then(() => this.#onCommit(office, state, calls, finished, due));
+      this.#chains.set(office.id, next);
+      void next.finally(() => {
+        if (this.#chains.get(office.id) === next) this.#chains.delete(office.id);
+      });
+    },
+  };
+
+  /** Once a period (and at a queue reset): days that ended lose their contact data; today's outbox is open. */
+  async tick(): Promise<void> {
+    if (this.#closed) return;
+    for (const office of this.deps.queue.offices()) {
+      const today = officeDayOf(this.deps.now(), office.timeZone);
+      try {
+        const open = this.#days.get(office.id);
+        if (open && open.officeDay !== today) await this.#endDay(open);
+        for (const day of await daysWithContacts(this.deps.root, office.id)) {
+          if (day !== today) {
+            await eraseContactsFile(this.deps.root, office.id, day);
+            this.deps.log.info({ office: office.id, officeDay: day }, 'notify: contact data of a past day erased');
+          }
+        }
+        const outbox = await this.#dayOf(office.id, today);
+        const state = await this.#state(office, today);
+        if (outbox && state) await this.#evaluate(office, state, outbox);
+      } catch (err) {
+        this.deps.log.error({ err, office: office.id }, 'notify: periodic tick failed');
+      }
+    }
+  }
+
+  async #endDay(day: OutboxDay): Promise<void> {
+    this.#days.delete(day.officeId);
+    for (const [id, p] of this.#pending) if (p.day === day) this.#pending.delete(id);
+    await day.eraseContacts();
+    await day.close();
+    this.deps.log.info({ office: day.officeId, officeDay: day.officeDay }, 'notify: office day over, contact data erased');
+  }
+
+  async #dayOf(officeId: string, officeDay: string): Promise<OutboxDay | null> {
+    const office = this.deps.queue.office(officeId);
+    if (!office || this.#closed) return null;
+    if (officeDay !== officeDayOf(this.deps.now(), office.timeZone)) return null;
+    const open = this.#days.get(officeId);
+    if (open?.officeDay === officeDay) return open;
+    const key = `${officeId}/${officeDay}`;
+    let p = this.#opening.get(key);
+    if (!p) {
+      p = (async () => {
+        if (open) await this.#endDay(open);
+        const day = await OutboxDay.open(this.deps.root, officeId, officeDay);
+        day.onChange = (ticketId) => this.#statusChanged(officeId, ticketId);
+        this.#days.set(officeId, day);
+        for (const m of day.messages.values()) if (m.state === 'pending') this.#queueSend(day, m.id, 0);
+        return day;
+      })().finally(() => this.#opening.delete(key));
+      this.#opening.set(key, p);
+    }
+    return p;
+  }
+
+  async #state(office: OfficeConfig, officeDay: string): Promise<DayState | null> {
+    try {
+      const state = await this.deps.store.queue.openDay(office, officeDay);
+      return state.officeDay === officeDay ? state : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Subscriptions (the holder's REST calls)
+
+  #checkHolder(officeId: string, ticketId: string, k: unknown): void {
+    if (!holderKeyValid(this.deps.secrets.holderKey, officeId, ticketId, k)) throw fail('holder_key_invalid');
+  }
+
+  async #ticketOf(officeId: string, officeDay: string, number: string): Promise<{ office: OfficeConfig; ticket: Ticket; state: DayState; outbox: OutboxDay }> {
+    const office = this.deps.queue.office(officeId);
+    if (!office) throw fail('office_not_found');
+    const outbox = await this.#dayOf(office.id, officeDay);
+    if (!outbox) throw fail('ticket_not_found');
+    // The snapshot waits for every change it shows to be on disk.
+    const snap = await this.deps.queue.snapshot(office.id);
+    if (!snap.ok) throw new HttpError(snap.error);
+    const state = await this.#state(office, officeDay);
+    const ticket = state?.tickets.get(`${officeDay}/${number}`);
+    if (!state || !ticket) throw fail('ticket_not_found');
+    return { office, ticket, state, outbox };
+  }
+
+  async subscribe(officeId: string, officeDay: string, number: string, input: SubscribeInput): Promise<NotifyStatus> {
+    const ticketId = `${officeDay}/${number}`;
+    this.#checkHolder(officeId, ticketId, input.k);
+    let phone: Contact['phone'] | undefined;
+    if (input.phone) {
+      const e164 = normalizeIndonesianPhone(input.phone.number);
+      if (!e164) throw fail('invalid_phone');
+      if (!this.phoneChannels().includes(input.phone.channel)) throw fail('notify_channel_unavailable');
+      phone = { e164, channel: input.phone.channel };
+    }
+    if (input.push && !endpointAllowed(input.push.endpoint, this.deps.settings.pushEndpointHosts)) {
+      throw HttpError.of('bad_request', [{ path: 'push.endpoint', message: 'not a push service this server sends to' }]);
+    }
+    const { office, ticket, state, outbox } = await this.#ticketOf(officeId, officeDay, number);
+    if (ticket.state === 'done' || ticket.state === 'cancelled' || ticket.state === 'no_show') throw fail('invalid_state');
+    const contact: Contact = { ...outbox.contacts.get(ticketId) };
+    if (input.push) contact.push = input.push;
+    if (phone) contact.phone = phone;
+    // Contacts first: a crash between the two leaves contact data without a subscription, which is
+    // never used and is erased with the day; never a subscription whose contact was not kept.
+    if (input.push || phone) {
+      outbox.contacts.set(ticketId, contact);
+      await outbox.saveContacts();
+    }
+    await outbox.append({ t: 'sub', at: this.deps.now().toISOString(), ticket: ticketId, threshold: input.threshold });
+    await this.#evaluate(office, state, outbox);
+    return this.statusOf(officeId, ticketId) ?? emptyStatus(input.threshold);
+  }
+
+  /** Ends the holder's alerts and erases the phone number and push subscription given for the ticket. */
+  async unsubscribe(officeId: string, officeDay: string, number: string, k: string): Promise<void> {
+    const ticketId = `${officeDay}/${number}`;
+    this.#checkHolder(officeId, ticketId, k);
+    const { outbox } = await this.#ticketOf(officeId, officeDay, number);
+    await this.#forget(outbox, ticketId, 'unsubscribed');
+  }
+
+  async #forget(outbox: OutboxDay, ticketId: string, reason: string): Promise<void> {
+    if (outbox.contacts.delete(ticketId)) await outbox.saveContacts();
+    if (outbox.subs.has(ticketId)) await outbox.append({ t: 'unsub', at: this.deps.now().toISOString(), ticket: ticketId });
+    for (const m of outbox.messages.values()) {
+      if (m.ticket === ticketId && m.state === 'pending') {
+        this.#pending.delete(m.id);
+        await outbox.append({ t: 'failed', at: this.deps.now().toISOString(), id: m.id, reason });
+      }
+    }
+  }
+
+  /** Contract C3: the holder's alerts for the track view; null when the ticket has none (or its day is over). */
+  readonly statusOf = (officeId: string, ticketId: string): NotifyStatus | null => {
+    const day = this.#days.get(officeId);
+    if (!day || day.officeDay !== ticketId.split('/')[0]) return null;
+    const sub = day.subs.get(ticketId);
+    if (!sub) return null;
+    const contact = day.contacts.get(ticketId);
+    const channels: NotifyChannel[] = ['page'];
+    if (contact?.push) channels.push('push');
+    if (contact?.phone) channels.push(contact.phone.channel);
+    const delivered = [...day.messages.values()]
+      .filter((m) => m.ticket === ticketId && m.state !== 'pending')
+      .map((m) => ({ kind: m.kind, channel: m.channel, at: m.at, status: m.state as 'sent' | 'delivered' | 'failed' }));
+    return { threshold: sub.threshold, channels, phoneLast4: contact?.phone ? last4(contact.phone.e164) : null, delivered };
+  };
+
+  /** What the counter screen shows for the ticket in hand. */
+  counterStatus(officeId: string, ticketId: string): CounterNotify {
+    const day = this.#days.get(officeId);
+    const subscribed = !!day && day.officeDay === ticketId.split('/')[0] && day.subs.has(ticketId);
+    const rank = { delivered: 3, sent: 2, failed: 1, pending: 0 } as const;
+    let best: OutboxMessage | null = null;
+    for (const m of day?.messages.values() ?? []) {
+      if (m.ticket !== ticketId || m.kind !== 'called' || m.state === 'pending') continue;
+      if (!best || rank[m.state] > rank[best.state]) best = m;
+    }
+    return { ticketId, subscribed, called: best ? { channel: best.channel, status: best.state as 'sent' | 'delivered' | 'failed' } : null };
+  }
+
+  // -------------------------------------------------------------------------
+  // Triggers
+
+  async #onCommit(office: OfficeConfig, state: DayState, calls: Array<{ ticketId: string; counter: string }>, finished: string[], due: Due[]): Promise<void> {
+    try {
+      const outbox = await this.#dayOf(office.id, state.officeDay);
+      if (!outbox || outbox.subs.size === 0) return;
+      for (const c of calls) {
+        if (!outbox.subs.has(c.ticketId)) continue;
+        for (const ch of this.#channelsOf(outbox, c.ticketId)) await this.#enqueue(office, outbox, c.ticketId, 'called', ch, { counter: c.counter });
+      }
+      // A finished or cancelled ticket needs no more alerts: its contact data goes now (once what is on its way went), not at midnight.
+      for (const d of due) for (const ch of d.channels) await this.#enqueue(office, outbox, d.ticketId, d.kind, ch, d.facts);
+      for (const id of finished) if (outbox.contacts.has(id)) await this.#eraseWhenSettled(outbox, id);
+    } catch (err) {
+      this.deps.log.error({ err, office: office.id }, 'notify: trigger evaluation failed');
+    }
+  }
+
+  async #eraseWhenSettled(outbox: OutboxDay, ticketId: string): Promise<void> {
+    const key = `${outbox.officeId}/${ticketId}`;
+    const pending = [...outbox.messages.values()].some((m) => m.ticket === ticketId && m.state === 'pending');
+    if (pending) {
+      this.#eraseAfter.add(key);
+      return;
+    }
+    this.#eraseAfter.delete(key);
+    if (outbox.contacts.delete(ticketId)) await outbox.saveContacts();
+  }
+
+  #channelsOf(outbox: OutboxDay, ticketId: string): NotifyChannel[] {
+    const c = outbox.contacts.get(ticketId);
+    const out: NotifyChannel[] = ['page'];
+    if (c?.push) out.push('push');
+    if (c?.phone) out.push(c.phone.channel);
+    return out;
+  }
+
+  /**
+   * For each subscribed ticket: "near" once when ahead <= threshold while waiting, "called" once
+   * while called. Idempotent (message ids are fixed per ticket, kind and channel), so it runs after
+   * every commit and at start: a crash between a commit and its outbox record loses nothing.
+   */
+  async #evaluate(office: OfficeConfig, state: DayState, outbox: OutboxDay): Promise<void> {
+    for (const d of this.#due(office, state, outbox)) for (const ch of d.channels) await this.#enqueue(office, outbox, d.ticketId, d.kind, ch, d.facts);
+  }
+
+  /** What is due now, read synchronously from the state as this commit left it (the outbox writes that follow take time). */
+  #due(office: OfficeConfig, state: DayState, outbox: OutboxDay): Due[] {
+    let pos: ReturnType<typeof positions> | null = null;
+    const out: Due[] = [];
+    for (const [ticketId, sub] of outbox.subs) {
+      const t = state.tickets.get(ticketId);
+      if (!t) continue;
+      const kind: NotifyKind | null = t.state === 'waiting' ? 'near' : t.state === 'called' ? 'called' : null;
+      if (!kind) continue;
+      const channels = this.#channelsOf(outbox, ticketId).filter((ch) => !outbox.messages.has(messageId(office.id, ticketId, kind, ch)));
+      if (channels.length === 0) continue;
+      if (kind === 'near') {
+        pos ??= positions(state, office, this.deps.now().getTime());
+        const p = pos.get(ticketId);
+        if (!p || p.ahead > sub.threshold) continue;
+        out.push({ ticketId, kind, channels, facts: { ahead: p.ahead } });
+      } else {
+        out.push({ ticketId, kind, channels, facts: { counter: office.counters.find((c) => c.id === t.counterId)?.name ?? t.counterId ?? undefined } });
+      }
+    }
+    return out;
+  }
+
+  async #enqueue(office: OfficeConfig, outbox: OutboxDay, ticketId: string, kind: NotifyKind, channel: NotifyChannel, facts: { ahead?: number; counter?: string }): Promise<void> {
+    const id = messageId(office.id, ticketId, kind, channel);
+    if (outbox.messages.has(id) || this.#enqueuing.has(id)) return;
+    // The open page shows the change itself: it counts only when a phone of that ticket has it open now.
+    if (channel === 'page' && !this.#pageOpen(office.id, ticketId)) return;
+    this.#enqueuing.add(id);
+    try {
+      const at = this.deps.now().toISOString();
+      await outbox.append({ t: 'msg', at, id, ticket: ticketId, kind, channel, ...facts });
+      if (channel === 'page') await outbox.append({ t: 'delivered', at, id });
+      else this.#queueSend(outbox, id, 0);
+    } finally {
+      this.#enqueuing.delete(id);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Delivery
+
+  #queueSend(day: OutboxDay, id: string, attempts: number, dueAt = Date.now()): void {
+    if (this.#closed) return;
+    const p = this.#pending.get(id);
+    if (p?.inFlight) return;
+    this.#pending.set(id, { day, id, attempts, dueAt, inFlight: false });
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#closed) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const now = Date.now();
+    let next = Infinity;
+    for (const p of this.#pending.values()) {
+      if (p.inFlight) continue;
+      if (p.dueAt <= now && this.#inFlight < CONCURRENCY) {
+        p.inFlight = true;
+        this.#inFlight += 1;
+        void this.#attempt(p).finally(() => {
+          this.#inFlight -= 1;
+          this.#pump();
+        });
+      } else next = Math.min(next, p.dueAt);
+    }
+    if (next < Infinity) {
+      this.#timer = setTimeout(() => this.#pump(), Math.max(0, next - Date.now()));
+      this.#timer.unref();
+    }
+  }
+
+  #senderFor(channel: NotifyChannel, contact: Contact | undefined): Sender | null {
+    if (channel === 'push') return this.#senders.push;
+    if (channel === 'whatsapp') return this.#senders.whatsapp ?? this.#senders.webhook;
+    if (channel === 'sms') return this.#senders.webhook;
+    void contact;
+    return null;
+  }
+
+  #backoff(attempts: number): number {
+    const s = this.deps.settings;
+    return Math.min(s.retryMaxMs, s.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+  }
+
+  async #attempt(p: Pending): Promise<void> {
+    const { day, id } = p;
+    const m = day.messages.get(id);
+    if (!m || m.state !== 'pending' || this.#days.get(day.officeId) !== day) {
+      this.#pending.delete(id);
+      return;
+    }
+    const at = () => this.deps.now().toISOString();
+    /** Records the final outcome, then lets a finished ticket's contact data go. */
+    const settle = async (record: { t: 'sent'; providerId?: string } | { t: 'failed'; reason: string }): Promise<void> => {
+      await day.append({ ...record, at: at(), id });
+      this.#pending.delete(id);
+      if (this.#eraseAfter.has(`${day.officeId}/${m.ticket}`)) await this.#eraseWhenSettled(day, m.ticket);
+    };
+    const contact = day.contacts.get(m.ticket);
+    const sender = this.#senderFor(m.channel, contact);
+    const out = this.#outgoing(day, m, contact);
+    try {
+      if (!sender || !out) return await settle({ t: 'failed', reason: sender ? 'contact erased' : 'channel not configured' });
+      const outcome = await sender.send(out);
+      if (this.#closed) return;
+      const attempts = p.attempts + 1;
+      if (outcome.ok) return await settle({ t: 'sent', ...(outcome.providerId ? { providerId: outcome.providerId } : {}) });
+      // Never a contact in a log line: the message id names the ticket and channel only.
+      this.deps.log.warn({ id, attempts, reason: outcome.reason, retry: outcome.retry }, 'notify: send failed');
+      if (outcome.retry && attempts < this.deps.settings.maxAttempts) {
+        p.inFlight = false;
+        p.attempts = attempts;
+        p.dueAt = Date.now() + (outcome.afterMs ?? this.#backoff(attempts));
+        return;
+      }
+      if (!outcome.retry && outcome.gone && m.channel === 'push' && contact?.push) {
+        // The browser dropped the subscription: nothing more can reach it.
+        delete contact.push;
+        await day.saveContacts();
+      }
+      await settle({ t: 'failed', reason: outcome.reason });
+    } catch (err) {
+      // The outcome could not be recorded: try again later (a repeat is deduped by id).
+      this.deps.log.error({ err, id }, 'notify: outbox write failed');
+      p.inFlight = false;
+      p.dueAt = Date.now() + this.#backoff(p.attempts + 1);
+    }
+  }
+
+  #outgoing(day: OutboxDay, m: OutboxMessage, contact: Contact | undefined): OutgoingMessage | null {
+    if (m.channel === 'page') return null;
+    const number = m.ticket.split('/')[1] ?? m.ticket;
+    const facts = { number, kind: m.kind, ...(m.ahead !== undefined ? { ahead: m.ahead } : {}), ...(m.counter !== undefined ? { counterName: m.counter } : {}) };
+    const url = this.#pageUrl(day.officeId, m.ticket);
+    const base = { id: m.id, channel: m.channel, kind: m.kind, officeId: day.officeId, ticketId: m.ticket, number, text: alertText(facts), payload: pushPayload(facts, url, `${m.ticket}:${m.kind}`) };
+    if (m.channel === 'push') return contact?.push ? { ...base, push: contact.push } : null;
+    if (!contact?.phone || contact.phone.channel !== m.channel) return null;
+    return { ...base, to: contact.phone.e164, chat: !!contact.phone.chat };
+  }
+
+  /** The ticket's page with its holder key: the alert opens it as its holder (the push payload is encrypted to the holder's browser). */
+  #pageUrl(officeId: string, ticketId: string): string {
+    const k = holderKey(this.deps.secrets.holderKey, officeId, ticketId);
+    return this.deps.publicUrl ? trackUrl(this.deps.publicUrl, officeId, ticketId, k) : `${trackPath(officeId, ticketId)}?k=${encodeURIComponent(k)}`;
+  }
+
+  /** Waits until no message is pending or in flight (tests, shutdown); false after `timeoutMs`. */
+  async drained(timeoutMs = 10_000): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (this.#pending.size > 0 || this.#enqueuing.size > 0) {
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return true;
+  }
+
+  // -------------------------------------------------------------------------
+  // Provider callbacks
+
+  #findMessage(id: string): { day: OutboxDay; m: OutboxMessage } | null {
+    for (const day of this.#days.values()) {
+      const m = day.messages.get(id);
+      if (m) return { day, m };
+    }
+    return null;
+  }
+
+  #findByProviderId(providerId: string): { day: OutboxDay; m: OutboxMessage } | null {
+    for (const day of this.#days.values()) for (const m of day.messages.values()) if (m.providerId === providerId) return { day, m };
+    return null;
+  }
+
+  async #receipt(found: { day: OutboxDay; m: OutboxMessage }, status: 'sent' | 'delivered' | 'read' | 'failed', reason?: string): Promise<void> {
+    const at = this.deps.now().toISOString();
+    if (status === 'delivered' || status === 'read') {
+      if (found.m.state !== 'delivered') await found.day.append({ t: 'delivered', at, id: found.m.id });
+    } else if (status === 'failed') {
+      if (found.m.state !== 'failed' && found.m.state !== 'delivered') {
+        this.#pending.delete(found.m.id);
+        await found.day.append({ t: 'failed', at, id: found.m.id, reason: `provider: ${(reason ?? 'failed').slice(0, 100)}` });
+      }
+    } else if (found.m.state === 'pending') {
+      // The provider says it took a message whose answer we did not record (a crash): it counts as sent.
+      this.#pending.delete(found.m.id);
+      await found.day.append({ t: 'sent', at, id: found.m.id });
+    }
+  }
+
+  /** POST /api/v1/notify/webhook/receipt: a signed delivery receipt of the generic webhook provider. */
+  async webhookReceipt(raw: Buffer, signature: unknown, from: string | undefined): Promise<void> {
+    if (!signatureValid(this.deps.settings.webhookSecret, raw, signature)) {
+      this.deps.log.warn({ from, bytes: raw.length, signed: typeof signature === 'string' }, 'notify: webhook receipt refused (bad or missing signature)');
+      throw fail('forbidden');
+    }
+    const body = parseJson(raw);
+    const r = webhookReceiptSchema.safeParse(body);
+    if (!r.success) throw HttpError.of('bad_request', r.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+    const found = this.#findMessage(r.data.id);
+    if (!found) throw fail('not_found');
+    await this.#receipt(found, r.data.status, r.data.error);
+  }
+
+  /** GET /api/v1/notify/whatsapp: the Cloud API's webhook verification. */
+  whatsappVerify(mode: unknown, token: unknown, challenge: unknown): string {
+    const expected = this.deps.settings.whatsappVerifyToken;
+    if (!expected || mode !== 'subscribe' || typeof token !== 'string' || token !== expected || typeof challenge !== 'string' || !/^[A-Za-z0-9_-]{1,200}$/.test(challenge)) {
+      this.deps.log.warn({ mode: typeof mode === 'string' ? mode.slice(0, 20) : null }, 'notify: whatsapp webhook verification refused');
+      throw fail('forbidden');
+    }
+    return challenge;
+  }
+
+  /** POST /api/v1/notify/whatsapp: statuses and inbound messages, signed X-Hub-Signature-256 with the app secret. */
+  async whatsappWebhook(raw: Buffer, signature: unknown, from: string | undefined): Promise<void> {
+    if (!signatureValid(this.deps.settings.whatsappAppSecret, raw, signature)) {
+      this.deps.log.warn({ from, bytes: raw.length, signed: typeof signature === 'string' }, 'notify: whatsapp webhook refused (bad or missing signature)');
+      throw fail('forbidden');
+    }
+    const r = whatsappWebhookSchema.safeParse(parseJson(raw));
+    if (!r.success) throw HttpError.of('bad_request', r.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+    await this.#whatsappEvents(r.data);
+  }
+
+  async #whatsappEvents(body: WhatsAppWebhook): Promise<void> {
+    for (const entry of body.entry) {
+      for (const change of entry.changes) {
+        for (const s of change.value.statuses ?? []) {
+          const found = (s.biz_opaque_callback_data ? this.#findMessage(s.biz_opaque_callback_data) : null) ?? this.#findByProviderId(s.id);
+          if (!found || (s.status !== 'sent' && s.status !== 'delivered' && s.status !== 'read' && s.status !== 'failed')) continue;
+          await this.#receipt(found, s.status);
+        }
+        for (const msg of change.value.messages ?? []) {
+          if (this.#inboundSeen.has(msg.id)) continue; // the Cloud API redelivers webhooks
+          this.#inboundSeen.add(msg.id);
+          if (this.#inboundSeen.size > 10_000) this.#inboundSeen.delete(this.#inboundSeen.values().next().value as string);
+          if (!/^\d{8,15}$/.test(msg.from)) continue;
+          const reply = await this.#chat(`+${msg.from}`, msg.type === 'text' ? (msg.text?.body ?? '') : '');
+          if (reply) await this.#reply(`+${msg.from}`, reply);
+        }
+      }
+    }
+  }
+
+  /** A citizen's WhatsApp message: a ticket code subscribes the chat; STATUS and BATAL act on the ticket it follows. */
+  async #chat(e164: string, text: string): Promise<string> {
+    const words = text.trim().split(/\s+/).filter(Boolean).slice(0, 8);
+    const command = words[0]?.toUpperCase();
+    if (command === 'STATUS' || command === 'BATAL') {
+      const linked = this.#chatTicket(e164);
+      if (!linked) return CHAT_NO_TICKET;
+      const office = this.deps.queue.office(linked.day.officeId);
+      const number = linked.ticketId.split('/')[1] ?? '';
+      if (!office) return CHAT_NO_TICKET;
+      if (command === 'STATUS') {
+        const state = await this.#state(office, linked.day.officeDay);
+        const t = state?.tickets.get(linked.ticketId);
+        if (!state || !t) return CHAT_NO_TICKET;
+        const p = t.state === 'waiting' ? positions(state, office, this.deps.now().getTime()).get(linked.ticketId) : undefined;
+        return statusReply(number, p?.ahead ?? null, p?.wait ?? null, t.state);
+      }
+      // Exactly the command the page's "Saya batal datang" runs (same actor, reason and idempotency key, so
+      // a cancel from both is one cancel); the domain refuses it once the ticket was called (cancel_too_late).
+      const key = `holder-cancel:${linked.ticketId.replace('/', ':')}`;
+      const res = await this.deps.queue.execute(office.id, { type: 'cancel', ticket: linked.ticketId, reason: CITIZEN_CANCEL_REASON, key }, CITIZEN_ACTOR);
+      return res.ok ? CHAT_CANCELLED(number) : CHAT_CANNOT_CANCEL(number);
+    }
+    const code = parseChatCode(words);
+    if (!code) return CHAT_HELP;
+    const offices = this.deps.queue.offices();
+    const office = code.office ? offices.find((o) => o.id.toLowerCase() === code.office) : offices.length === 1 ? offices[0] : undefined;
+    if (!office) return CHAT_HELP;
+    const officeDay = officeDayOf(this.deps.now(), office.timeZone);
+    const ticketId = `${officeDay}/${code.number}`;
+    if (!holderKeyValid(this.deps.secrets.holderKey, office.id, ticketId, code.key)) return CHAT_HELP;
+    const outbox = await this.#dayOf(office.id, officeDay);
+    const state = await this.#state(office, officeDay);
+    const t = state?.tickets.get(ticketId);
+    if (!outbox || !state || !t || t.state === 'done' || t.state === 'cancelled' || t.state === 'no_show') return CHAT_NO_TICKET;
+    const contact: Contact = { ...outbox.contacts.get(ticketId), phone: { e164, channel: 'whatsapp', chat: true } };
+    outbox.contacts.set(ticketId, contact);
+    await outbox.saveContacts();
+    await outbox.append({ t: 'sub', at: this.deps.now().toISOString(), ticket: ticketId, threshold: outbox.subs.get(ticketId)?.threshold ?? 3 });
+    await this.#evaluate(office, state, outbox);
+    return CHAT_SUBSCRIBED(code.number);
+  }
+
+  #chatTicket(e164: string): { day: OutboxDay; ticketId: string } | null {
+    for (const day of this.#days.values()) {
+      for (const [ticketId, c] of day.contacts) if (c.phone?.chat && c.phone.e164 === e164 && day.subs.has(ticketId)) return { day, ticketId };
+    }
+    return null;
+  }
+
+  /** A chat reply: inside the chat's 24-hour window, free text, one try (the citizen can ask again). */
+  async #reply(e164: string, text: string): Promise<void> {
+    const sender = this.#senders.whatsapp;
+    if (!sender) return;
+    const id = `reply.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
+    const outcome = await sender.send({ id, channel: 'whatsapp', kind: 'near', officeId: '', ticketId: '', number: '', text, payload: { title: '', body: text, url: '', tag: '' }, to: e164, chat: true });
+    if (!outcome.ok) this.deps.log.warn({ id, reason: outcome.reason }, 'notify: chat reply not sent');
+  }
+}
+
+function emptyStatus(threshold: number): NotifyStatus {
+  return { threshold, channels: ['page'], phoneLast4: null, delivered: [] };
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw fail('invalid_json');
+  }
+}
+
+/**
+ * The code the track page puts in its "WhatsApp" link: `ANTRE <office> <number> <holder key>`
+ * (office optional on a one-office server; the word ANTRE optional). The holder key is required:
+ * without it anyone could follow, or cancel, someone else's ticket.
+ */
+export function parseChatCode(words: string[]): { office?: string; number: string; key: string } | null {
+  const w = words[0]?.toUpperCase() === 'ANTRE' ? words.slice(1) : words;
+  const at = w.findIndex((x) => /^[A-Za-z]\d{3,4}$/.test(x));
+  if (at < 0 || at > 1) return null;
+  const key = w[at + 1];
+  if (!key || !/^[A-Za-z0-9_-]{11}$/.test(key)) return null;
+  const office = at === 1 ? w[0]?.toLowerCase() : undefined;
+  return { ...(office ? { office } : {}), number: w[at]!.toUpperCase(), key };
+}
+

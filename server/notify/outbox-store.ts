@@ -1,0 +1,210 @@
+// What notify keeps on disk, per office and office day, under <dataDir>/notify/<office>/:
+//   <day>.jsonl          the outbox journal: subscriptions, messages and their outcomes,
+//                        append-only, each record on disk (O_DSYNC) before it counts.
+//                        It holds no contact data: ticket ids, kinds, channels, times.
+//   <day>.contacts.json  the day's contact data (phone numbers, push subscriptions,
+//                        WhatsApp chat ids), mode 0600, replaced atomically; removed
+//                        at the end of the office day, and entries dropped on
+//                        unsubscribe and when the ticket is finished or cancelled.
+import { constants as fsc } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { NOTIFY_CHANNELS, NOTIFY_KINDS, PHONE_CHANNELS, pushSubscriptionSchema, type NotifyChannel, type NotifyKind, type PhoneChannel, type PushSubscriptionJSON } from '../../protocol/notify.ts';
+import { fsyncDir, Journal } from '../store/durable-file.ts';
+
+export type OutboxRecord =
+  | { t: 'sub'; at: string; ticket: string; threshold: number }
+  | { t: 'unsub'; at: string; ticket: string }
+  | { t: 'msg'; at: string; id: string; ticket: string; kind: NotifyKind; channel: NotifyChannel; ahead?: number; counter?: string }
+  | { t: 'sent'; at: string; id: string; providerId?: string }
+  | { t: 'delivered'; at: string; id: string }
+  | { t: 'failed'; at: string; id: string; reason: string };
+
+export interface Contact {
+  push?: PushSubscriptionJSON;
+  /** E.164; `chat` when the citizen started a WhatsApp chat (replies are free text inside its 24-hour window). */
+  phone?: { e164: string; channel: PhoneChannel; chat?: boolean };
+}
+
+const contactSchema = z.object({
+  push: pushSubscriptionSchema.optional(),
+  phone: z.object({ e164: z.string().regex(/^\+\d{8,15}$/), channel: z.enum(PHONE_CHANNELS), chat: z.boolean().optional() }).optional(),
+});
+const contactsFileSchema = z.object({ version: z.literal(1), officeDay: z.string(), tickets: z.record(z.string(), contactSchema) });
+
+export interface Subscription {
+  threshold: number;
+  since: string;
+}
+
+export type MessageState = 'pending' | 'sent' | 'delivered' | 'failed';
+
+export interface OutboxMessage {
+  id: string;
+  ticket: string;
+  kind: NotifyKind;
+  channel: NotifyChannel;
+  createdAt: string;
+  ahead?: number;
+  counter?: string;
+  state: MessageState;
+  /** When the state last changed. */
+  at: string;
+  providerId?: string;
+  reason?: string;
+}
+
+const KINDS = new Set<string>(NOTIFY_KINDS);
+const CHANNELS = new Set<string>(NOTIFY_CHANNELS);
+
+/** A message's id: the same (office, day, ticket, kind, channel) always gives the same id, so it is made at most once and a provider can dedupe on it. */
+export function messageId(officeId: string, ticketId: string, kind: NotifyKind, channel: NotifyChannel): string {
+  return `${officeId}.${ticketId.replace('/', '.')}.${kind}.${channel}`;
+}
+
+/** One office day's subscriptions, messages and contacts, in memory and on disk. */
+export class OutboxDay {
+  readonly subs = new Map<string, Subscription>();
+  readonly messages = new Map<string, OutboxMessage>();
+  readonly contacts = new Map<string, Contact>();
+  #contactsChain: Promise<void> = Promise.resolve();
+  #closed = false;
+  /** Told the ticket whose subscription or messages a record changed (once it is on disk). */
+  onChange: ((ticketId: string) => void) | null = null;
+
+  private constructor(
+    readonly officeId: string,
+    readonly officeDay: string,
+    private readonly journal: Journal,
+    private readonly contactsFile: string,
+  ) {}
+
+  static async open(root: string, officeId: string, officeDay: string): Promise<OutboxDay> {
+    const dir = path.join(root, officeId);
+    const { journal, records } = await Journal.open<OutboxRecord>(path.join(dir, `${officeDay}.jsonl`));
+    const day = new OutboxDay(officeId, officeDay, journal, path.join(dir, `${officeDay}.contacts.json`));
+    for (const r of records) day.#apply(r);
+    let text: string | null = null;
+    try {
+      text = await readFile(day.contactsFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (text !== null) {
+      const parsed = contactsFileSchema.safeParse(JSON.parse(text));
+      if (!parsed.success || parsed.data.officeDay !== officeDay) throw new Error(`${day.contactsFile}: not a contacts file of ${officeDay}`);
+      for (const [ticket, c] of Object.entries(parsed.data.tickets)) if (day.subs.has(ticket)) day.contacts.set(ticket, c as Contact);
+    }
+    return day;
+  }
+
+  #apply(r: OutboxRecord): void {
+    switch (r.t) {
+      case 'sub':
+        this.subs.set(r.ticket, { threshold: r.threshold, since: this.subs.get(r.ticket)?.since ?? r.at });
+        return;
+      case 'unsub':
+        this.subs.delete(r.ticket);
+        return;
+      case 'msg':
+        if (!KINDS.has(r.kind) || !CHANNELS.has(r.channel) || this.messages.has(r.id)) return;
+        this.messages.set(r.id, { id: r.id, ticket: r.ticket, kind: r.kind, channel: r.channel, createdAt: r.at, ahead: r.ahead, counter: r.counter, state: 'pending', at: r.at });
+        return;
+      case 'sent': {
+        const m = this.messages.get(r.id);
+        // A receipt may come before the send's answer is recorded: "delivered" is never lowered to "sent".
+        if (m && m.state === 'pending') Object.assign(m, { state: 'sent', at: r.at, providerId: r.providerId });
+        else if (m && r.providerId && !m.providerId) m.providerId = r.providerId;
+        return;
+      }
+      case 'delivered': {
+        const m = this.messages.get(r.id);
+        if (m && m.state !== 'failed') Object.assign(m, { state: 'delivered', at: r.at });
+        return;
+      }
+      case 'failed': {
+        const m = this.messages.get(r.id);
+        if (m && m.state !== 'delivered') Object.assign(m, { state: 'failed', at: r.at, reason: r.reason });
+        return;
+      }
+    }
+  }
+
+  /** Applies a record once it is on disk. */
+  async append(r: OutboxRecord): Promise<void> {
+    if (this.#closed) throw new Error(`outbox ${this.officeId}/${this.officeDay} is closed`);
+    await this.journal.append(r);
+    this.#apply(r);
+    const ticket = 'ticket' in r ? r.ticket : this.messages.get(r.id)?.ticket;
+    if (ticket && this.onChange) {
+      try {
+        this.onChange(ticket);
+      } catch {
+        // a listener's failure is not the outbox's
+      }
+    }
+  }
+
+  /** Writes the contacts as they are now (mode 0600, whole-file replace); resolves once on disk. Writes are serialised. */
+  saveContacts(): Promise<void> {
+    const data = `${JSON.stringify({ version: 1, officeDay: this.officeDay, tickets: Object.fromEntries(this.contacts) })}\n`;
+    const empty = this.contacts.size === 0;
+    const next = this.#contactsChain.then(() => (empty ? removeDurably(this.contactsFile) : writePrivateFile(this.contactsFile, data)));
+    this.#contactsChain = next.catch(() => undefined);
+    return next;
+  }
+
+  async eraseContacts(): Promise<void> {
+    this.contacts.clear();
+    await this.saveContacts();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#contactsChain;
+    await this.journal.close();
+  }
+}
+
+/** Days (YYYY-MM-DD) that have a contacts file on disk for an office. */
+export async function daysWithContacts(root: string, officeId: string): Promise<string[]> {
+  try {
+    return (await readdir(path.join(root, officeId))).map((f) => /^(\d{4}-\d{2}-\d{2})\.contacts\.json$/.exec(f)?.[1]).filter((d): d is string => !!d);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+export async function eraseContactsFile(root: string, officeId: string, officeDay: string): Promise<void> {
+  await removeDurably(path.join(root, officeId, `${officeDay}.contacts.json`));
+}
+
+async function removeDurably(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  await fsyncDir(path.dirname(file));
+}
+
+let tmpCounter = 0;
+
+/** Whole-file replace (temp file, fsync, rename, fsync of the folder), created 0600: contact data is for this server's user only. */
+export async function writePrivateFile(file: string, data: string): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${tmpCounter++}.tmp`);
+  const fh = await open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  await fsyncDir(dir);
+}
