@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
-const pages = ['index', 'kiosk', 'counter', 'display'];
+const pages = ['index', 'kiosk', 'counter', 'display', 'admin'];
 const extra = process.argv.slice(2);
 rmSync(new URL('dist', root), { recursive: true, force: true });
 for (const page of pages) {
