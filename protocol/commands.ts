@@ -9,10 +9,17 @@ const ticketRef = z.string().min(2).max(32).regex(/^(\d{4}-\d{2}-\d{2}\/)?[A-Z]\
 const key = z.string().min(8).max(128).regex(/^[A-Za-z0-9:._-]+$/).optional();
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+/** The citizen's answers at the kiosk, re-checked by the server with protocol/rules.ts evaluatePrecheck. */
+export const precheckAnswersSchema = z.strictObject({
+  brought: z.record(id, z.union([z.boolean(), id])).describe('Requirement id → true (its own document), an alternative id (that document instead), or false (neither).'),
+  conditions: z.record(id, z.boolean()).describe('Condition id → the yes/no answer to its question.'),
+});
+
 export const precheckSchema = z.strictObject({
   subcase: id,
   passed: z.boolean(),
   missing: z.array(id).max(50),
+  answers: precheckAnswersSchema.optional().describe('The answers behind the result: when sent, the server evaluates them and refuses a result that does not follow from them.'),
 });
 
 const counterId = id;

@@ -5,7 +5,7 @@
 // the counter page shows its lists and disabled buttons with the same ones.
 // Pure, no zod and no node: type imports only, so page bundles stay small.
 import type { ErrorCode } from './errors.ts';
-import type { Actor, CounterState, ServiceConfig, Ticket, TicketSource } from './model.ts';
+import type { Actor, Bilingual, CounterState, PrecheckResult, Requirement, ServiceConfig, Subcase, Ticket, TicketSource } from './model.ts';
 
 // ---------------------------------------------------------------- ticket order
 
@@ -239,13 +239,105 @@ export interface PrecheckProblem {
 }
 
 /**
+ * The citizen's answers: per item true (its own document), an alternative's
+ * id (that document instead) or false (none of them); per condition the
+ * yes/no answer to its question.
+ */
+export interface PrecheckAnswers {
+  brought: Record<string, boolean | string>;
+  conditions: Record<string, boolean>;
+}
+
+export interface PrecheckEvaluation {
+  /** Items that apply and are not brought (not answered counts as not brought), checklist order. */
+  missing: Requirement[];
+  /** Of those, the ones that block a ticket: mandatory and judged by the kiosk. */
+  blocking: Requirement[];
+  /** Items that do not apply: their condition was answered no. */
+  skipped: Requirement[];
+  /** What is still to be answered: condition ids (asked before their items), then item ids. */
+  open: string[];
+  passed: boolean;
+  /** Answers for ids the sub-case does not have: refused by the server. */
+  problems: PrecheckProblem[];
+  /** The record kept with the ticket. */
+  result: PrecheckResult;
+}
+
+/** "A atau B" / "A or B" (three: "A, B atau C"): the item named with its alternatives. */
+export function requirementText(r: Pick<Requirement, 'text' | 'alternatives'>): Bilingual {
+  const all = [r.text, ...(r.alternatives ?? []).map((a) => a.text)];
+  const join = (lang: 'id' | 'en', or: string) => {
+    const t = all.map((x) => x[lang]);
+    const last = t.pop() as string;
+    return t.length ? `${t.join(', ')} ${or} ${last}` : last;
+  };
+  return { id: join('id', 'atau'), en: join('en', 'or') };
+}
+
+/**
+ * The one pre-check rule, for the kiosk and for the server's re-check: an
+ * item applies unless its condition was answered no; it is met by its own
+ * document or any one of its alternatives; the check passes when every
+ * condition and applying item is answered and nothing mandatory the kiosk can
+ * judge is missing (items only staff can judge never block).
+ */
+export function evaluatePrecheck(sub: Subcase, answers: PrecheckAnswers): PrecheckEvaluation {
+  const problems: PrecheckProblem[] = [];
+  const byId = new Map(sub.requirements.map((r) => [r.id, r]));
+  for (const [k, v] of Object.entries(answers.brought)) {
+    const r = byId.get(k);
+    if (!r) problems.push({ path: 'brought', message: `not a requirement of this subcase: ${k}` });
+    else if (typeof v === 'string' && !r.alternatives?.some((a) => a.id === v)) problems.push({ path: 'brought', message: `not an alternative of ${k}: ${v}` });
+  }
+  for (const k of Object.keys(answers.conditions)) {
+    if (!sub.requirements.some((r) => r.condition?.id === k)) problems.push({ path: 'conditions', message: `not a condition of this subcase: ${k}` });
+  }
+  const missing: Requirement[] = [];
+  const skipped: Requirement[] = [];
+  const openConditions = new Set<string>();
+  const openItems: string[] = [];
+  const alternatives: Record<string, string> = {};
+  const conditions: Record<string, boolean> = {};
+  for (const r of sub.requirements) {
+    const c = r.condition?.id;
+    if (c !== undefined) {
+      const yes = answers.conditions[c];
+      if (yes === undefined) openConditions.add(c);
+      else conditions[c] = yes;
+      if (yes === false) {
+        skipped.push(r);
+        continue;
+      }
+    }
+    const b = answers.brought[r.id];
+    // An item behind an unanswered question is not asked yet: the question is open.
+    if (b === undefined && (c === undefined || answers.conditions[c] === true)) openItems.push(r.id);
+    if (typeof b === 'string') alternatives[r.id] = b;
+    else if (b !== true) missing.push(r);
+  }
+  const blocking = missing.filter((r) => r.mandatory && !r.staffJudged);
+  const open = [...openConditions, ...openItems];
+  const passed = blocking.length === 0 && open.length === 0 && problems.length === 0;
+  const result: PrecheckResult = { subcase: sub.id, passed, missing: missing.map((r) => r.id) };
+  if (Object.keys(alternatives).length) result.alternatives = alternatives;
+  if (Object.keys(conditions).length) result.conditions = conditions;
+  return { missing, blocking, skipped, open, passed, problems, result };
+}
+
+/**
  * Whether a pre-check record fits the service's checklist: a known sub-case,
  * only its items in `missing`, and `passed` not claimed while an item the
  * kiosk judges and that is mandatory is missing (items only staff can judge
  * never block). `passed` absent (a "what to bring" slip) is not checked.
+ * With `answers` (the kiosk sends them), the record must be what
+ * evaluatePrecheck makes of them: the same `passed` and the same `missing`.
  * Empty = fits.
  */
-export function precheckProblems(service: Pick<ServiceConfig, 'subcases'>, record: { subcase: string; missing: readonly string[]; passed?: boolean }): PrecheckProblem[] {
+export function precheckProblems(
+  service: Pick<ServiceConfig, 'subcases'>,
+  record: { subcase: string; missing: readonly string[]; passed?: boolean; answers?: PrecheckAnswers | undefined },
+): PrecheckProblem[] {
   const sub = service.subcases.find((s) => s.id === record.subcase);
   if (!sub) return [{ path: 'subcase', message: 'unknown subcase of this service' }];
   const problems: PrecheckProblem[] = record.missing
@@ -255,6 +347,15 @@ export function precheckProblems(service: Pick<ServiceConfig, 'subcases'>, recor
   if (record.passed === true) {
     for (const r of sub.requirements) {
       if (r.mandatory && !r.staffJudged && record.missing.includes(r.id)) problems.push({ path: 'passed', message: `passed while mandatory item ${r.id} is missing` });
+    }
+  }
+  if (record.answers) {
+    const ev = evaluatePrecheck(sub, record.answers);
+    problems.push(...ev.problems);
+    if (record.passed !== undefined && record.passed !== ev.passed) problems.push({ path: 'passed', message: `the answers give passed = ${ev.passed}` });
+    const want = ev.result.missing;
+    if (want.length !== record.missing.length || want.some((m) => !record.missing.includes(m))) {
+      problems.push({ path: 'missing', message: `the answers give missing = [${want.join(', ')}]` });
     }
   }
   return problems;

@@ -30,8 +30,18 @@ export const requirementSchema = z
     text: bilingualSchema,
     mandatory: z.boolean().describe('Without it no ticket is issued at the kiosk (staff may override).'),
     staffJudged: z.boolean().describe('Only staff can judge it (e.g. "the photo meets the standard").'),
+    alternatives: z
+      .array(z.object({ id, text: bilingualSchema }).meta({ id: 'RequirementAlternative' }))
+      .max(5)
+      .optional()
+      .describe('Documents that do instead: the item is met by its own document or any one of these ("the police report OR the damaged card"). Ids unique within the sub-case, items included.'),
+    condition: z
+      .object({ id, question: bilingualSchema.describe('A yes/no question: "Apakah Anda pindah dari kabupaten/kota lain?".') })
+      .meta({ id: 'RequirementCondition' })
+      .optional()
+      .describe('The item applies only if the citizen answers yes to the question. Items sharing a condition id share its one question, asked once.'),
   })
-  .meta({ id: 'Requirement' });
+  .meta({ id: 'Requirement', description: 'One item of a checklist. See docs/requirements.md for the two shapes.' });
 
 export const subcaseSchema = z
   .object({
@@ -173,7 +183,16 @@ export const actorSchema = z
   .meta({ id: 'Actor', description: 'Who did something: recorded with every change (the audit log).' });
 
 export const precheckResultSchema = z
-  .object({ subcase: z.string(), passed: z.boolean(), missing: z.array(z.string()).describe('Requirement ids not brought.') })
+  .object({
+    subcase: z.string(),
+    passed: z.boolean(),
+    missing: z.array(z.string()).describe('Requirement ids not brought (items whose condition was answered no are not listed).'),
+    alternatives: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('Items met by an alternative document: requirement id → alternative id (for the counter).'),
+    conditions: z.record(z.string(), z.boolean()).optional().describe('The conditional questions as answered: condition id → yes/no.'),
+  })
   .meta({ id: 'PrecheckResult' });
 
 export const ticketSchema = z

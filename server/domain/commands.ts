@@ -3,8 +3,8 @@
 // nothing here mutates the state (the reducer does, after the store commits).
 import type { Command } from '../../protocol/commands.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
-import type { Actor, OfficeConfig, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
-import { bindingRefusal, callTicketRefusal, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor, signInRefusal } from '../../protocol/rules.ts';
+import type { Actor, OfficeConfig, PrecheckResult, QueueEvent, ServiceConfig, Ticket } from '../../protocol/model.ts';
+import { bindingRefusal, callTicketRefusal, evaluatePrecheck, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor, signInRefusal } from '../../protocol/rules.ts';
 import { refuse, refuseAny, refuseCounterState, type Refused } from './refusals.ts';
 import { etaForNewTicket, pickNext } from './routing.ts';
 import { counterOf, type Commit, type DayState } from './state.ts';
@@ -232,6 +232,18 @@ function transferTarget(
   return { toServiceId, toCounterId: toCounter ?? null };
 }
 
+/**
+ * What the ticket keeps of a pre-check that fits (precheckProblems): with the
+ * kiosk's answers, the evaluation's record (which alternatives were brought,
+ * how the questions were answered, for the counter); the answers themselves
+ * are not kept.
+ */
+function precheckRecord(service: ServiceConfig, p: NonNullable<Extract<Command, { type: 'issue' }>['precheck']>): PrecheckResult {
+  const sub = service.subcases.find((s) => s.id === p.subcase);
+  if (p.answers && sub) return evaluatePrecheck(sub, p.answers).result;
+  return { subcase: p.subcase, passed: p.passed, missing: [...p.missing] };
+}
+
 function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { type: 'issue' }>, ctx: CommandContext): Outcome {
   const service = resolveService(office, cmd.service);
   if (!service) return refuse(cmd, 'service_not_found');
@@ -272,7 +284,7 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
     finishedAt: null,
     calls: 0,
     outcome: null,
-    precheck: cmd.precheck ?? null,
+    precheck: cmd.precheck ? precheckRecord(service, cmd.precheck) : null,
     etaMinutesAtIssue: etaForNewTicket(state, office, service.id),
     aheadAtIssue: state.waitingByService.get(service.id)?.length ?? 0,
     transfers: 0,

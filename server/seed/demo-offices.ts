@@ -108,14 +108,13 @@ export function demoServices(): ServiceConfig[] {
           requirements: [
             req('buku-nikah', { id: 'Buku nikah / akta perkawinan', en: 'Marriage book / marriage certificate' }),
             req('kk-asal', { id: 'KK asal kedua suami istri', en: 'Family cards (KK) of origin of both spouses' }),
-            req(
-              'surat-pindah',
-              {
-                id: 'Surat keterangan pindah, jika berasal dari kabupaten/kota lain',
-                en: 'Moving letter, if coming from another regency or city',
+            {
+              ...req('surat-pindah', { id: 'Surat keterangan pindah', en: 'Moving letter (surat keterangan pindah)' }),
+              condition: {
+                id: 'pindah-dari-luar-daerah',
+                question: { id: 'Apakah Anda pindah dari kabupaten/kota lain?', en: 'Are you moving here from another regency or city?' },
               },
-              { mandatory: false },
-            ),
+            },
           ],
         },
         {
@@ -130,10 +129,10 @@ export function demoServices(): ServiceConfig[] {
           id: 'hilang-rusak',
           name: { id: 'Hilang atau rusak', en: 'Lost or damaged' },
           requirements: [
-            req('surat-kehilangan-atau-kk-rusak', {
-              id: 'Surat keterangan kehilangan dari kepolisian, atau KK yang rusak',
-              en: 'Police report of loss, or the damaged family card (KK)',
-            }),
+            {
+              ...suratKehilangan(),
+              alternatives: [{ id: 'kk-rusak', text: { id: 'KK yang rusak', en: 'The damaged family card (KK)' } }],
+            },
             ktpEl(),
           ],
         },
@@ -161,10 +160,15 @@ export function demoServices(): ServiceConfig[] {
               id: 'Surat keterangan lahir dari rumah sakit, dokter, bidan, atau kepala desa/lurah',
               en: 'Birth statement from the hospital, doctor, midwife or village head',
             }),
-            req('buku-nikah-orang-tua', {
-              id: 'Buku nikah / akta perkawinan orang tua, atau SPTJM (surat pernyataan tanggung jawab mutlak) yang sudah ditandatangani',
-              en: "Parents' marriage book or certificate, or a signed statement of responsibility (SPTJM)",
-            }),
+            {
+              ...req('buku-nikah-orang-tua', { id: 'Buku nikah / akta perkawinan orang tua', en: "Parents' marriage book or certificate" }),
+              alternatives: [
+                {
+                  id: 'sptjm',
+                  text: { id: 'SPTJM (surat pernyataan tanggung jawab mutlak) yang sudah ditandatangani', en: 'A signed statement of responsibility (SPTJM)' },
+                },
+              ],
+            },
             kk(),
             ktpElOrangTua(),
             formulirF201(),

@@ -5,6 +5,7 @@ import { DEVICE_KINDS, ROLES } from '../../protocol/model.ts';
 import { SECTIONS } from '../../protocol/admin.ts';
 import { officeConfigSchema } from '../../protocol/schemas.ts';
 import { isValidTimeZone } from '../domain/time.ts';
+import type { Bilingual, Subcase } from '../../protocol/model.ts';
 import type { ConfigData } from './types.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
@@ -12,6 +13,31 @@ const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 /** A cross-field issue with its message in both languages (server/validation.ts reads `params.id`). */
 function issue(ctx: z.RefinementCtx, path: PropertyKey[], en: string, id: string): void {
   ctx.addIssue({ code: 'custom', message: en, params: { id }, path });
+}
+
+/**
+ * A checklist's cross-field rules: an id names one thing in a sub-case (items
+ * and their alternatives share one id space: the kiosk's answers are keyed by
+ * them), and a condition id means one question (items sharing it share it;
+ * conditions have their own id space).
+ */
+function checklistIssues(sub: Subcase, path: PropertyKey[], ctx: z.RefinementCtx): void {
+  const ids = new Set<string>();
+  const questions = new Map<string, Bilingual>();
+  sub.requirements.forEach((r, ri) => {
+    const at = [...path, 'requirements', ri];
+    for (const [k, v] of [[r.id, at], ...(r.alternatives ?? []).map((a, ai) => [a.id, [...at, 'alternatives', ai]] as const)] as const) {
+      if (ids.has(k)) issue(ctx, [...v, 'id'], `id ${k} is used twice in sub-case ${sub.id}`, `id ${k} dipakai dua kali dalam sub-layanan ${sub.id}`);
+      ids.add(k);
+    }
+    const c = r.condition;
+    if (!c) return;
+    const q = questions.get(c.id);
+    if (q && (q.id !== c.question.id || q.en !== c.question.en)) {
+      issue(ctx, [...at, 'condition', 'question'], `condition ${c.id} already has a different question`, `syarat ${c.id} sudah memakai pertanyaan lain`);
+    }
+    if (!q) questions.set(c.id, c.question);
+  });
 }
 
 /**
@@ -31,6 +57,7 @@ export const officeSchema = officeConfigSchema
       if (ids.has(s.id)) issue(ctx, ['services', i, 'id'], `service id ${s.id} used twice`, `id layanan ${s.id} dipakai dua kali`);
       ids.add(s.id);
     });
+    o.services.forEach((s, si) => s.subcases.forEach((sub, ci) => checklistIssues(sub, ['services', si, 'subcases', ci], ctx)));
     const counterIds = new Set<string>();
     o.counters.forEach((c, i) => {
       if (counterIds.has(c.id)) issue(ctx, ['counters', i, 'id'], `counter id ${c.id} used twice`, `id loket ${c.id} dipakai dua kali`);
