@@ -6,9 +6,11 @@
 //
 // The server validates every form (the zod schemas in protocol/ are the one
 // source); the page only shows what it answered, next to each field.
+import type { AdminOffice, AdminOfficeList, AdminOfficeView, Section, SectionPermission, SectionView, StaleRevision } from '../protocol/admin.ts';
+import { adminOpsPaths } from '../protocol/admin-ops-paths.ts';
+import type { PasswordChange } from '../protocol/admin-ops.ts';
 import type { ApiError } from '../protocol/errors.ts';
 import type { Bilingual, Role } from '../protocol/model.ts';
-import { api, type ApiResult } from '../ui/api.ts';
 import { i18n, type Lang } from '../ui/i18n.svelte.ts';
 import { clone, diff, fieldErrors, type Change, type FieldIssue } from './edit.ts';
 import { m } from './strings.ts';
@@ -22,7 +24,23 @@ export interface StaffUser {
   mustChangePassword?: boolean;
 }
 
-export type Send = <T>(method: string, path: string, body?: unknown) => Promise<ApiResult<T>>;
+/** An answer; a refusal keeps the whole body too (a 409 stale_revision carries `current` beside its error). */
+export type Result<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError; body: unknown };
+export type Send = <T>(method: string, path: string, body?: unknown) => Promise<Result<T>>;
+
+/** The console's one fetch: JSON in and out, like ui/api.ts, but a refusal keeps its body. */
+export async function sendJson<T>(method: string, path: string, body?: unknown): Promise<Result<T>> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
+  } catch {
+    return { ok: false, status: 0, error: { code: 'unavailable', message: { id: 'Tidak dapat terhubung ke server.', en: 'Cannot reach the server.' } }, body: null };
+  }
+  const data: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+  if (res.ok) return { ok: true, status: res.status, data: data as T };
+  const error = (data as { error?: ApiError } | null)?.error ?? { code: 'internal', message: { id: 'Kesalahan server.', en: 'Server error.' } };
+  return { ok: false, status: res.status, error: error as ApiError, body: data };
+}
 
 export type SaveStatus = 'clean' | 'dirty' | 'saving' | 'saved' | 'conflict' | 'invalid' | 'error';
 
@@ -36,21 +54,16 @@ export interface Conflict<T> {
   theirs: Change[];
 }
 
-/** What a 409 stale_revision carries about the section now (read loosely: the names differ between versions of the contract). */
-function currentOf<T>(error: ApiError): { value: T; revision: number; by: string | null; at: string | null } | null {
-  const e = error as ApiError & { current?: unknown; details?: unknown };
-  const cur = (e.current ?? (e as { data?: { current?: unknown } }).data?.current) as Record<string, unknown> | undefined;
+/** What a 409 stale_revision says is saved now. */
+function currentOf<T>(body: unknown): { value: T; revision: number; by: string | null; at: string | null } | null {
+  const cur = (body as Partial<StaleRevision> | null)?.current;
   if (!cur || typeof cur !== 'object') return null;
-  const byRaw = cur.by ?? cur.changedBy ?? cur.actor;
-  const by = typeof byRaw === 'string' ? byRaw : byRaw && typeof byRaw === 'object' ? String((byRaw as { name?: string; username?: string; id?: string }).name ?? (byRaw as { username?: string }).username ?? (byRaw as { id?: string }).id ?? '') : null;
-  const at = (cur.at ?? cur.changedAt ?? null) as string | null;
-  return { value: cur.value as T, revision: Number(cur.revision ?? 0), by: by || null, at };
+  return { value: cur.value as T, revision: cur.revision, by: cur.by, at: cur.at };
 }
 
 /** The field errors of a 400, wherever the contract puts them (`fields` or `details`). */
 export function issuesOf(error: ApiError): FieldIssue[] {
-  const e = error as ApiError & { fields?: FieldIssue[] };
-  return (e.fields ?? e.details ?? []) as FieldIssue[];
+  return error.fields ?? error.details ?? [];
 }
 
 /**
@@ -112,9 +125,9 @@ export class Editor<T> {
       this.onSaved(saved, this.revision);
       return true;
     }
-    const code = r.error.code as string;
+    const code = r.error.code;
     if (code === 'stale_revision') {
-      const cur = currentOf<T>(r.error);
+      const cur = currentOf<T>(r.body);
       if (cur) {
         this.conflict = { ...cur, theirs: diff(this.base, cur.value) };
         this.status = 'conflict';
@@ -202,30 +215,39 @@ function storage(): Storage | null {
   }
 }
 
-export type SectionId = 'profile' | 'hours' | 'services' | 'counters' | 'displays' | 'rules' | 'notify';
+export type SectionId = Section;
 
-/** GET /api/v1/admin/offices/{office}. */
-export interface OfficeDoc {
-  office: Record<string, unknown>;
-  revisions: Partial<Record<SectionId, number>>;
-  permissions: unknown;
-}
-
-const PROFILE_KEYS = ['name', 'shortName', 'timeZone', 'complaintChannel', 'marquee', 'whatsapp', 'logo'];
+/** Which fields of the office each section's value holds (protocol/admin.ts SECTION_KEYS, spelled here: pages import no zod). */
+export const SECTION_KEYS = {
+  profile: ['name', 'shortName', 'timeZone', 'complaintChannel', 'marquee', 'whatsapp'],
+  hours: ['hours', 'closedDays'],
+  services: ['services'],
+  counters: ['counters'],
+  displays: ['displays'],
+  rules: ['rules', 'kiosk'],
+  notify: ['notify'],
+} as const satisfies { [S in Section]: ReadonlyArray<keyof SectionView<S> & keyof AdminOffice> };
 
 /** A section's value inside the office's configuration. */
-export function sectionValue(office: Record<string, unknown>, section: SectionId): unknown {
-  if (section === 'profile') return Object.fromEntries(PROFILE_KEYS.filter((k) => k in office).map((k) => [k, office[k]]));
-  if (section === 'hours') return { hours: office.hours ?? {}, closedDays: office.closedDays ?? [] };
-  return office[section];
+export function sectionValue<S extends Section>(office: AdminOffice, section: S): SectionView<S> {
+  const keys: readonly string[] = SECTION_KEYS[section];
+  const o = office as unknown as Record<string, unknown>;
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as SectionView<S>;
 }
 
-export interface OfficeSummary {
-  id: string;
-  name: Bilingual;
-  shortName: string;
-  timeZone: string;
+/** The permission of a section in an office view (no entry = none). */
+export function permissionOf(view: Pick<AdminOfficeView, 'permissions'> | null, section: Section): SectionPermission {
+  return view?.permissions.find((x) => x.section === section) ?? { read: false, write: false };
 }
+
+/** May this field of the section be changed (a supervisor may change only some)? Without a field: any of it. */
+export function mayWrite(view: Pick<AdminOfficeView, 'permissions'> | null, section: Section, field?: string): boolean {
+  const p = permissionOf(view, section);
+  if (!p.write) return false;
+  return !p.fields || field === undefined || p.fields.includes(field);
+}
+
+export type OfficeSummary = AdminOfficeList['offices'][number];
 
 class Admin {
   phase = $state<'loading' | 'login' | 'password' | 'pick' | 'console' | 'denied'>('loading');
@@ -234,24 +256,36 @@ class Admin {
   offices = $state.raw<OfficeSummary[]>([]);
   officeId = $state<string | null>(null);
   view = $state<ViewId>('office');
+  doc = $state.raw<AdminOfficeView | null>(null);
+  docError = $state.raw<ApiError | null>(null);
+  private editors = new Map<string, Editor<unknown>>();
 
-  constructor(private readonly send: Send = api) {}
+  constructor(private readonly send: Send = sendJson) {}
+
+  /** The user's role in the open office. */
+  get role(): Role | null {
+    return this.office?.role ?? this.user?.role ?? null;
+  }
 
   get isAdmin(): boolean {
-    return this.user?.role === 'admin';
+    return this.role === 'admin';
   }
 
   get office(): OfficeSummary | null {
     return this.offices.find((o) => o.id === this.officeId) ?? null;
   }
 
+  get timeZone(): string | undefined {
+    return this.doc?.office.timeZone;
+  }
+
   async boot(): Promise<void> {
     const lang = storage()?.getItem(LANG_KEY);
     if (lang === 'en' || lang === 'id') i18n.lang = lang;
-    const hash = location.hash.slice(1);
+    const hash = typeof location === 'undefined' ? '' : location.hash.slice(1);
     if ((VIEWS as readonly string[]).includes(hash)) this.view = hash as ViewId;
-    const s = await this.send<{ user: StaffUser }>('GET', '/api/v1/session');
-    if (s.ok) return this.start(s.data.user);
+    const s = await this.send<{ user: StaffUser; mustChangePassword?: boolean }>('GET', '/api/v1/session');
+    if (s.ok) return this.start(s.data.user, s.data.mustChangePassword ?? false);
     if (s.status === 0) {
       this.notice = m.serverUnreachable;
       setTimeout(() => void this.boot(), 3000);
@@ -269,15 +303,15 @@ class Admin {
     const r = await this.send<{ user: StaffUser; mustChangePassword?: boolean }>('POST', '/api/v1/session', { username, password });
     if (!r.ok) return r.error;
     this.notice = null;
-    const user = { ...r.data.user, mustChangePassword: r.data.user.mustChangePassword ?? r.data.mustChangePassword ?? false };
-    await this.start(user);
+    await this.start(r.data.user, r.data.mustChangePassword ?? false);
     return null;
   }
 
   async changePassword(current: string, next: string): Promise<ApiError | null> {
-    const r = await this.send('POST', '/api/v1/session/password', { currentPassword: current, newPassword: next });
+    const body: PasswordChange = { current, next };
+    const r = await this.send('POST', adminOpsPaths.password, body);
     if (!r.ok) return r.error;
-    if (this.user) await this.start({ ...this.user, mustChangePassword: false });
+    if (this.user) await this.start(this.user, false);
     return null;
   }
 
@@ -285,12 +319,14 @@ class Admin {
     await this.send('DELETE', '/api/v1/session');
     this.user = null;
     this.officeId = null;
+    this.doc = null;
+    this.editors.clear();
     this.phase = 'login';
   }
 
-  private async start(user: StaffUser): Promise<void> {
+  private async start(user: StaffUser, mustChangePassword: boolean): Promise<void> {
     this.user = user;
-    if (user.mustChangePassword) {
+    if (mustChangePassword) {
       this.phase = 'password';
       return;
     }
@@ -298,7 +334,7 @@ class Admin {
       this.phase = 'denied';
       return;
     }
-    const r = await this.send<{ offices: OfficeSummary[] }>('GET', '/api/v1/admin/offices');
+    const r = await this.send<AdminOfficeList>('GET', '/api/v1/admin/offices');
     if (!r.ok) {
       if (r.status === 403) {
         this.phase = 'denied';
@@ -308,24 +344,31 @@ class Admin {
       this.phase = 'login';
       return;
     }
-    this.offices = r.data.offices;
-    const wanted = new URLSearchParams(location.search).get('office');
+    this.offices = r.data.offices.filter((o) => o.role !== 'clerk');
+    const wanted = typeof location === 'undefined' ? null : new URLSearchParams(location.search).get('office');
     const pick = this.offices.find((o) => o.id === wanted) ?? (this.offices.length === 1 ? this.offices[0] : null);
-    if (pick) this.open(pick.id);
+    if (pick) await this.open(pick.id);
     else this.phase = this.offices.length === 0 ? 'denied' : 'pick';
   }
 
-  open(officeId: string): void {
+  async open(officeId: string): Promise<void> {
+    if (officeId !== this.officeId) {
+      this.doc = null;
+      this.editors.clear();
+    }
     this.officeId = officeId;
     this.phase = 'console';
-    const url = new URL(location.href);
-    url.searchParams.set('office', officeId);
-    history.replaceState(null, '', url);
+    if (typeof location !== 'undefined') {
+      const url = new URL(location.href);
+      url.searchParams.set('office', officeId);
+      history.replaceState(null, '', url);
+    }
+    await this.loadDoc();
   }
 
   go(view: ViewId): void {
     this.view = view;
-    history.replaceState(null, '', `#${view}`);
+    if (typeof history !== 'undefined') history.replaceState(null, '', `#${view}`);
   }
 
   /** The office's base path under the admin API. */
@@ -333,44 +376,41 @@ class Admin {
     return `/api/v1/admin/offices/${encodeURIComponent(this.officeId ?? '')}`;
   }
 
-  request<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+  request<T>(method: string, path: string, body?: unknown): Promise<Result<T>> {
     return this.send<T>(method, path, body);
   }
 
   // -------------------------------------------------------------- the office's configuration
 
-  doc = $state.raw<OfficeDoc | null>(null);
-  docError = $state.raw<ApiError | null>(null);
-  private editors = new Map<string, Editor<unknown>>();
-
+  /** Loads the office (again): clean forms follow the server, forms with changes keep them. */
   async loadDoc(): Promise<void> {
-    const r = await this.send<OfficeDoc>('GET', this.base);
+    const office = this.officeId;
+    const r = await this.send<AdminOfficeView>('GET', this.base);
+    if (office !== this.officeId) return;
     if (!r.ok) {
       this.docError = r.error;
       return;
     }
     this.docError = null;
     this.doc = r.data;
-    for (const [section, ed] of this.editors) ed.remote(sectionValue(r.data.office, section as SectionId), r.data.revisions[section as SectionId] ?? 0);
+    for (const [key, ed] of this.editors) {
+      const section = key.slice(key.indexOf('/') + 1) as Section;
+      ed.remote(sectionValue(r.data.office, section), r.data.revisions[section].revision);
+    }
   }
 
-  /** May this user change the section (else the form is read-only)? */
-  canEdit(section: SectionId): boolean {
-    const p = this.doc?.permissions as unknown;
-    if (!p) return this.isAdmin;
-    if (Array.isArray(p)) return p.includes(section);
-    const v = (p as Record<string, unknown>)[section] ?? (p as { edit?: unknown }).edit;
-    if (Array.isArray(v)) return v.includes(section);
-    return v === true || v === 'edit' || v === 'write';
+  /** Field by field (a supervisor may write some fields of a section only). */
+  canEdit(section: Section, field?: string): boolean {
+    return mayWrite(this.doc, section, field);
   }
 
-  /** The one editor of a section of the current office (made on first use). */
-  editor<T>(section: SectionId): Editor<T> {
+  /** The one editor of a section of the open office (made on first use, once the office is loaded). */
+  editor<S extends Section>(section: S): Editor<SectionView<S>> {
     const key = `${this.officeId}/${section}`;
-    let ed = this.editors.get(key) as Editor<T> | undefined;
+    let ed = this.editors.get(key) as Editor<SectionView<S>> | undefined;
     if (!ed) {
       const doc = this.doc!;
-      ed = new Editor<T>(`${this.base}/sections/${section}`, sectionValue(doc.office, section) as T, doc.revisions[section] ?? 0, this.send, () => void this.loadDoc());
+      ed = new Editor<SectionView<S>>(`${this.base}/sections/${section}`, sectionValue(doc.office, section), doc.revisions[section].revision, this.send, () => void this.loadDoc());
       this.editors.set(key, ed as Editor<unknown>);
     }
     return ed;
