@@ -226,6 +226,7 @@ class Desk {
     client.socket.on('disconnect', (reason) => {
       if (reason === 'io server disconnect') void this.recheckSession();
     });
+    client.socket.on('office', (o) => (this.office = o)); // saved in the admin console
     client.socket.on('printer_status', (p) => {
       this.printers = [...this.printers.filter((x) => x.printerId !== p.printerId), p];
     });

@@ -217,6 +217,13 @@ export class Display {
       onRefused: (e) => (view.refused = e),
       // The office's data cannot be read: said where a refusal is (the last queue stays on screen).
       onUnavailable: (e) => (view.refused = e),
+      // Saved in the admin console: counter names, marquee, profile take effect without a reload.
+      onClient: (c) =>
+        c.socket.on('office', (o) => {
+          this.office = o;
+          board.setProfile(this.profile);
+          this.calls = board.calls;
+        }),
     });
     tick();
     const probe = setInterval(() => void checkReachable(), PROBE_EVERY_MS);

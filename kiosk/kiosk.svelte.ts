@@ -84,6 +84,8 @@ export class Kiosk {
         // A hardware scanner at this kiosk: the same as a wedge scan (bookings come later).
         client.socket.on('scanned', () => this.scanned());
         client.socket.on('printer_status', (s) => (this.printer = s));
+        // Saved in the admin console: new tiles, texts and hours without a reload (a fresh snapshot follows).
+        client.socket.on('office', (o) => (this.office = o));
       },
     });
     void this.loadOffice();

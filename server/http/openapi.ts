@@ -10,6 +10,7 @@ import { createDocument, createSchema, type oas31, type ZodOpenApiOperationObjec
 import { commandVariant, idempotencyKeySchema, loginSchema, pairApproveSchema, pairingCodeSchema, pairRequestSchema, type CommandType } from '../../protocol/commands.ts';
 import { ERRORS, apiError, httpStatusOf, type ErrorCode } from '../../protocol/errors.ts';
 import type { CommandResult } from '../../protocol/events.ts';
+import { ADMIN_ROLES, AUDIT_ROLES, PERMISSIONS, SECTIONS, adminAuditPageSchema, adminAuditQuerySchema, adminOfficeListSchema, adminOfficeViewSchema, sectionPutSchema } from '../../protocol/admin.ts';
 import { queueSnapshotSchema } from '../../protocol/schemas.ts';
 import {
   auditSchema,
@@ -42,7 +43,7 @@ import { QR_MAX_BYTES } from './kiosk.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
 import type { publicUser } from './session.ts';
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'admin', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // The server's own types of what it sends must be the schemas' types, so the
@@ -166,7 +167,20 @@ const PATH_PARAMETERS: Record<string, z.ZodType> = {
   requestId: z.string().describe('The `requestId` returned when the pairing was requested.'),
   code: pairingCodeSchema.describe('The 6-digit pairing code the screen shows.'),
   id: z.string().describe('Device id.'),
+  section: z.enum(SECTIONS).describe('The section of the office configuration (protocol/admin.ts SECTIONS).'),
 };
+
+/** Who may do what in the admin console, from protocol/admin.ts PERMISSIONS (the table the server enforces). */
+function adminMatrix(): string {
+  const roles = Object.keys(PERMISSIONS) as Array<keyof typeof PERMISSIONS>;
+  const cell = (r: keyof typeof PERMISSIONS, s: (typeof SECTIONS)[number]) => {
+    const p = PERMISSIONS[r][s];
+    return p.write ? (p.fields ? `write (${p.fields.join(', ')} only)` : 'write') : p.read ? 'read' : '—';
+  };
+  return [`| section | ${roles.join(' | ')} |`, `|---|${roles.map(() => '---').join('|')}|`, ...SECTIONS.map((s) => `| ${s} | ${roles.map((r) => cell(r, s)).join(' | ')} |`)].join('\n');
+}
+
+const ADMIN_WHO = `**Who may call it:** staff roles ${ADMIN_ROLES.join(', ')} working at this office; an office the user does not work for answers 404 exactly as one that does not exist.`;
 
 const pascal = (s: string) => s.replace(/(^|[-_])([a-z])/g, (_m, _sep: string, c: string) => c.toUpperCase());
 const camel = (s: string) => pascal(s).replace(/^./, (c) => c.toLowerCase());
@@ -397,6 +411,44 @@ function operations(): Operation[] {
       security: SECURITY.none, responses: { 200: json(kioskConfigSchema, 'The settings.') }, errors: [],
     },
 
+    // admin: the office configuration (server/http/admin-config.ts)
+    {
+      method: 'get', path: '/api/v1/admin/offices', operationId: 'adminListOffices', tag: 'admin', summary: 'Offices you may open in the admin console',
+      description: `**Who may call it:** staff roles ${ADMIN_ROLES.join(', ')}. The offices the user works for, with their role.`,
+      security: SECURITY.staff, responses: { 200: json(adminOfficeListSchema, 'The offices.') }, errors: ['unauthenticated', 'forbidden'],
+    },
+    {
+      method: 'get', path: '/api/v1/admin/offices/{office}', operationId: 'adminGetOffice', tag: 'admin', summary: "An office's configuration",
+      description: `${ADMIN_WHO} The whole configuration (every secret shown only as \`{ set }\`), each section's revision (send it back with a save), and what the caller may do per section:\n\n${adminMatrix()}`,
+      security: SECURITY.staff, responses: { 200: json(adminOfficeViewSchema, 'The office.') }, errors: ['unauthenticated', 'forbidden', 'office_not_found'],
+    },
+    {
+      method: 'put', path: '/api/v1/admin/offices/{office}/sections/{section}', operationId: 'adminPutSection', tag: 'admin', summary: 'Save one section of the configuration',
+      description: [
+        `${ADMIN_WHO} Writing needs the section's write permission (table at GET of the office); a supervisor's profile save may change the marquee only (403 naming the other fields).`,
+        "The body's `value` holds exactly the section's fields (protocol/admin.ts SECTION_KEYS). It is checked with the office schema and its cross-field rules (unique ids and prefixes, a counter's or display's services and counters must exist): 400 `invalid_body` lists each wrong field (`error.fields`, paths from the body) in Indonesian and English, and nothing is saved.",
+        'When the section was saved since `revision`, 409 `stale_revision` with `current` (value, revision, at, by) and nothing saved. Two racing saves of one revision: exactly one wins. A service with tickets today can be made inactive but not removed (409 `service_in_use`, naming it); a counter holding a ticket cannot be removed (409 `counter_in_use`).',
+        'A secret (webhook secret, WhatsApp token) is write-only: send a string to set it, null to remove it, `{ set }` or nothing to keep it.',
+        'Saved atomically with the new revision, audited (`config.<section>`, before and after, secrets masked), then applied at once: the next command uses it, and every screen of the office gets the Socket.IO event `office` and a fresh snapshot.',
+      ].join('\n\n'),
+      security: SECURITY.staff,
+      body: ['AdminSectionPut', z.union(SECTIONS.map((sec) => sectionPutSchema(sec).meta({ id: `AdminPut${pascal(sec)}`, description: `Body of a save of the ${sec} section.` }))).meta({ unionOneOf: true })],
+      responses: { 200: json(adminOfficeViewSchema, 'Saved: the office as GET shows it now.') },
+      errors: ['unauthenticated', 'forbidden', 'office_not_found', 'not_found', 'invalid_body', 'stale_revision', 'service_in_use', 'counter_in_use', 'unavailable'],
+    },
+    {
+      method: 'get', path: '/api/v1/admin/offices/{office}/audit', operationId: 'adminGetAudit', tag: 'admin', summary: "Browse the office's audit log",
+      description: `**Who may call it:** staff roles ${AUDIT_ROLES.join(', ')} working at this office (404 for another office). Entries of the office, newest first, filtered by day range (at most 92 days), actor and action prefix (\`kind\`), a page at a time (\`next\` → \`cursor\`). With \`format=csv\`: text/csv with a header row, every field quoted, and a field starting with = + - @ prefixed with ' so a spreadsheet shows it as text; the next page's cursor in the \`X-Next-Cursor\` header.`,
+      security: SECURITY.staff, query: adminAuditQuerySchema,
+      responses: {
+        200: {
+          description: 'A page of entries.',
+          content: { 'application/json': { schema: adminAuditPageSchema }, 'text/csv': { schema: { type: 'string', description: 'at, actor, actor_name, action, office, summary, detail (JSON).' } } },
+        },
+      },
+      errors: ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found'],
+    },
+
     // health
     {
       method: 'get', path: '/healthz', operationId: 'getHealth', tag: 'health', summary: 'Liveness',
@@ -480,6 +532,7 @@ function generate(): oas31.OpenAPIObject {
       { name: 'counter', description: 'Commands of one counter (call, start, finish, …).' },
       { name: 'devices', description: 'Pairing kiosks, displays and counter agents.' },
       { name: 'kiosk', description: 'What the citizen kiosk needs beyond the queue: availability, QR codes, settings.' },
+      { name: 'admin', description: "The admin console: an office's configuration, section by section, and its audit log." },
       { name: 'health', description: 'Liveness and this document.' },
     ],
     paths,

@@ -5,6 +5,7 @@ import { ERRORS, httpStatusOf, type ErrorCode } from '../../protocol/errors.ts';
 import { COMMAND_PERMISSIONS } from '../../server/auth/permissions.ts';
 import { COMMAND_REFUSALS, COMMON_REFUSALS } from '../../server/domain/refusals.ts';
 import type { HttpContext } from '../../server/http/context.ts';
+import { adminConfigRouter } from '../../server/http/admin-config.ts';
 import { devicesRouter } from '../../server/http/devices.ts';
 import { metricsRouter } from '../../server/http/metrics.ts';
 import type { Metrics } from '../../server/metrics.ts';
@@ -70,7 +71,7 @@ function codesOf(response: Json): string[] {
 /** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), adminConfigRouter(ctx)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {
@@ -176,7 +177,22 @@ describe('OpenAPI document', () => {
     expect(error.required).toEqual(['error']);
     expect(error.properties.error.properties.code.enum).toEqual(Object.keys(ERRORS));
     expect(error.properties.error.required).toEqual(['code', 'message']);
-    expect(error.properties.error.properties.message).toEqual({ $ref: '#/components/schemas/Bilingual' });
+    // Bilingual, or its response form when request bodies use it too (the admin sections).
+    expect(error.properties.error.properties.message.$ref).toMatch(/^#\/components\/schemas\/Bilingual(Output)?$/);
+    expect(deref(error.properties.error.properties.message).required).toEqual(['id', 'en']);
+  });
+
+  it('documents the admin operations: the permission matrix, the codes of a save, the CSV audit', () => {
+    const get = op('/api/v1/admin/offices/{office}', 'get');
+    expect(get.tags).toEqual(['admin']);
+    expect(get.description).toContain('| profile | write | write (marquee only) | — |');
+    const put = op('/api/v1/admin/offices/{office}/sections/{section}', 'put');
+    const codes = Object.entries(put.responses as Record<string, Json>).filter(([s]) => Number(s) >= 400).flatMap(([, r]) => codesOf(r));
+    for (const c of ['invalid_body', 'stale_revision', 'service_in_use', 'counter_in_use', 'forbidden', 'office_not_found']) expect(codes).toContain(c);
+    expect(put.requestBody.required).toBe(true);
+    const audit = op('/api/v1/admin/offices/{office}/audit', 'get');
+    expect(Object.keys(audit.responses[200].content)).toEqual(['application/json', 'text/csv']);
+    expect(op('/api/v1/admin/offices', 'get').security).toEqual([{ staffSession: [] }]);
   });
 
   it('files every error code under the HTTP status that code is sent with', () => {

@@ -14,7 +14,7 @@ import type {
   KioskClientToServer,
   KioskServerToClient,
 } from '../../protocol/events.ts';
-import type { QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
+import type { PublicOffice, QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
 import type { RoleNamespace, RoleSocket, SocketData } from '../../server/realtime/types.ts';
 import { QueueClient } from '../../ui/queue-client.ts';
 import { connect, emitAck, type ClientSocket } from '../helpers/server.ts';
@@ -25,6 +25,9 @@ declare const agentSocket: RoleSocket<'agent'>;
 declare const result: PrintResult;
 declare const status: PrinterStatus;
 declare const job: AgentPrintJob;
+declare const office: PublicOffice;
+declare const displayNsp: RoleNamespace<'display'>;
+declare const trackNsp: RoleNamespace<'track'>;
 
 describe('server side (typed namespaces and sockets)', () => {
   it('gives a handler the payload and acknowledgement of its event', () => {
@@ -80,6 +83,24 @@ describe('server side (typed namespaces and sockets)', () => {
       expectTypeOf(err).toEqualTypeOf<Error>();
       expectTypeOf(res).toEqualTypeOf<Ack<{ jobId: string }>>();
     });
+  });
+});
+
+describe('the live office event (every namespace)', () => {
+  it('carries the public office and a revision, server and client side', () => {
+    for (const nsp of [kioskNsp, counterNsp, displayNsp, trackNsp]) nsp.to('office:kupang').emit('office', office, 3);
+    agentSocket.emit('office', office, 1);
+    // @ts-expect-error the revision is a number
+    displayNsp.emit('office', office, '3');
+    // @ts-expect-error the office comes first
+    displayNsp.emit('office', 3, office);
+    const page = new QueueClient({ role: 'display', office: 'kupang' });
+    page.socket.on('office', (o, revision) => {
+      expectTypeOf(o).toEqualTypeOf<PublicOffice>();
+      expectTypeOf(revision).toEqualTypeOf<number>();
+    });
+    // @ts-expect-error a renamed event
+    page.socket.on('office_changed', () => undefined);
   });
 });
 
