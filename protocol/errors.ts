@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { apiErrorSchema, errorBodySchema } from './schemas-http.ts';
 
 export const ERRORS = {
+  invalid_body: [400, 'Isian belum benar. Periksa kolom yang ditandai.', 'Some fields are not right. Check the marked fields.'],
   bad_request: [400, 'Permintaan tidak valid.', 'The request is not valid.'],
   invalid_json: [400, 'Isi permintaan bukan JSON yang valid.', 'The request body is not valid JSON.'],
   payload_too_large: [413, 'Isi permintaan terlalu besar.', 'The request body is too large.'],
@@ -42,6 +43,9 @@ export const ERRORS = {
   service_closed: [409, 'Layanan ini ditutup untuk hari ini.', 'This service is closed for today.'],
   office_closed: [409, 'Kantor sedang tutup.', 'The office is closed now.'],
   day_mismatch: [409, 'Hari layanan sudah berganti. Muat ulang data antrean.', 'The office day has changed. Reload the queue.'],
+  stale_revision: [409, 'Bagian ini sudah diubah orang lain sejak Anda membukanya. Tidak ada yang disimpan; periksa perubahannya lalu simpan lagi.', 'Someone else changed this section since you opened it. Nothing was saved; check their change and save again.'],
+  service_in_use: [409, 'Layanan ini masih punya antrean hari ini: tutup (nonaktifkan) saja, jangan dihapus.', 'This service still has tickets today: make it inactive instead of deleting it.'],
+  counter_in_use: [409, 'Loket ini sedang memegang nomor antrean: selesaikan dulu sebelum menghapusnya.', 'This counter holds a ticket: finish it before deleting the counter.'],
   idempotency_conflict: [409, 'Kunci idempotensi sudah dipakai untuk perintah lain.', 'This idempotency key was used for another command.'],
   internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
   unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
@@ -60,6 +64,12 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 export function apiError(code: ErrorCode, details?: ApiError['details']): ApiError {
   const [, id, en] = ERRORS[code];
   return details && details.length > 0 ? { code, message: { id, en }, details } : { code, message: { id, en } };
+}
+
+/** The invalid_body error: nothing saved, each wrong field named with a message in both languages. */
+export function invalidBody(fields: NonNullable<ApiError['fields']>): ApiError {
+  const [, id, en] = ERRORS.invalid_body;
+  return { code: 'invalid_body', message: { id, en }, fields };
 }
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -4,7 +4,7 @@
 import type { Ack, ApiError } from './errors.ts';
 import type { Command, IssueBody } from './commands.ts';
 import type { AgentHello, AgentPrintJob, AgentWelcome, PrintResult, PrinterStatus, ScanEvent, SlipRequest } from './devices.ts';
-import type { QueueDelta, QueueSnapshot, Ticket } from './model.ts';
+import type { PublicOffice, QueueDelta, QueueSnapshot, Ticket } from './model.ts';
 
 export const NAMESPACES = ['display', 'kiosk', 'counter', 'agent', 'track'] as const;
 export type Role = (typeof NAMESPACES)[number];
@@ -20,6 +20,12 @@ export interface QueueServerEvents {
    * so instead of showing an old queue. Cleared by the next snapshot.
    */
   unavailable: (error: ApiError) => void;
+  /**
+   * The office's configuration was saved (admin console): the page replaces its
+   * copy of the office. `revision` grows with every save (an older one is
+   * ignored). A fresh snapshot follows, with the figures of new services.
+   */
+  office: (office: PublicOffice, revision: number) => void;
 }
 
 export interface ResyncClientEvents {

@@ -44,6 +44,9 @@ export type QueueRules = z.infer<typeof S.queueRulesSchema>;
 /** What one waiting-room TV shows (a big office has several rooms). */
 export type DisplayProfile = z.infer<typeof S.displayProfileSchema>;
 export type OfficeConfig = z.infer<typeof S.officeConfigSchema>;
+/** A date the office is closed whatever its weekly hours say. */
+export type ClosedDay = z.infer<typeof S.closedDaySchema>;
+export type NotifySettings = z.infer<typeof S.notifySettingsSchema>;
 /** Who did something: recorded with every change (the audit log). */
 export type Actor = z.infer<typeof S.actorSchema>;
 export type PrecheckResult = z.infer<typeof S.precheckResultSchema>;

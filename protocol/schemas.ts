@@ -66,6 +66,7 @@ export const counterConfigSchema = z
     name: z.string().min(1).max(40),
     word: z.string().min(1).max(20).describe('Word used when the call is spoken: "loket", "meja", "ruang".'),
     services: z.array(id).describe('Services this counter serves, in order of preference.'),
+    autoCallNext: z.boolean().optional().describe('Whether the next ticket is called automatically when one finishes, at the start of each day (staff may change it for the day); absent = no.'),
   })
   .meta({ id: 'CounterConfig' });
 
@@ -94,16 +95,55 @@ export const displayProfileSchema = z
   })
   .meta({ id: 'DisplayProfile', description: 'What one waiting-room TV shows (a big office has several rooms).' });
 
+/** An Indonesian WhatsApp (mobile) number in E.164: "+62" then a number starting with 8. */
+export const whatsappNumberSchema = z
+  .string()
+  .regex(/^\+628\d{7,11}$/, 'an Indonesian mobile number in E.164, e.g. +6281234567890')
+  .meta({ description: 'An Indonesian WhatsApp number in E.164, e.g. "+6281234567890".' });
+
+const calendarDay = z.iso.date().describe('A local calendar date, YYYY-MM-DD.');
+
+export const closedDaySchema = z
+  .object({ date: calendarDay, name: bilingualSchema.describe('Why the office is closed, e.g. "Hari Raya Idulfitri".') })
+  .meta({ id: 'ClosedDay', description: 'A date the office is closed whatever its weekly hours say (a public holiday, collective leave).' });
+
+const secretValue = z.string().min(1).max(500);
+const httpUrl = z
+  .string()
+  .max(500)
+  .regex(/^https?:\/\/[^\s]+$/, 'an http(s) URL');
+
+/** Notification provider settings (secrets included: never in PublicOffice, masked in every admin answer and audit line). */
+export const notifySettingsSchema = z
+  .object({
+    webhook: z.object({
+      url: httpUrl.nullable().describe('Where delivery webhooks are sent; null = off.'),
+      secret: secretValue.nullable().describe('Shared secret signing the webhook (write-only through the admin API).'),
+    }),
+    whatsapp: z.object({
+      apiUrl: httpUrl.nullable().describe('The WhatsApp provider API base URL; null = off.'),
+      token: secretValue.nullable().describe('API token (write-only through the admin API).'),
+      sender: whatsappNumberSchema.nullable().describe('The number messages are sent from.'),
+    }),
+  })
+  .meta({ id: 'NotifySettings' });
+
 const officeFields = {
   id,
   name: bilingualSchema,
   shortName: z.string().min(1),
   timeZone: z.string().describe('IANA time zone, e.g. "Asia/Makassar".'),
   hours: openingHoursSchema,
+  closedDays: z
+    .array(closedDaySchema)
+    .max(366)
+    .optional()
+    .describe('Dates the office is closed (holidays): no kiosk tickets while opening hours are enforced, and the kiosk says "closed today"; absent = none.'),
   services: z.array(serviceConfigSchema).min(1),
   counters: z.array(counterConfigSchema),
   complaintChannel: bilingualSchema,
   marquee: bilingualSchema,
+  whatsapp: whatsappNumberSchema.nullable().optional().describe("The office's WhatsApp number for citizens; null or absent = none."),
   kiosk: z.object({ idleSeconds: z.number().int().min(5).max(600) }),
   displays: z.array(displayProfileSchema).default([]),
   logo: z
@@ -116,7 +156,7 @@ const officeFields = {
 };
 
 /** One office as the configuration file holds it (cross-field rules: server/store/config-schema.ts). */
-export const officeConfigSchema = z.object({ ...officeFields, rules: queueRulesSchema });
+export const officeConfigSchema = z.object({ ...officeFields, rules: queueRulesSchema, notify: notifySettingsSchema.optional().describe('Notification providers; absent = none set up.') });
 
 /** What a page needs to know about an office (no secrets). */
 export const publicOfficeSchema = z

@@ -15,6 +15,7 @@ import { hashPassword } from './auth/passwords.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { HttpContext } from './http/context.ts';
 import { createDevices } from './devices/index.ts';
+import { ADMIN_BODY_LIMIT, adminConfigRouter } from './http/admin-config.ts';
 import { DevicePresence, adminOpsRouter, passwordChangeGate } from './http/admin-ops.ts';
 import { devicesRouter } from './http/devices.ts';
 import { errorHandler, sendError } from './http/errors.ts';
@@ -116,6 +117,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // An admin section (all services with their requirement lists) outgrows the queue's small body limit.
+  app.use('/api/v1/admin', express.json({ limit: ADMIN_BODY_LIMIT, strict: true }));
   app.use(express.json({ limit: settings.bodyLimit, strict: true }));
 
   const started = Date.now();
@@ -134,6 +137,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
   app.use(metricsRouter(ctx, metrics));
+  app.use(adminConfigRouter(ctx));
   const presence = new DevicePresence(now);
   let hub: ReturnType<typeof createDevices>['hub'] | null = null;
   app.use(

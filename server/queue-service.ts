@@ -25,6 +25,8 @@ export interface QueueListeners {
   delta(officeId: string, delta: QueueDelta, origin: CommandOrigin): void;
   /** The office day changed (local midnight) or the state was reloaded: screens need a fresh snapshot. */
   reset(officeId: string, snapshot: QueueSnapshot): void;
+  /** The office's configuration was saved: screens replace their copy (then get a fresh snapshot through reset). */
+  office?(officeId: string, office: PublicOffice, revision: number): void;
   /** A change reached the disk after `durableMs` (for the metrics). */
   committed?(officeId: string, durableMs: number): void;
 }
@@ -40,6 +42,8 @@ export function publicOffice(o: OfficeConfig): PublicOffice {
     counters: o.counters,
     complaintChannel: o.complaintChannel,
     marquee: o.marquee,
+    ...(o.whatsapp !== undefined ? { whatsapp: o.whatsapp } : {}),
+    ...(o.closedDays !== undefined ? { closedDays: o.closedDays } : {}),
     kiosk: o.kiosk,
     displays: o.displays,
     logo: o.logo,
@@ -194,6 +198,41 @@ export class QueueService {
     await this.store.queue.evict(officeId);
     const office = this.office(officeId);
     if (office) await this.#resync(office);
+  }
+
+  /**
+   * The office's configuration was saved (it is on disk and in the store).
+   * The next command already decides with it (every command reads the
+   * configuration afresh); here counters whose configured services changed
+   * take them over today too (a journaled counter_configured, so a replay
+   * agrees), then every screen gets the office and a fresh snapshot.
+   */
+  async configChanged(officeId: string, before: OfficeConfig, revision: number): Promise<void> {
+    const office = this.office(officeId);
+    if (!office) return;
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    try {
+      const state = await this.#day(office);
+      for (const cfg of office.counters) {
+        const was = before.counters.find((c) => c.id === cfg.id);
+        const live = state.counters.get(cfg.id);
+        if (!was || !live || same(was.services, cfg.services) || same(live.services, cfg.services) || cfg.services.length === 0) continue;
+        const r = await this.execute(officeId, { type: 'configure_counter', counterId: cfg.id, services: cfg.services, autoCallNext: live.autoCallNext }, { kind: 'system', id: 'admin-config' });
+        if (!r.ok) this.log.warn({ office: officeId, counter: cfg.id, code: r.error.code }, 'counter kept its services of today');
+      }
+    } catch (err) {
+      this.log.error({ err, office: officeId }, 'applying the new configuration to today failed');
+    }
+    const pub = publicOffice(office);
+    for (const l of this.#listeners) {
+      try {
+        l.office?.(officeId, pub, revision);
+      } catch (err) {
+        this.log.error({ err }, 'office broadcast failed');
+      }
+    }
+    const snap = await this.snapshot(officeId);
+    if (snap.ok) for (const l of this.#listeners) l.reset(officeId, snap.data);
   }
 
   async #resync(office: OfficeConfig): Promise<void> {

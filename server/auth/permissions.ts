@@ -38,6 +38,13 @@ export const COMMAND_PERMISSIONS: Record<CommandType, { roles: Role[]; devices: 
 /** A loopback screen in the quick start stands for every kind of device. */
 export const LOOPBACK_DEVICE = { id: 'loopback', kind: 'kiosk' as DeviceKind, officeId: '*', name: 'Perangkat lokal (demo)' };
 
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+/** The user's role in an office they work for (one role across their offices today), else null. */
+export function officeRoleOf(p: Principal, officeId: string): Role | null {
+  return p.kind === 'user' && worksFor(p, officeId) ? p.user.role : null;
+}
+
 export function worksFor(p: Principal, officeId: string): boolean {
   if (p.kind === 'user') return p.user.offices.includes('*') || p.user.offices.includes(officeId);
   return p.device.officeId === '*' || p.device.officeId === officeId;

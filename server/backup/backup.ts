@@ -74,6 +74,7 @@ function configFor(config: ConfigData, officeId: string): ConfigData {
     offices: config.offices.filter((o) => o.id === officeId),
     users: config.users.filter((u) => !u.offices.includes('*') && u.offices.includes(officeId)).map((u) => ({ ...u, offices: [officeId] })),
     devices: config.devices.filter((d) => d.officeId === officeId),
+    ...(config.revisions?.[officeId] ? { revisions: { [officeId]: config.revisions[officeId] } } : {}),
   };
 }
 
@@ -227,7 +228,7 @@ async function hasTickets(dataDir: string): Promise<boolean> {
 
 /** The configuration without what differs between two seeds of the same demo (password hashes). */
 function seedShape(c: ConfigData): string {
-  return JSON.stringify({ offices: c.offices, devices: c.devices, users: c.users.map((u) => ({ ...u, passwordHash: '' })) });
+  return JSON.stringify({ offices: c.offices, devices: c.devices, users: c.users.map((u) => ({ ...u, passwordHash: '' })), revisions: c.revisions ?? {} });
 }
 
 /**
@@ -268,6 +269,8 @@ export async function restoreBackup(
     d.offices = config.offices;
     d.users = config.users;
     d.devices = config.devices;
+    if (config.revisions) d.revisions = config.revisions;
+    else delete d.revisions;
   });
   for (const id of new Set([...before, ...config.offices.map((o) => o.id)])) await target.queue.reload(id);
   return { offices: config.offices.map((o) => o.id), journals: doc.journals.length, tickets: decoded.tickets, restart: false };

@@ -3,7 +3,7 @@
 // inactive, closed by staff, walk-in quota, opening hours when enforced), so
 // the kiosk never offers a ticket the server would refuse. Pure: the instant
 // and the day's counts are passed in.
-import type { Bilingual, OfficeConfig, OpeningHours, Weekday } from '../../protocol/model.ts';
+import type { Bilingual, ClosedDay, OfficeConfig, OpeningHours, Weekday } from '../../protocol/model.ts';
 import { calendarDate, formatClock, monthName, weekdayName, zoneName } from '../../protocol/format.ts';
 import { issueRefusal } from '../../protocol/rules.ts';
 import type { DayState } from './state.ts';
@@ -84,7 +84,8 @@ function weekdayOf(date: string): Weekday {
   return WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]!;
 }
 
-function periodsOn(hours: OpeningHours, date: string): Array<[string, string]> {
+function periodsOn(hours: OpeningHours, date: string, closedDays: readonly ClosedDay[]): Array<[string, string]> {
+  if (closedDays.some((d) => d.date === date)) return [];
   return [...(hours[weekdayOf(date)] ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
@@ -119,26 +120,26 @@ function momentOf(date: string, time: string, timeZone: string, today: string): 
 }
 
 /** The first opening on a day after `today`, or null when the office has no hours in the next weeks. */
-function firstOpeningAfter(hours: OpeningHours, timeZone: string, today: string): OpeningMoment | null {
+function firstOpeningAfter(hours: OpeningHours, timeZone: string, today: string, closedDays: readonly ClosedDay[]): OpeningMoment | null {
   for (let i = 1; i <= SEARCH_DAYS; i++) {
     const date = addDays(today, i);
-    const first = periodsOn(hours, date)[0];
+    const first = periodsOn(hours, date, closedDays)[0];
     if (first) return momentOf(date, first[0], timeZone, today);
   }
   return null;
 }
 
 /** Where the office stands in its opening hours at local `time` of `today`. */
-export function hoursState(hours: OpeningHours, timeZone: string, now: Date): { state: OfficeHoursState; today: Array<[string, string]>; next: OpeningMoment | null } {
+export function hoursState(hours: OpeningHours, timeZone: string, now: Date, closedDays: readonly ClosedDay[] = []): { state: OfficeHoursState; today: Array<[string, string]>; next: OpeningMoment | null } {
   const { date, time } = localParts(now, timeZone);
-  const today = periodsOn(hours, date);
+  const today = periodsOn(hours, date, closedDays);
   if (today.some(([from, to]) => time >= from && time < to)) return { state: 'open', today, next: null };
   const later = today.find(([from]) => from > time);
   if (later) {
     const state = today.some(([, to]) => to <= time) ? 'break' : 'before_opening';
     return { state, today, next: momentOf(date, later[0], timeZone, date) };
   }
-  return { state: today.length > 0 ? 'after_closing' : 'closed_today', today, next: firstOpeningAfter(hours, timeZone, date) };
+  return { state: today.length > 0 ? 'after_closing' : 'closed_today', today, next: firstOpeningAfter(hours, timeZone, date, closedDays) };
 }
 
 function sentence(first: Bilingual, next: OpeningMoment | null, lead: Bilingual): Bilingual {
@@ -146,11 +147,13 @@ function sentence(first: Bilingual, next: OpeningMoment | null, lead: Bilingual)
   return { id: `${first.id} ${lead.id} ${next.text.id}.`, en: `${first.en} ${lead.en} ${next.text.en}.` };
 }
 
-export function officeAvailability(office: Pick<OfficeConfig, 'id' | 'timeZone' | 'hours' | 'services' | 'rules'>, counts: DayCounts, now: Date): OfficeAvailability {
+export function officeAvailability(office: Pick<OfficeConfig, 'id' | 'timeZone' | 'hours' | 'services' | 'rules' | 'closedDays'>, counts: DayCounts, now: Date): OfficeAvailability {
   const officeDay = localParts(now, office.timeZone).date;
-  const h = hoursState(office.hours, office.timeZone, now);
+  const closedDays = office.closedDays ?? [];
+  const h = hoursState(office.hours, office.timeZone, now, closedDays);
+  const holiday = closedDays.find((d) => d.date === officeDay);
   const enforced = office.rules.enforceHours;
-  const nextDay = () => firstOpeningAfter(office.hours, office.timeZone, officeDay);
+  const nextDay = () => firstOpeningAfter(office.hours, office.timeZone, officeDay, closedDays);
   const openAgain: Bilingual = { id: 'Buka lagi', en: 'Open again' };
 
   const services = office.services.map((s): ServiceAvailability => {
@@ -174,7 +177,7 @@ export function officeAvailability(office: Pick<OfficeConfig, 'id' | 'timeZone' 
     if (blocked === 'outside_hours' && h.state !== 'open') {
       const closedToday = h.state === 'closed_today';
       const first: Record<Exclude<OfficeHoursState, 'open'>, Bilingual> = {
-        closed_today: { id: 'Kantor tutup hari ini.', en: 'The office is closed today.' },
+        closed_today: holiday ? { id: `Kantor tutup hari ini (${holiday.name.id}).`, en: `The office is closed today (${holiday.name.en}).` } : { id: 'Kantor tutup hari ini.', en: 'The office is closed today.' },
         before_opening: { id: 'Layanan belum dibuka.', en: 'Service has not opened yet.' },
         break: { id: 'Sedang jam istirahat.', en: 'It is the break now.' },
         after_closing: { id: 'Jam layanan hari ini sudah selesai.', en: "Today's service hours are over." },

@@ -241,7 +241,7 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
     issued: state.issued.get(service.id) ?? { walkIn: 0, online: 0 },
     source,
     enforceHours: office.rules.enforceHours,
-    openNow: !office.rules.enforceHours || isOpenAt(office.hours, office.timeZone, ctx.now),
+    openNow: !office.rules.enforceHours || isOpenAt(office.hours, office.timeZone, ctx.now, office.closedDays),
   });
   if (blocked) return refuse(cmd, ISSUE_BLOCK_CODE[blocked]);
   if (cmd.precheck && precheckProblems(service, cmd.precheck).length > 0) return refuse(cmd, 'bad_request');

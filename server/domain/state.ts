@@ -66,7 +66,7 @@ export function defaultCounterState(cfg: CounterConfig): CounterState {
     id: cfg.id,
     services: [...cfg.services],
     paused: null,
-    autoCallNext: false,
+    autoCallNext: cfg.autoCallNext ?? false,
     ticketId: null,
     staff: null,
     priorityStreak: 0,

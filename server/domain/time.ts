@@ -1,6 +1,6 @@
 // Office-local calendar arithmetic. Instants are passed in; nothing here reads
 // a clock.
-import type { OpeningHours, Weekday } from '../../protocol/model.ts';
+import type { ClosedDay, OpeningHours, Weekday } from '../../protocol/model.ts';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -66,7 +66,9 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-export function isOpenAt(hours: OpeningHours, timeZone: string, instant: Date): boolean {
-  const { weekday, time } = localParts(instant, timeZone);
+/** Whether the office is open at `instant`; a date in `closedDays` (holidays) has no hours. */
+export function isOpenAt(hours: OpeningHours, timeZone: string, instant: Date, closedDays: readonly ClosedDay[] = []): boolean {
+  const { date, weekday, time } = localParts(instant, timeZone);
+  if (closedDays.some((d) => d.date === date)) return false;
   return (hours[weekday] ?? []).some(([from, to]) => time >= from && time < to);
 }

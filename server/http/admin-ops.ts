@@ -27,32 +27,21 @@ import {
   type TestPrintResponse,
 } from '../../protocol/admin-ops.ts';
 import { pairingCodeSchema } from '../../protocol/commands.ts';
-import type { Role } from '../../protocol/model.ts';
 import { BackupError, createBackup, decodeBackup, encodeBackup, isFreshInstall, restoreBackup } from '../backup/backup.ts';
 import { parsePrinterUrl } from '../devices/config.ts';
 import type { DeviceHub } from '../devices/hub.ts';
-import { actorOf, worksFor, type Principal } from '../auth/permissions.ts';
+import { actorOf, type UserPrincipal } from '../auth/permissions.ts';
 import type { GiliranIo } from '../realtime/types.ts';
 import { writeFileDurably } from '../store/durable-file.ts';
 import type { DeviceRecord, UserRecord } from '../store/types.ts';
-import { type HttpContext, principalOf } from './context.ts';
+import { type HttpContext, principalOf, requireOfficeRole } from './context.ts';
+import { officeRevision } from './admin-config.ts';
 import { HttpError, validate } from './errors.ts';
 
-type StaffPrincipal = Extract<Principal, { kind: 'user' }>;
+type StaffPrincipal = UserPrincipal;
 
-/**
- * A signed-in user of `officeId` with one of `roles`. Nobody signed in → 401;
- * a device → 403; an office this user does not work for (or that does not
- * exist) → 404 without saying which; a role not in `roles` → 403.
- */
-export function requireOfficeStaff(ctx: HttpContext, req: Request, officeId: string, roles: Role[]): StaffPrincipal {
-  const p = principalOf(ctx, req);
-  if (!p) throw HttpError.of('unauthenticated');
-  if (p.kind !== 'user') throw HttpError.of('forbidden');
-  if (!ctx.queue.office(officeId) || !worksFor(p, officeId)) throw HttpError.of('office_not_found');
-  if (!roles.includes(p.user.role)) throw HttpError.of('forbidden');
-  return p;
-}
+/** The office check of every admin endpoint (server/http/context.ts, shared with the configuration API). */
+const requireOfficeStaff = requireOfficeRole;
 
 /** Paths a session that must change its password may still use: who am I, sign out, change it, and public office data. */
 function allowedBeforePasswordChange(req: Request): boolean {
@@ -347,6 +336,17 @@ export function adminOpsRouter(ctx: HttpContext, deps: AdminOpsDeps): Router {
 
   // ------------------------------------------------------------ logo
 
+  /** Sets office.logo through the configuration, then every screen of the office gets the office again (the live `office` event). */
+  const setLogo = async (office: string, logo: string | null): Promise<void> => {
+    const before = ctx.queue.office(office);
+    if (!before) return;
+    await ctx.store.config.update((c) => {
+      const o = c.offices.find((x) => x.id === office);
+      if (o) o.logo = logo;
+    });
+    await ctx.queue.configChanged(office, before, officeRevision(ctx.store.config.get(), office));
+  };
+
   r.post('/api/v1/admin/offices/:office/logo', express.raw({ type: () => true, limit: LOGO_MAX_BYTES + 1024 }), async (req, res) => {
     const office = officeOf(req);
     const p = requireOfficeStaff(ctx, req, office, ['admin']);
@@ -363,10 +363,7 @@ export function adminOpsRouter(ctx: HttpContext, deps: AdminOpsDeps): Router {
     await writeFileDurably(logoFile(ctx.settings.dataDir, office, ext), body);
     for (const other of Object.values(LOGO_EXT)) if (other !== ext) await rm(logoFile(ctx.settings.dataDir, office, other), { force: true });
     const logo = `/api/v1/offices/${office}/logo?v=${hash}`;
-    await ctx.store.config.update((c) => {
-      const o = c.offices.find((x) => x.id === office);
-      if (o) o.logo = logo;
-    });
+    await setLogo(office, logo);
     await ctx.store.audit.append({ at: at(), actor: actorOf(p), action: 'office_logo_set', officeId: office, detail: { type: sniffed, bytes: body.length, hash } });
     res.json({ logo } satisfies LogoResponse);
   });
@@ -375,10 +372,7 @@ export function adminOpsRouter(ctx: HttpContext, deps: AdminOpsDeps): Router {
     const office = officeOf(req);
     const p = requireOfficeStaff(ctx, req, office, ['admin']);
     for (const ext of Object.values(LOGO_EXT)) await rm(logoFile(ctx.settings.dataDir, office, ext), { force: true });
-    await ctx.store.config.update((c) => {
-      const o = c.offices.find((x) => x.id === office);
-      if (o) o.logo = null;
-    });
+    await setLogo(office, null);
     await ctx.store.audit.append({ at: at(), actor: actorOf(p), action: 'office_logo_removed', officeId: office });
     res.status(204).end();
   });

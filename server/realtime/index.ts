@@ -110,6 +110,11 @@ export function attachRealtime(io: GiliranIo, deps: HandlerDeps): { close(): voi
       timer.unref();
       pending.set(officeId, { merger, timer });
     },
+    office(officeId, office, revision) {
+      cutEndedBeforeBroadcast();
+      const room = officeRoom(officeId);
+      for (const { nsp } of namespaces) if (occupied(nsp, room)) nsp.to(room).emit('office', office, revision);
+    },
     reset(officeId, snapshot) {
       const p = pending.get(officeId);
       if (p) clearTimeout(p.timer);

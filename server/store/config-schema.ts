@@ -2,37 +2,67 @@
 // damaged file is refused at start with the path of what is wrong.
 import { z } from 'zod';
 import { DEVICE_KINDS, ROLES } from '../../protocol/model.ts';
+import { SECTIONS } from '../../protocol/admin.ts';
 import { officeConfigSchema } from '../../protocol/schemas.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { ConfigData } from './types.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 
-/** The office schema of protocol/ plus the rules that span fields. */
-const office = officeConfigSchema
-  .extend({ timeZone: officeConfigSchema.shape.timeZone.refine(isValidTimeZone, 'unknown IANA time zone') })
+/** A cross-field issue with its message in both languages (server/validation.ts reads `params.id`). */
+function issue(ctx: z.RefinementCtx, path: PropertyKey[], en: string, id: string): void {
+  ctx.addIssue({ code: 'custom', message: en, params: { id }, path });
+}
+
+/**
+ * The office schema of protocol/ plus the rules that span fields: the one
+ * place they live, used when the file is loaded and when the admin API saves a
+ * section (the API names the field by its path).
+ */
+export const officeSchema = officeConfigSchema
+  .extend({ timeZone: officeConfigSchema.shape.timeZone.refine(isValidTimeZone, { message: 'unknown IANA time zone', params: { id: 'zona waktu IANA tidak dikenal' } }) })
   .superRefine((o, ctx) => {
-    const prefixes = new Set<string>();
+    const prefixes = new Map<string, number>();
     const ids = new Set<string>();
-    for (const s of o.services) {
-      if (prefixes.has(s.prefix)) ctx.addIssue({ code: 'custom', message: `prefix ${s.prefix} used twice`, path: ['services'] });
-      if (ids.has(s.id)) ctx.addIssue({ code: 'custom', message: `service id ${s.id} used twice`, path: ['services'] });
-      prefixes.add(s.prefix);
+    o.services.forEach((s, i) => {
+      const first = prefixes.get(s.prefix);
+      if (first !== undefined) issue(ctx, ['services', i, 'prefix'], `prefix ${s.prefix} is already used by service ${first + 1}`, `huruf ${s.prefix} sudah dipakai layanan ke-${first + 1}`);
+      else prefixes.set(s.prefix, i);
+      if (ids.has(s.id)) issue(ctx, ['services', i, 'id'], `service id ${s.id} used twice`, `id layanan ${s.id} dipakai dua kali`);
       ids.add(s.id);
-    }
+    });
     const counterIds = new Set<string>();
-    for (const c of o.counters) {
-      if (counterIds.has(c.id)) ctx.addIssue({ code: 'custom', message: `counter id ${c.id} used twice`, path: ['counters'] });
+    o.counters.forEach((c, i) => {
+      if (counterIds.has(c.id)) issue(ctx, ['counters', i, 'id'], `counter id ${c.id} used twice`, `id loket ${c.id} dipakai dua kali`);
       counterIds.add(c.id);
-      for (const s of c.services) {
-        if (!ids.has(s)) ctx.addIssue({ code: 'custom', message: `counter ${c.id} serves unknown service ${s}`, path: ['counters'] });
-      }
-    }
+      c.services.forEach((s, j) => {
+        if (!ids.has(s)) issue(ctx, ['counters', i, 'services', j], `counter ${c.id} serves unknown service ${s}`, `loket ${c.id} melayani layanan ${s} yang tidak ada`);
+      });
+    });
+    const displayIds = new Set<string>();
+    o.displays.forEach((d, i) => {
+      if (displayIds.has(d.id)) issue(ctx, ['displays', i, 'id'], `display id ${d.id} used twice`, `id layar ${d.id} dipakai dua kali`);
+      displayIds.add(d.id);
+      d.services.forEach((s, j) => {
+        if (!ids.has(s)) issue(ctx, ['displays', i, 'services', j], `display ${d.id} shows unknown service ${s}`, `layar ${d.id} menampilkan layanan ${s} yang tidak ada`);
+      });
+      d.counters.forEach((c, j) => {
+        if (!counterIds.has(c)) issue(ctx, ['displays', i, 'counters', j], `display ${d.id} shows unknown counter ${c}`, `layar ${d.id} menampilkan loket ${c} yang tidak ada`);
+      });
+    });
+    const dates = new Set<string>();
+    (o.closedDays ?? []).forEach((d, i) => {
+      if (dates.has(d.date)) issue(ctx, ['closedDays', i, 'date'], `date ${d.date} listed twice`, `tanggal ${d.date} tercantum dua kali`);
+      dates.add(d.date);
+    });
   });
+
+const revisionRecord = z.object({ revision: z.number().int().min(0), at: z.string(), by: z.string() });
 
 export const configDataSchema: z.ZodType<ConfigData, unknown> = z.object({
   schemaVersion: z.literal(1),
-  offices: z.array(office),
+  offices: z.array(officeSchema),
+  revisions: z.record(z.string(), z.partialRecord(z.enum(SECTIONS), revisionRecord)).optional(),
   users: z.array(
     z.object({
       id,

@@ -116,17 +116,23 @@ class JournalQueueStore implements QueueStore {
 }
 
 class LowConfigStore implements ConfigStore {
+  /** The update in progress: the next starts from its result (two racing saves never both start from the same data). */
+  #last: Promise<void> = Promise.resolve();
   constructor(private readonly db: Low<ConfigData>) {}
   get(): ConfigData {
     return this.db.data;
   }
-  async update(change: (draft: ConfigData) => void): Promise<void> {
-    // Change a copy; swap it in only once it is valid and on disk.
-    const draft = structuredClone(this.db.data);
-    change(draft);
-    const valid = parseConfigData(draft, 'configuration update');
-    await this.db.adapter.write(valid);
-    this.db.data = valid;
+  update(change: (draft: ConfigData) => void): Promise<void> {
+    const run = this.#last.then(async () => {
+      // Change a copy; swap it in only once it is valid and on disk.
+      const draft = structuredClone(this.db.data);
+      change(draft);
+      const valid = parseConfigData(draft, 'configuration update');
+      await this.db.adapter.write(valid);
+      this.db.data = valid;
+    });
+    this.#last = run.catch(() => undefined);
+    return run;
   }
 }
 

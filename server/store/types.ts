@@ -4,6 +4,7 @@
 // (office, day, version) key, so two processes racing for the same version
 // cannot both win: the loser reloads and decides again).
 import type { Actor, DeviceKind, OfficeConfig, Role } from '../../protocol/model.ts';
+import type { Section } from '../../protocol/admin.ts';
 import type { Commit, DayState } from '../domain/state.ts';
 
 export interface UserRecord {
@@ -44,9 +45,22 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
+/** One section's revision (protocol/admin.ts): how many saves, the last when and by whom. */
+export interface RevisionRecord {
+  revision: number;
+  at: string;
+  by: string;
+}
+
 export interface ConfigData {
   schemaVersion: 1;
   offices: OfficeConfig[];
+  /**
+   * Per office id, per admin section (protocol/admin.ts SECTIONS), the last
+   * save through the admin API. Absent (files from before the admin console) =
+   * every section at revision 0.
+   */
+  revisions?: Record<string, Partial<Record<Section, RevisionRecord>>>;
   users: UserRecord[];
   devices: DeviceRecord[];
 }
@@ -77,7 +91,11 @@ export interface QueueStore {
 export interface ConfigStore {
   /** The current configuration (held in memory; do not mutate). */
   get(): ConfigData;
-  /** Changes the configuration durably; resolves after it is on disk. */
+  /**
+   * Changes the configuration durably; resolves after it is on disk. Updates
+   * run one at a time, each on the result of the one before, so `change` may
+   * check what it changes (a revision) and throw to change nothing.
+   */
   update(change: (draft: ConfigData) => void): Promise<void>;
 }
 

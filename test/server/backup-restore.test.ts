@@ -38,7 +38,7 @@ async function download(base: string, cookie: string, office?: string): Promise<
 }
 
 async function upload(base: string, cookie: string, body: Buffer): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/api/v1/admin/restore`, { method: 'POST', headers: { cookie, 'content-type': 'application/gzip' }, body });
+  const res = await fetch(`${base}/api/v1/admin/restore`, { method: 'POST', headers: { cookie, 'content-type': 'application/gzip' }, body: new Uint8Array(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -101,8 +101,14 @@ describe('backup', () => {
       expect((await download(used.url, cookie)).status).toBe(403);
       expect((await download(used.url, cookie, 'kupang')).status).toBe(403);
     }
-    const pp = await login(used.url, 'petugas-pp1');
+    const made = await request(used.url, 'POST', '/api/v1/admin/offices/padang-panjang/staff', { cookie: admin, body: { username: 'admin-pp', name: 'Admin PP', role: 'admin' } });
+    const first = await request(used.url, 'POST', '/api/v1/session', { body: { username: 'admin-pp', password: made.body.password } });
+    const pp = (first.headers.get('set-cookie') ?? '').split(';')[0]!;
+    await request(used.url, 'POST', '/api/v1/session/password', { cookie: pp, body: { current: made.body.password, next: 'admin-pp-sandi-baru' } });
+    expect((await download(used.url, pp, 'padang-panjang')).status).toBe(200);
     expect((await download(used.url, pp, 'kupang')).status).toBe(404);
+    // The whole install is for an admin of every office.
+    expect((await download(used.url, pp)).status).toBe(403);
   });
 });
 
