@@ -13,6 +13,8 @@
 // A ticket issued by an agent itself (a hardware keypad) prints on that agent.
 // Nothing found → the kiosk gets print_result 'no_printer' at once.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { apiError, type Ack } from '../../protocol/errors.ts';
@@ -129,6 +131,8 @@ export class DeviceHub {
   private readonly agents = new Map<string, AgentLink>();
   private readonly jobs = new Map<string, ServerJob>();
   private scanner: HidScanner | null = null;
+  /** Uploaded office logos (PNG, base64) by their URL, which names their hash: read once each. */
+  private readonly logos = new Map<string, string | null>();
   /** Printer URLs of the configuration, parsed once each. */
   private readonly parsed = new Map<string, PrinterTarget | null>();
   private resendTimer: NodeJS.Timeout | null = null;
@@ -307,6 +311,28 @@ export class DeviceHub {
 
   // ------------------------------------------------------------ tickets
 
+  /**
+   * The logo on an office's receipts: GILIRAN_RECEIPT_LOGO when set, else the
+   * logo uploaded in the admin console when it is a PNG (the ESC/POS raster
+   * code reads PNG only; a JPEG or WebP logo shows on screens, not on paper).
+   */
+  private logoFor(officeId: string): string | null {
+    if (this.config.logoPng) return this.config.logoPng;
+    const url = this.ctx.queue.office(officeId)?.logo;
+    if (!url || !url.startsWith(`/api/v1/offices/${officeId}/logo`)) return null;
+    let png = this.logos.get(url);
+    if (png === undefined) {
+      try {
+        png = readFileSync(path.join(this.ctx.settings.dataDir, 'offices', officeId, 'logo.png')).toString('base64');
+      } catch {
+        png = null; // not a PNG (or gone)
+      }
+      this.logos.set(url, png);
+      if (this.logos.size > 64) this.logos.delete(this.logos.keys().next().value!);
+    }
+    return png;
+  }
+
   private baseUrl(): string {
     if (this.ctx.settings.publicUrl) return this.ctx.settings.publicUrl;
     const addr = this.ctx.listenAddress();
@@ -353,7 +379,7 @@ export class DeviceHub {
       peopleAhead: ticket.aheadAtIssue,
       etaMinutes: ticket.etaMinutesAtIssue,
       trackingUrl: trackUrl(this.baseUrl(), officeId, ticket.id),
-      logoPng: this.config.logoPng,
+      logoPng: this.logoFor(officeId),
     });
     this.submit({ id: jobId, officeId, kioskId, socketId, ticketId: ticket.id, kind: 'ticket', route }, receipt);
   }
@@ -445,7 +471,7 @@ export class DeviceHub {
     if (!route) return { ok: true, data: { jobId, ticketId: null, state: 'no_printer', printer: null } };
     // Checklist order, whatever order the kiosk sent.
     const missing = subcase.requirements.filter((r) => slip.missing.includes(r.id)).map((r) => r.text.id);
-    const receipt = slipReceipt({ office, service, subcase, missing, at: this.ctx.queue.now().toISOString(), logoPng: this.config.logoPng });
+    const receipt = slipReceipt({ office, service, subcase, missing, at: this.ctx.queue.now().toISOString(), logoPng: this.logoFor(office.id) });
     const outcome = await new Promise<PrintResult>((resolve) => {
       const t = setTimeout(() => resolve({ jobId, ticketId: null, state: 'failed', printer: this.statusOf(route) }), this.opts.slipTimeoutMs ?? 20_000);
       t.unref();
@@ -506,7 +532,7 @@ export class DeviceHub {
     const receipt: ReceiptDescription = {
       kind: 'slip',
       blocks: [
-        ...(this.config.logoPng ? [{ type: 'image' as const, png: this.config.logoPng, alt: office.shortName }] : []),
+        ...((logo) => (logo ? [{ type: 'image' as const, png: logo, alt: office.shortName }] : []))(this.logoFor(officeId)),
         { type: 'text', text: office.name.id.toUpperCase(), align: 'center', bold: true },
         { type: 'rule' },
         { type: 'text', text: 'TES PRINTER', align: 'center', size: 2, bold: true },
