@@ -63,7 +63,10 @@ export type FlowEvent =
   | { type: 'dismiss_scan' }
   | { type: 'choose_service'; service: ServiceConfig }
   | { type: 'choose_subcase'; subcase: Subcase | null }
-  | { type: 'answer'; requirement: string; has: boolean }
+  /** true = its own document, an alternative's id = that one instead, false = none of them. */
+  | { type: 'answer'; requirement: string; has: boolean | string }
+  /** The yes/no answer to a conditional question ("Apakah Anda pindah dari kabupaten/kota lain?"). */
+  | { type: 'answer_condition'; condition: string; yes: boolean }
   | { type: 'submit_precheck' }
   | { type: 'print_slip' }
   | { type: 'slip_printed'; visit: number; printed: boolean }
@@ -97,10 +100,11 @@ export interface Transition {
 }
 
 const KEEP_PRINTS = 20;
+const noAnswers = (): Answers => ({ brought: {}, conditions: {} });
 
 export function initialFlow(now: number, visit = 0, prints: Flow['prints'] = []): Flow {
   return {
-    step: 'start', history: [], lang: 'id', service: null, subcase: null, answers: {}, precheckTried: false, outcome: null,
+    step: 'start', history: [], lang: 'id', service: null, subcase: null, answers: noAnswers(), precheckTried: false, outcome: null,
     nik: '', nikProblem: null, age: null, priority: null, attempt: null, ticket: null, counters: [], issueError: null,
     printResult: null, slip: 'idle', scanNotFound: false, visit, lastActivity: now, idleLeft: null, prints,
   };
@@ -130,7 +134,7 @@ export function next(flow: Flow, e: FlowEvent, now: number): Transition {
   };
   const chooseSubcase = (sub: Subcase | null) => {
     f.subcase = sub;
-    f.answers = {};
+    f.answers = noAnswers();
     f.precheckTried = false;
     f.outcome = null;
     if (sub && sub.requirements.length > 0) return go('precheck');
@@ -152,7 +156,8 @@ export function next(flow: Flow, e: FlowEvent, now: number): Transition {
     if (!service || f.step === 'issuing') return;
     f.priority = priority;
     const body: IssueBody = { service: service.id, priority };
-    if (f.outcome) body.precheck = f.outcome.result;
+    // The answers go along: the server evaluates them again and keeps what the counter needs.
+    if (f.outcome && f.subcase) body.precheck = { subcase: f.subcase.id, passed: f.outcome.result.passed, missing: f.outcome.result.missing, answers: f.answers };
     const fingerprint = JSON.stringify(body);
     // The same request keeps its key, so a retry after a lost answer cannot give a second ticket.
     if (f.attempt?.body !== fingerprint) f.attempt = { key, body: fingerprint };
@@ -215,7 +220,10 @@ export function next(flow: Flow, e: FlowEvent, now: number): Transition {
       chooseSubcase(e.subcase);
       break;
     case 'answer':
-      f.answers = { ...f.answers, [e.requirement]: e.has };
+      f.answers = { ...f.answers, brought: { ...f.answers.brought, [e.requirement]: e.has } };
+      break;
+    case 'answer_condition':
+      f.answers = { ...f.answers, conditions: { ...f.answers.conditions, [e.condition]: e.yes } };
       break;
     case 'submit_precheck': {
       const { subcase: sub, service } = f;

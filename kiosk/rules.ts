@@ -2,11 +2,12 @@
 // sub-case is for, what to print on the "what to bring" list, what may be
 // chosen. No state here (the citizen's way through the screens is flow.ts).
 import type { Bilingual, PrecheckResult, PublicOffice, QueueSnapshot, Requirement, ServiceConfig, Subcase } from '../protocol/model.ts';
+import { evaluatePrecheck, requirementText, type PrecheckAnswers } from '../protocol/rules.ts';
 import type { OfficeAvailability } from '../server/domain/availability.ts';
 import { fill, type Lang } from '../ui/i18n.svelte.ts';
 import { AGE_RULE, T } from './texts.ts';
 
-export type Answers = Record<string, boolean | undefined>;
+export type Answers = PrecheckAnswers;
 
 export interface PrecheckOutcome {
   result: PrecheckResult;
@@ -16,18 +17,34 @@ export interface PrecheckOutcome {
   notBlocking: Requirement[];
 }
 
-export function unanswered(subcase: Subcase, answers: Answers): Requirement[] {
-  return subcase.requirements.filter((r) => answers[r.id] === undefined);
+/** Questions and items still to answer (protocol/rules.ts evaluatePrecheck). */
+export function unanswered(subcase: Subcase, answers: Answers): string[] {
+  return evaluatePrecheck(subcase, answers).open;
 }
 
 export function precheckOutcome(subcase: Subcase, answers: Answers): PrecheckOutcome {
-  const missing = subcase.requirements.filter((r) => answers[r.id] === false);
-  const blocking = missing.filter((r) => r.mandatory && !r.staffJudged);
-  return {
-    result: { subcase: subcase.id, passed: blocking.length === 0, missing: missing.map((r) => r.id) },
-    blocking,
-    notBlocking: missing.filter((r) => !blocking.includes(r)),
-  };
+  const { result, missing, blocking } = evaluatePrecheck(subcase, answers);
+  return { result, blocking, notBlocking: missing.filter((r) => !blocking.includes(r)) };
+}
+
+export type PrecheckRow = { condition: NonNullable<Requirement['condition']> } | { item: Requirement };
+
+/**
+ * The pre-check screen's rows in checklist order: a question once, before the
+ * first item it guards; its items only once it is answered yes.
+ */
+export function precheckRows(subcase: Subcase, answers: Answers): PrecheckRow[] {
+  const rows: PrecheckRow[] = [];
+  const asked = new Set<string>();
+  for (const r of subcase.requirements) {
+    const c = r.condition;
+    if (c && !asked.has(c.id)) {
+      asked.add(c.id);
+      rows.push({ condition: c });
+    }
+    if (!c || answers.conditions[c.id] === true) rows.push({ item: r });
+  }
+  return rows;
 }
 
 type Eligibility = NonNullable<Subcase['eligibility']>;
@@ -71,11 +88,11 @@ export function alternativesFor(services: ServiceConfig[], current: ServiceConfi
 export function bringListText(officeName: string, service: ServiceConfig, subcase: Subcase, outcome: PrecheckOutcome, lang: Lang, maxBytes = 1000): string {
   const name = service.subcases.length > 1 ? `${service.name[lang]} — ${subcase.name[lang]}` : service.name[lang];
   const lines = [officeName, fill(T.bringSlipTitle[lang], { service: name }) + ':'];
-  for (const r of outcome.blocking) lines.push(`- ${r.text[lang]}`);
+  for (const r of outcome.blocking) lines.push(`- ${requirementText(r)[lang]}`);
   const optional = outcome.notBlocking.filter((r) => !r.staffJudged);
   if (optional.length > 0) {
     lines.push(T.bringOptional[lang]);
-    for (const r of optional) lines.push(`- ${r.text[lang]}`);
+    for (const r of optional) lines.push(`- ${requirementText(r)[lang]}`);
   }
   lines.push(T.freeShort[lang] + '.');
   let text = lines.join('\n');

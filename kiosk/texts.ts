@@ -33,8 +33,11 @@ export const T = messages({
   bringing: { id: 'Saya membawa', en: 'I have brought' },
   optional: { id: 'Tidak wajib', en: 'Optional' },
   staffJudged: { id: 'Diperiksa petugas di loket', en: 'Checked by staff at the counter' },
-  answerAll: { id: 'Masih ada {n} baris yang belum dijawab. Silakan jawab Ya atau Tidak.', en: '{n} lines are not answered yet. Please answer Yes or No.' },
-  answerOne: { id: 'Masih ada 1 baris yang belum dijawab. Silakan jawab Ya atau Tidak.', en: '1 line is not answered yet. Please answer Yes or No.' },
+  answerAll: { id: 'Masih ada {n} baris yang belum dijawab. Silakan jawab baris yang ditandai.', en: '{n} lines are not answered yet. Please answer the marked lines.' },
+  answerOne: { id: 'Masih ada 1 baris yang belum dijawab. Silakan jawab baris yang ditandai.', en: '1 line is not answered yet. Please answer the marked line.' },
+  bringingOne: { id: 'Saya membawa salah satu:', en: 'I have brought one of these:' },
+  neither: { id: 'Tidak membawa keduanya', en: 'Neither of them' },
+  noneOf: { id: 'Tidak membawa satu pun', en: 'None of them' },
 
   bringTitle: { id: 'Yang perlu Anda bawa', en: 'What you need to bring' },
   bringLead: {

@@ -264,11 +264,15 @@ export interface PrecheckEvaluation {
   result: PrecheckResult;
 }
 
-/** "A atau B" / "A or B" (three: "A, B atau C"): the item named with its alternatives. */
+/**
+ * "A atau B" / "A or B" (three: "A, B atau C"): the item named with its
+ * alternatives. A later part starts lower-case unless it starts with an
+ * abbreviation ("KK yang rusak", "SPTJM").
+ */
 export function requirementText(r: Pick<Requirement, 'text' | 'alternatives'>): Bilingual {
   const all = [r.text, ...(r.alternatives ?? []).map((a) => a.text)];
   const join = (lang: 'id' | 'en', or: string) => {
-    const t = all.map((x) => x[lang]);
+    const t = all.map((x, i) => (i > 0 && /^\p{Lu}\p{Ll}/u.test(x[lang]) ? x[lang][0]!.toLowerCase() + x[lang].slice(1) : x[lang]));
     const last = t.pop() as string;
     return t.length ? `${t.join(', ')} ${or} ${last}` : last;
   };

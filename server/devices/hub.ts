@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { apiError, type Ack } from '../../protocol/errors.ts';
 import type { AgentHello, AgentPrintJob, AgentWelcome, PrintResult, PrinterStatus, ReceiptDescription, ScanEvent, SlipRequest } from '../../protocol/devices.ts';
 import type { QueueDelta, Ticket } from '../../protocol/model.ts';
-import { precheckProblems } from '../../protocol/rules.ts';
+import { precheckProblems, requirementText } from '../../protocol/rules.ts';
 import { trackUrl } from '../../protocol/urls.ts';
 import type { Logger } from '../log.ts';
 import type { CommandOrigin, QueueService } from '../queue-service.ts';
@@ -470,7 +470,7 @@ export class DeviceHub {
     const route = this.route(kioskId, office.id);
     if (!route) return { ok: true, data: { jobId, ticketId: null, state: 'no_printer', printer: null } };
     // Checklist order, whatever order the kiosk sent.
-    const missing = subcase.requirements.filter((r) => slip.missing.includes(r.id)).map((r) => r.text.id);
+    const missing = subcase.requirements.filter((r) => slip.missing.includes(r.id)).map((r) => requirementText(r).id);
     const receipt = slipReceipt({ office, service, subcase, missing, at: this.ctx.queue.now().toISOString(), logoPng: this.logoFor(office.id) });
     const outcome = await new Promise<PrintResult>((resolve) => {
       const t = setTimeout(() => resolve({ jobId, ticketId: null, state: 'failed', printer: this.statusOf(route) }), this.opts.slipTimeoutMs ?? 20_000);

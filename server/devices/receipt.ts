@@ -108,7 +108,7 @@ export interface SlipReceiptInput {
   office: ReceiptOffice;
   service: { name: Bilingual; fee: number };
   subcase: { name: Bilingual };
-  /** Texts of the missing requirements, in checklist order. */
+  /** Texts of the missing requirements that apply, in checklist order; an item with alternatives as "A atau B" (protocol/rules.ts requirementText). */
   missing: string[];
   at: string;
   logoPng?: string | null;

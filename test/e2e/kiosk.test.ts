@@ -491,7 +491,8 @@ describe('kiosk', () => {
     await page.getByRole('button', { name: /^Birth certificate/ }).click();
     await page.getByRole('heading', { name: 'Check your documents' }).waitFor();
     await checkScreen(page, 'precheck-en');
-    for (const row of await page.getByRole('listitem').all()) await row.getByRole('button', { name: 'No', exact: true }).click();
+    // "No" on every line; an item with alternatives says "Neither of them".
+    for (const row of await page.getByRole('listitem').all()) await row.getByRole('button', { name: /^(No|Neither of them)$/ }).click();
     await page.getByRole('button', { name: /Continue/ }).click();
     await page.getByRole('heading', { name: 'What you need to bring' }).waitFor();
     await checkScreen(page, 'bring-en');

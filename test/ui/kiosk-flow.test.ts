@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PrintResult } from '../../protocol/devices.ts';
 import type { QueueSnapshot, Requirement, ServiceConfig, ServiceStats, Subcase, Ticket } from '../../protocol/model.ts';
 import { initialFlow, next, type Effect, type Flow, type FlowEvent } from '../../kiosk/flow.ts';
-import { availabilityMayHaveChanged, canChoose } from '../../kiosk/rules.ts';
+import { availabilityMayHaveChanged, bringListText, canChoose, precheckRows, unanswered } from '../../kiosk/rules.ts';
 
 const stats = (serviceId: string, over: Partial<ServiceStats> = {}): ServiceStats => ({
   serviceId, waiting: 0, oldestWaitingSince: null, etaMinutes: 0, countersServing: 1, issuedToday: 0, closedToday: false, ...over,
@@ -95,7 +95,7 @@ class Kiosk {
     return this;
   }
 
-  answer(answers: Record<string, boolean>): this {
+  answer(answers: Record<string, boolean | string>): this {
     for (const [requirement, has] of Object.entries(answers)) this.send({ type: 'answer', requirement, has });
     return this;
   }
@@ -265,11 +265,11 @@ describe('kiosk flow: sub-cases and the pre-check', () => {
     // "Change my answers" goes back with the answers kept.
     k.send({ type: 'back' });
     expect(k.flow.step).toBe('precheck');
-    expect(k.flow.answers).toEqual({ laporan: false });
+    expect(k.flow.answers).toEqual({ brought: { laporan: false }, conditions: {} });
     k.answer({ laporan: true }).send({ type: 'submit_precheck' });
     expect(k.flow.step).toBe('priority');
     k.issue();
-    expect(issueEffect(k.take()).body.precheck).toEqual({ subcase: 'hilang', passed: true, missing: [] });
+    expect(issueEffect(k.take()).body.precheck).toEqual({ subcase: 'hilang', passed: true, missing: [], answers: { brought: { laporan: true }, conditions: {} } });
   });
 
   it('lets a missing optional or staff-judged document through, and tells the counter what is missing', () => {
@@ -277,7 +277,7 @@ describe('kiosk flow: sub-cases and the pre-check', () => {
     k.answer({ kk: true, foto: false, surat: false }).send({ type: 'submit_precheck' });
     expect(k.flow.step).toBe('nik'); // KTP-el baru is for 17 and older: the age check comes next
     k.send({ type: 'skip_nik' }).issue();
-    expect(issueEffect(k.take()).body.precheck).toEqual({ subcase: 'baru', passed: true, missing: ['foto', 'surat'] });
+    expect(issueEffect(k.take()).body.precheck).toMatchObject({ subcase: 'baru', passed: true, missing: ['foto', 'surat'] });
   });
 
   it('prints the "what to bring" slip once at a time, and ignores an outcome for an earlier visit', () => {
@@ -473,5 +473,64 @@ describe('kiosk rules: what may be chosen', () => {
     expect(canChoose(INFO, null, snap([stats('info', { closedToday: true })]))).toBe(false);
     expect(canChoose(INFO, null, snap([stats('info')]))).toBe(true);
     expect(canChoose({ ...INFO, active: false }, null, null)).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// The two requirement shapes: a question that guards items, and alternatives.
+
+const PINDAH = { id: 'pindah', question: text('Apakah Anda pindah dari kabupaten/kota lain?') };
+/** KK baru: the moving letter only for those moving in; KK hilang: the police report or the damaged card. */
+const KK = service('kk', [
+  sub('baru', [req('buku-nikah'), req('surat-pindah', { condition: PINDAH }), req('kk-asal')]),
+  sub('hilang-rusak', [req('surat-kehilangan', { alternatives: [{ id: 'kk-rusak', text: text('KK yang rusak') }] }), req('ktp-el')]),
+]);
+
+describe('kiosk flow: conditional items and alternatives', () => {
+  const rowsOf = (k: Kiosk) => precheckRows(k.flow.subcase!, k.flow.answers).map((r) => ('condition' in r ? `?${r.condition.id}` : r.item.id));
+
+  it('asks a question once, before the items it guards, and shows them only on a yes', () => {
+    const k = new Kiosk().send({ type: 'choose_service', service: KK }).send({ type: 'choose_subcase', subcase: KK.subcases[0]! });
+    expect(rowsOf(k)).toEqual(['buku-nikah', '?pindah', 'kk-asal']);
+    k.answer({ 'buku-nikah': true, 'kk-asal': true }).send({ type: 'submit_precheck' });
+    // The question is still open: no ticket, no "what to bring".
+    expect(k.flow.step).toBe('precheck');
+    expect(unanswered(k.flow.subcase!, k.flow.answers)).toEqual(['pindah']);
+    k.send({ type: 'answer_condition', condition: 'pindah', yes: true });
+    expect(rowsOf(k)).toEqual(['buku-nikah', '?pindah', 'surat-pindah', 'kk-asal']);
+    expect(unanswered(k.flow.subcase!, k.flow.answers)).toEqual(['surat-pindah']);
+    k.answer({ 'surat-pindah': false }).send({ type: 'submit_precheck' });
+    expect(k.flow.step).toBe('bring');
+    expect(k.flow.outcome?.blocking.map((r) => r.id)).toEqual(['surat-pindah']);
+
+    // Not moving: the letter no longer applies, the answer given for it is ignored.
+    k.send({ type: 'back' }).send({ type: 'answer_condition', condition: 'pindah', yes: false });
+    expect(rowsOf(k)).toEqual(['buku-nikah', '?pindah', 'kk-asal']);
+    k.send({ type: 'submit_precheck' });
+    expect(k.flow.step).toBe('priority');
+    k.issue();
+    expect(issueEffect(k.take()).body.precheck).toEqual({
+      subcase: 'baru', passed: true, missing: [],
+      answers: { brought: { 'buku-nikah': true, 'kk-asal': true, 'surat-pindah': false }, conditions: { pindah: false } },
+    });
+  });
+
+  it('takes an item as met by any one of its documents, and as missing with "neither"', () => {
+    const k = new Kiosk().send({ type: 'choose_service', service: KK }).send({ type: 'choose_subcase', subcase: KK.subcases[1]! });
+    k.answer({ 'surat-kehilangan': false, 'ktp-el': true }).send({ type: 'submit_precheck' });
+    expect(k.flow.step).toBe('bring');
+    expect(k.take()).toEqual([{ type: 'record_precheck', body: { service: 'kk', subcase: 'hilang-rusak', missing: ['surat-kehilangan'] } }]);
+    k.send({ type: 'back' }).answer({ 'surat-kehilangan': 'kk-rusak' }).send({ type: 'submit_precheck' });
+    expect(k.flow.step).toBe('priority');
+    expect(k.flow.outcome?.result).toEqual({ subcase: 'hilang-rusak', passed: true, missing: [], alternatives: { 'surat-kehilangan': 'kk-rusak' } });
+  });
+
+  it('names an item with its alternatives on the "what to bring" list', () => {
+    const k = new Kiosk().send({ type: 'choose_service', service: KK }).send({ type: 'choose_subcase', subcase: KK.subcases[1]! });
+    k.answer({ 'surat-kehilangan': false, 'ktp-el': true }).send({ type: 'submit_precheck' });
+    const list = bringListText('Dukcapil', KK, KK.subcases[1]!, k.flow.outcome!, 'id');
+    expect(list).toContain('- surat-kehilangan atau KK yang rusak');
+    expect(list).not.toContain('ktp-el');
+    expect(bringListText('Dukcapil', KK, KK.subcases[1]!, k.flow.outcome!, 'en')).toContain('- surat-kehilangan or KK yang rusak');
   });
 });
