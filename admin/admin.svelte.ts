@@ -86,8 +86,8 @@ export class Editor<T> {
     value: T,
     revision: number,
     private readonly send: Send,
-    /** Called with the new value and revision after each save the server took. */
-    private readonly onSaved: (value: T, revision: number) => void = () => {},
+    /** Reads the saved value and its revision out of the server's answer to a save (default: the answer is `{ value, revision }`). */
+    private readonly accept: (answer: unknown) => { value: T; revision: number } | null = (a) => (a && typeof a === 'object' && 'revision' in a ? (a as { value: T; revision: number }) : null),
   ) {
     this.base = clone(value);
     this.draft = clone(value);
@@ -112,17 +112,17 @@ export class Editor<T> {
     this.status = 'saving';
     this.refusal = null;
     const value = $state.snapshot(this.draft) as T;
-    const r = await this.send<{ revision: number; value?: T }>('PUT', this.path, { revision: this.revision, value });
+    const r = await this.send<unknown>('PUT', this.path, { revision: this.revision, value });
     if (r.ok) {
-      const saved = r.data?.value ?? value;
+      const got = this.accept(r.data);
+      const saved = got?.value ?? value;
       this.base = clone(saved);
       this.draft = clone(saved);
-      this.revision = Number(r.data?.revision ?? this.revision + 1);
+      this.revision = got?.revision ?? this.revision + 1;
       this.errors = {};
       this.conflict = null;
       this.status = 'saved';
       this.savedAt = Date.now();
-      this.onSaved(saved, this.revision);
       return true;
     }
     const code = r.error.code;
@@ -391,11 +391,15 @@ class Admin {
       this.docError = r.error;
       return;
     }
+    this.takeDoc(r.data);
+  }
+
+  private takeDoc(view: AdminOfficeView): void {
     this.docError = null;
-    this.doc = r.data;
+    this.doc = view;
     for (const [key, ed] of this.editors) {
       const section = key.slice(key.indexOf('/') + 1) as Section;
-      ed.remote(sectionValue(r.data.office, section), r.data.revisions[section].revision);
+      ed.remote(sectionValue(view.office, section), view.revisions[section].revision);
     }
   }
 
@@ -410,7 +414,14 @@ class Admin {
     let ed = this.editors.get(key) as Editor<SectionView<S>> | undefined;
     if (!ed) {
       const doc = this.doc!;
-      ed = new Editor<SectionView<S>>(`${this.base}/sections/${section}`, sectionValue(doc.office, section), doc.revisions[section].revision, this.send, () => void this.loadDoc());
+      // A save answers with the whole office as GET shows it: the console takes it (other forms follow if clean).
+      const accept = (answer: unknown) => {
+        const view = answer as AdminOfficeView;
+        if (!view?.office || !view.revisions) return null;
+        this.takeDoc(view);
+        return { value: sectionValue(view.office, section), revision: view.revisions[section].revision };
+      };
+      ed = new Editor<SectionView<S>>(`${this.base}/sections/${section}`, sectionValue(doc.office, section), doc.revisions[section].revision, this.send, accept);
       this.editors.set(key, ed as Editor<unknown>);
     }
     return ed;
