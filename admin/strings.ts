@@ -4,6 +4,7 @@ import { messages } from '../ui/i18n.svelte.ts';
 
 export const m = messages({
   appName: { id: 'Konsol Admin — Giliran', en: 'Admin console — Giliran' },
+  appShort: { id: 'Konsol admin', en: 'Admin console' },
   loading: { id: 'Memuat…', en: 'Loading…' },
   serverUnreachable: { id: 'Server tidak dapat dihubungi. Mencoba lagi…', en: 'Cannot reach the server. Trying again…' },
   signInTitle: { id: 'Masuk ke konsol admin', en: 'Sign in to the admin console' },

@@ -89,6 +89,7 @@ describe('the admin console', () => {
     }
     // The skip link is the first stop of the keyboard and lands on the heading.
     await page.goto(`${srv.url}/admin/?office=kupang#services`);
+    await page.reload();
     await page.getByRole('heading', { name: 'Layanan', level: 1 }).waitFor();
     await page.keyboard.press('Tab');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Lewati ke isi');
@@ -238,6 +239,7 @@ describe('the admin console', () => {
       await row.getByLabel(`Nama perangkat ${start.body.code}`).fill('Kios Pintu Masuk');
       await check(page, 'devices-pending');
       await row.getByRole('button', { name: /Setujui/ }).click();
+      await row.waitFor({ state: 'detached', timeout: 5000 });
       const got = await request(srv.url, 'GET', `/api/v1/devices/pairing/${start.body.requestId}`, { headers: { 'x-pairing-secret': start.body.secret } });
       expect(got.body.status).toBe('approved');
       const deviceId = got.body.device.id as string;
