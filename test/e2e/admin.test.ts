@@ -130,7 +130,7 @@ describe('the admin console', () => {
     await open(page, 'checklists');
     await page.getByLabel('Layanan', { exact: true }).selectOption({ label: 'H — Legalisir' });
     const sub = page.locator('form[data-form="checklists"] section.item').first();
-    for (const [id, en] of [['KTP-el asli', 'Original e-KTP'], ['Fotokopi dokumen yang dilegalisir', 'Copy of the document']]) {
+    for (const [id, en] of [['KTP-el asli', 'Original e-KTP'], ['Fotokopi dokumen yang dilegalisir', 'Copy of the document']] as const) {
       await sub.getByTestId('add-requirement').click();
       const req = sub.locator('.reqs > li').last();
       await req.getByRole('group', { name: 'Persyaratan' }).getByLabel('Bahasa Indonesia').fill(id);
