@@ -240,8 +240,10 @@ describe('the admin console', () => {
       await check(page, 'devices-pending');
       await row.getByRole('button', { name: /Setujui/ }).click();
       await row.waitFor({ state: 'detached', timeout: 5000 });
-      const got = await request(srv.url, 'GET', `/api/v1/devices/pairing/${start.body.requestId}`, { headers: { 'x-pairing-secret': start.body.secret } });
-      expect(got.body.status).toBe('approved');
+      // The screen collects its token as the kiosk does, polling until the approval is there.
+      const collect = () => request(srv.url, 'GET', `/api/v1/devices/pairing/${start.body.requestId}`, { headers: { 'x-pairing-secret': start.body.secret } });
+      let got = await collect();
+      await expect.poll(async () => (got.body.status === 'approved' ? 'approved' : (got = await collect()).body.status), { timeout: 5000 }).toBe('approved');
       const deviceId = got.body.device.id as string;
       const dev = page.locator(`tr[data-device="${deviceId}"]`);
       await dev.waitFor({ timeout: 5000 });
