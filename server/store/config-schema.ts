@@ -1,11 +1,10 @@
 // Validation of the configuration file (data/config.json): a hand-edited or
 // damaged file is refused at start with the path of what is wrong.
 import { z } from 'zod';
-import { DEVICE_KINDS, ROLES } from '../../protocol/model.ts';
 import { SECTIONS } from '../../protocol/admin.ts';
+import { DEVICE_KINDS, ROLES, type Bilingual, type Subcase } from '../../protocol/model.ts';
 import { officeConfigSchema } from '../../protocol/schemas.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import type { Bilingual, Subcase } from '../../protocol/model.ts';
 import type { ConfigData } from './types.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
@@ -124,7 +123,12 @@ export const configDataSchema: z.ZodType<ConfigData, unknown> = z.object({
 export function parseConfigData(input: unknown, where: string): ConfigData {
   const r = configDataSchema.safeParse(input);
   if (!r.success) {
-    const lines = r.error.issues.slice(0, 10).map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    // A cross-field rule's message in both languages, "Indonesian / English", as the admin API gives it.
+    const text = (i: z.core.$ZodIssue) => {
+      const id = (i as { params?: { id?: unknown } }).params?.id;
+      return typeof id === 'string' ? `${id} / ${i.message}` : i.message;
+    };
+    const lines = r.error.issues.slice(0, 10).map((i) => `  ${i.path.join('.') || '(root)'}: ${text(i)}`);
     throw new Error(`Invalid configuration in ${where}:\n${lines.join('\n')}`);
   }
   return r.data;

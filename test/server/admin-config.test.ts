@@ -137,6 +137,30 @@ describe('admin configuration API', () => {
     expect(body.body.error.fields.map((f: { path: unknown[] }) => f.path.join('.'))).toContain('revision');
   });
 
+  it('carries checklists (alternatives, conditions) through the services section, with their own cross-field rules', async () => {
+    const v = await view();
+    const withAlternatives = v.office.services.find((s) => s.subcases.some((c) => c.requirements.some((r) => (r.alternatives ?? []).length > 0)))!;
+    expect(withAlternatives).toBeDefined();
+    // Saved unchanged: the requirement shape round-trips.
+    const same = await put('services', v.revisions.services.revision, { services: v.office.services });
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    expect(same.body.office.services).toEqual(v.office.services);
+    // An alternative with its item's id: refused at its path, in both languages.
+    const si = v.office.services.indexOf(withAlternatives);
+    const ci = withAlternatives.subcases.findIndex((c) => c.requirements.some((r) => (r.alternatives ?? []).length > 0));
+    const ri = withAlternatives.subcases[ci]!.requirements.findIndex((r) => (r.alternatives ?? []).length > 0);
+    const services = structuredClone(v.office.services);
+    const item = services[si]!.subcases[ci]!.requirements[ri]!;
+    item.alternatives![0]!.id = item.id;
+    const before = await configBytes();
+    const bad = await put('services', same.body.revisions.services.revision, { services });
+    expect(bad.status).toBe(400);
+    const field = bad.body.error.fields.find((f: { path: unknown[] }) => JSON.stringify(f.path) === JSON.stringify(['value', 'services', si, 'subcases', ci, 'requirements', ri, 'alternatives', 0, 'id']));
+    expect(field?.message.id).toMatch(/dipakai dua kali/);
+    expect(field?.message.en).toMatch(/used twice/);
+    expect((await configBytes()).equals(before)).toBe(true);
+  });
+
   it('refuses a save from an old revision with the value saved now, and saves nothing', async () => {
     const v = await view();
     const rev = v.revisions.profile.revision;
