@@ -191,12 +191,27 @@ export function adminOpsRouter(ctx: HttpContext, deps: AdminOpsDeps): Router {
     if (losing.length > 0) throw HttpError.of('last_admin');
     // A disabled or re-roled account signs in again: its sessions (and their sockets) end now.
     if (changes.disabled === true || changes.role !== undefined) await ctx.auth.endSessionsOf(u.id);
+    // A disabled clerk is signed out of the counters they hold, so another clerk may sign in there.
+    if (changes.disabled === true) await signOutEverywhere(u, p);
     if (Object.keys(changes).length > 0) {
       await ctx.store.audit.append({ at: at(), actor: actorOf(p), action: 'staff_updated', officeId: office, detail: { userId: u.id, username: u.username, changes } });
     }
     const now = ctx.store.config.get().users.find((x) => x.id === u.id) ?? u;
     res.json({ user: staffMember(now) } satisfies StaffResponse);
   });
+
+  const signOutEverywhere = async (u: UserRecord, by: StaffPrincipal): Promise<void> => {
+    const offices = u.offices.includes('*') ? ctx.queue.offices().map((o) => o.id) : u.offices;
+    for (const officeId of offices) {
+      const snap = await ctx.queue.snapshot(officeId);
+      if (!snap.ok) continue;
+      for (const c of snap.data.counters) {
+        if (c.staff?.id !== u.id) continue;
+        const r = await ctx.queue.execute(officeId, { type: 'sign_out', counterId: c.id }, actorOf(by));
+        if (!r.ok) ctx.log.warn({ office: officeId, counter: c.id, code: r.error.code }, 'disabled user left signed in at a counter');
+      }
+    }
+  };
 
   r.post('/api/v1/admin/offices/:office/staff/:id/reset-password', async (req, res) => {
     const office = officeOf(req);

@@ -153,6 +153,7 @@ describe('staff accounts', () => {
     await request(server.url, 'POST', '/api/v1/session/password', { cookie, body: { current: made.body.password, next: 'petugas-keluar-sandi' } });
     const sock = connect(server.url, 'counter', 'kupang', { cookie });
     expect(await connectOutcome(sock)).toBe('connected');
+    expect((await request(server.url, 'POST', '/api/v1/offices/kupang/counters/4/sign-in', { cookie, body: {} })).status).toBe(200);
     const gone = waitFor<[string, unknown]>(sock, 'disconnect');
     const res = await request(server.url, 'PATCH', `${K}/${made.body.user.id}`, { cookie: admin, body: { disabled: true } });
     expect(res.status).toBe(200);
@@ -160,6 +161,9 @@ describe('staff accounts', () => {
     expect((await gone)[0]).toBe('io server disconnect');
     expect((await request(server.url, 'GET', '/api/v1/session', { cookie })).status).toBe(401);
     expect((await request(server.url, 'POST', '/api/v1/session', { body: { username: 'petugas-keluar', password: 'petugas-keluar-sandi' } })).status).toBe(401);
+    // Signed out of the counter too: it is free for another clerk.
+    const queue = await request(server.url, 'GET', '/api/v1/offices/kupang/queue', { cookie: admin });
+    expect(queue.body.counters.find((c: { id: string }) => c.id === '4').staff).toBeNull();
     const audit = await auditText();
     expect(audit).toContain('"staff_updated"');
     expect(audit).not.toContain('petugas-keluar-sandi');
