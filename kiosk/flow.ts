@@ -88,7 +88,7 @@ export type FlowEvent =
 
 export type Effect =
   /** A failed pre-check, for the reports (never shown). */
-  | { type: 'record_precheck'; body: { service: string; subcase: string; missing: string[] } }
+  | { type: 'record_precheck'; body: { service: string; subcase: string; missing: string[]; answers: Answers } }
   | { type: 'print_slip'; visit: number; body: { service: string; subcase: string; missing: string[] } }
   | { type: 'issue'; visit: number; body: IssueBody }
   /** What can be offered may have changed; `delayMs` gathers a burst into one request. */
@@ -238,7 +238,7 @@ export function next(flow: Flow, e: FlowEvent, now: number): Transition {
       }
       f.slip = 'idle';
       go('bring');
-      effects.push({ type: 'record_precheck', body: { service: service.id, subcase: sub.id, missing: outcome.result.missing } });
+      effects.push({ type: 'record_precheck', body: { service: service.id, subcase: sub.id, missing: outcome.result.missing, answers: f.answers } });
       break;
     }
     case 'print_slip': {

@@ -56,7 +56,7 @@ export const commandSchema = z.discriminatedUnion('type', [
     precedence: z.boolean().default(false),
     key,
   }),
-  z.strictObject({ type: z.literal('record_precheck'), service: z.string().min(1).max(64), subcase: id, missing: z.array(id).min(1).max(50), key }),
+  z.strictObject({ type: z.literal('record_precheck'), service: z.string().min(1).max(64), subcase: id, missing: z.array(id).min(1).max(50), answers: precheckAnswersSchema.optional(), key }),
   z.strictObject({ type: z.literal('close_service'), service: z.string().min(1).max(64), reason: text(200), key }),
   z.strictObject({ type: z.literal('reopen_service'), service: z.string().min(1).max(64), key }),
 ]);

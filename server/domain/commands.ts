@@ -111,7 +111,8 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
   if (cmd.type === 'record_precheck') {
     const s = resolveService(office, cmd.service);
     if (!s) return refuse(cmd, 'service_not_found');
-    if (precheckProblems(s, cmd).length > 0) return refuse(cmd, 'bad_request');
+    // With the kiosk's answers, they must give this failure (passed = false, the same missing items).
+    if (precheckProblems(s, cmd.answers ? { ...cmd, passed: false } : cmd).length > 0) return refuse(cmd, 'bad_request');
     return { events: [{ ...base, type: 'precheck_failed', serviceId: s.id, subcase: cmd.subcase, missing: [...cmd.missing] }], ticketId: null };
   }
   if (cmd.type === 'close_service' || cmd.type === 'reopen_service') {

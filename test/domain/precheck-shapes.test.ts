@@ -177,6 +177,20 @@ describe('the issue command re-checks the kiosk answers', () => {
     expect(s.issue('kk', { precheck: { subcase: 'hilang-rusak', passed: true, missing: [] } }).precheck).toEqual({ subcase: 'hilang-rusak', passed: true, missing: [] });
   });
 
+  it('records a failed pre-check only when its answers give that failure', () => {
+    const s = new Sim(kupang());
+    const answers = { brought: { 'surat-kehilangan-polisi': false, 'ktp-el': true }, conditions: {} };
+    s.ok({ type: 'record_precheck', service: 'kk', subcase: 'hilang-rusak', missing: ['surat-kehilangan-polisi'], answers });
+    const before = s.state.version;
+    // The answers give a pass, or other missing items: not a failure to count.
+    expect(s.err({ type: 'record_precheck', service: 'kk', subcase: 'hilang-rusak', missing: ['ktp-el'], answers })).toBe('bad_request');
+    const passing = { brought: { 'surat-kehilangan-polisi': 'kk-rusak', 'ktp-el': false }, conditions: {} };
+    s.ok({ type: 'record_precheck', service: 'kk', subcase: 'hilang-rusak', missing: ['ktp-el'], answers: passing });
+    const all = { brought: { 'surat-kehilangan-polisi': 'kk-rusak', 'ktp-el': true }, conditions: {} };
+    expect(s.err({ type: 'record_precheck', service: 'kk', subcase: 'hilang-rusak', missing: ['ktp-el'], answers: all })).toBe('bad_request');
+    expect(s.state.version).toBe(before + 1);
+  });
+
   it('says what does not follow from the answers', () => {
     const kk = kupang().services.find((x) => x.id === 'kk')!;
     const answers = { brought: { 'surat-kehilangan-polisi': false, 'ktp-el': true }, conditions: {} };

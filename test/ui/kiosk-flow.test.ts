@@ -260,7 +260,7 @@ describe('kiosk flow: sub-cases and the pre-check', () => {
     k.answer({ laporan: false }).send({ type: 'submit_precheck' });
     expect(k.flow.step).toBe('bring');
     expect(k.flow.outcome?.blocking.map((r) => r.id)).toEqual(['laporan']);
-    expect(k.take()).toEqual([{ type: 'record_precheck', body: { service: 'ktp-el', subcase: 'hilang', missing: ['laporan'] } }]);
+    expect(k.take()).toEqual([{ type: 'record_precheck', body: { service: 'ktp-el', subcase: 'hilang', missing: ['laporan'], answers: { brought: { laporan: false }, conditions: {} } } }]);
 
     // "Change my answers" goes back with the answers kept.
     k.send({ type: 'back' });
@@ -519,7 +519,9 @@ describe('kiosk flow: conditional items and alternatives', () => {
     const k = new Kiosk().send({ type: 'choose_service', service: KK }).send({ type: 'choose_subcase', subcase: KK.subcases[1]! });
     k.answer({ 'surat-kehilangan': false, 'ktp-el': true }).send({ type: 'submit_precheck' });
     expect(k.flow.step).toBe('bring');
-    expect(k.take()).toEqual([{ type: 'record_precheck', body: { service: 'kk', subcase: 'hilang-rusak', missing: ['surat-kehilangan'] } }]);
+    expect(k.take()).toEqual([
+      { type: 'record_precheck', body: { service: 'kk', subcase: 'hilang-rusak', missing: ['surat-kehilangan'], answers: { brought: { 'surat-kehilangan': false, 'ktp-el': true }, conditions: {} } } },
+    ]);
     k.send({ type: 'back' }).answer({ 'surat-kehilangan': 'kk-rusak' }).send({ type: 'submit_precheck' });
     expect(k.flow.step).toBe('priority');
     expect(k.flow.outcome?.result).toEqual({ subcase: 'hilang-rusak', passed: true, missing: [], alternatives: { 'surat-kehilangan': 'kk-rusak' } });
