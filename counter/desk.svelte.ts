@@ -69,7 +69,9 @@ export function filled(text: Bilingual, values: Record<string, string | number>)
 }
 
 class Desk {
-  phase = $state<'loading' | 'login' | 'desk'>('loading');
+  phase = $state<'loading' | 'login' | 'password' | 'desk'>('loading');
+  /** The password just typed at sign-in, while it must be changed (so the form need not ask for it again). */
+  private signInPassword: string | null = null;
   /** Why the sign-in form is shown again (session ended), or a start-up problem. */
   notice = $state.raw<Bilingual | null>(null);
   officeId = $state('kupang');
@@ -108,7 +110,8 @@ class Desk {
   async boot(): Promise<void> {
     const lang = storage()?.getItem(LANG_KEY);
     if (lang === 'en' || lang === 'id') i18n.lang = lang;
-    const s = await api<{ user: StaffUser }>('GET', '/api/v1/session');
+    const s = await api<{ user: StaffUser; mustChangePassword?: boolean }>('GET', '/api/v1/session');
+    if (s.ok && s.data.mustChangePassword) return this.mustChange(s.data.user, null);
     if (s.ok) return this.start(s.data.user);
     if (s.status === 0) {
       this.notice = m.serverUnreachable;
@@ -124,10 +127,31 @@ class Desk {
   }
 
   async login(username: string, password: string): Promise<ApiError | null> {
-    const r = await api<{ user: StaffUser }>('POST', '/api/v1/session', { username, password });
+    const r = await api<{ user: StaffUser; mustChangePassword?: boolean }>('POST', '/api/v1/session', { username, password });
     if (!r.ok) return r.error;
     this.notice = null;
-    await this.start(r.data.user);
+    if (r.data.mustChangePassword) this.mustChange(r.data.user, password);
+    else await this.start(r.data.user);
+    return null;
+  }
+
+  /** The account's password was set by an admin: nothing but a change is allowed until it is changed. */
+  private mustChange(user: StaffUser, typed: string | null): void {
+    this.user = user;
+    this.signInPassword = typed;
+    this.phase = 'password';
+  }
+
+  /** Whether the form must ask for the current password (not when it was just typed at sign-in). */
+  get needsCurrentPassword(): boolean {
+    return this.signInPassword === null;
+  }
+
+  async changePassword(current: string | null, next: string): Promise<ApiError | null> {
+    const r = await api('POST', '/api/v1/session/password', { current: current ?? this.signInPassword ?? '', next });
+    if (!r.ok) return r.error;
+    this.signInPassword = null;
+    if (this.user) await this.start(this.user);
     return null;
   }
 
@@ -139,6 +163,7 @@ class Desk {
     }
     await api('DELETE', '/api/v1/session');
     this.stop();
+    this.signInPassword = null;
     this.phase = 'login';
   }
 

@@ -16,6 +16,7 @@ import { RateLimiter } from './auth/rate-limit.ts';
 import type { HttpContext } from './http/context.ts';
 import { createDevices } from './devices/index.ts';
 import { ADMIN_BODY_LIMIT, adminConfigRouter } from './http/admin-config.ts';
+import { DevicePresence, adminOpsRouter, passwordChangeGate } from './http/admin-ops.ts';
 import { devicesRouter } from './http/devices.ts';
 import { errorHandler, sendError } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -147,6 +148,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
+  // A session whose password an admin set may only change it (and sign out) until it does.
+  app.use(passwordChangeGate(ctx));
   app.use(sessionRouter(ctx));
   app.use(queueRouter(ctx));
   app.use(devicesRouter(ctx));
@@ -154,6 +157,17 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(trackRouter(ctx));
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
+  const presence = new DevicePresence(now);
+  let hub: ReturnType<typeof createDevices>['hub'] | null = null;
+  app.use(
+    adminOpsRouter(ctx, {
+      presence,
+      get devices() {
+        if (!hub) throw new Error('devices not started');
+        return hub;
+      },
+    }),
+  );
   app.use('/api', (_req: Request, res: Response) => sendError(res, apiError('not_found')));
 
   if (existsSync(settings.distDir)) {
@@ -182,7 +196,9 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   const http = createServer(app);
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address(), holderKeyOf: (officeId, ticketId) => track.keyOf(officeId, ticketId) }, io);
+  hub = devices.hub;
   const realtime = attachRealtime(io, { queue, auth, issueLimiter, devices: devices.hub, log, limits: settings, secrets, track });
+  presence.attach(io);
   metrics.attach(io);
   devices.start();
   // The open page as a channel: a phone of the ticket has its /track socket connected now.

@@ -199,6 +199,20 @@ export class QueueService {
     return { ok: true, data: { ticket, version: commit.version, replayed: false } };
   }
 
+  /** Resolves once every change handed to the store for this office is on disk (or failed): a backup reads after it. */
+  async settled(officeId: string): Promise<void> {
+    await this.#lastWrite.get(officeId)?.catch(() => undefined);
+  }
+
+  /** Reads an office's day from disk again (after a restore replaced its files) and sends screens a fresh snapshot. */
+  async reload(officeId: string): Promise<void> {
+    this.#days.delete(officeId);
+    this.#unavailable.delete(officeId);
+    await this.store.queue.evict(officeId);
+    const office = this.office(officeId);
+    if (office) await this.#resync(office);
+  }
+
   /**
    * The office's configuration was saved (it is on disk and in the store).
    * The next command already decides with it (every command reads the

@@ -1,6 +1,7 @@
 // Staff sessions (httpOnly cookie, stored hashed so a copied sessions.json
 // cannot be replayed), login throttling, and device pairing.
 import { parse as parseCookieHeader } from 'cookie';
+import { PASSWORD_MIN_LENGTH } from '../../protocol/admin-ops.ts';
 import type { DeviceKind } from '../../protocol/model.ts';
 import type { DeviceRecord, Store, UserRecord } from '../store/types.ts';
 import { RefusalAudit } from './audit.ts';
@@ -8,7 +9,7 @@ import { HostPolicy } from './hosts.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { BusyError, DEFAULT_PASSWORD_COST, PasswordHasher } from './passwords.ts';
 import { LOOPBACK_DEVICE, type Principal } from './permissions.ts';
-import { pairingCode, randomToken, sha256 } from './tokens.ts';
+import { generatedPassword, pairingCode, randomToken, sha256 } from './tokens.ts';
 
 export const SESSION_COOKIE = 'giliran_session';
 
@@ -62,6 +63,11 @@ export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const a = address.startsWith('::ffff:') ? address.slice(7) : address;
   return a === '::1' || a.startsWith('127.');
+}
+
+/** A password a person chose: long enough, and not the username. */
+export function acceptablePassword(password: string, username: string): boolean {
+  return password.length >= PASSWORD_MIN_LENGTH && password.trim().toLowerCase() !== username.trim().toLowerCase();
 }
 
 export function parseCookies(header: string | undefined): Record<string, string | undefined> {
@@ -270,6 +276,97 @@ export class AuthService {
     });
     req.approved = { device, token };
     return device;
+  }
+
+  /** Refuses a pairing request: the screen's next poll finds nothing (pairing_not_found). */
+  rejectPairing(code: string): boolean {
+    const req = this.#pairsByCode.get(code);
+    if (!req || req.approved || req.expiresAt <= this.now().getTime()) return false;
+    this.#dropPair(req);
+    return true;
+  }
+
+  /** Pending requests with where they came from and when (the admin console's list). */
+  pendingRequests(): Array<{ code: string; kind: DeviceKind; name: string; requestedAt: string; address: string }> {
+    const t = this.now().getTime();
+    this.#expirePairs(t);
+    return [...this.#pairsByCode.values()]
+      .filter((p) => !p.approved && p.expiresAt > t)
+      .map((p) => ({ code: p.code, kind: p.kind, name: p.name, requestedAt: new Date(p.expiresAt - PAIR_TTL_MS).toISOString(), address: p.address.replace(/^::ffff:/, '') }));
+  }
+
+  // ------------------------------------------------------------ staff accounts
+
+  /** Ends every session of a user at once (disabled, demoted, password reset): their open sockets are cut too. */
+  async endSessionsOf(userId: string, keep?: string): Promise<void> {
+    const ended = await this.store.sessions.deleteForUser(userId, keep);
+    for (const sessionHash of ended) for (const cb of this.#onRevoke) cb({ sessionHash });
+  }
+
+  /** A new staff account with a generated password, which it must change at its first sign-in. The password is returned once. */
+  async createUser(fields: Pick<UserRecord, 'username' | 'name' | 'role' | 'offices'>): Promise<{ user: UserRecord; password: string } | 'username_taken'> {
+    const taken = (users: UserRecord[]) => users.some((u) => u.username.toLowerCase() === fields.username.toLowerCase());
+    if (taken(this.store.config.get().users)) return 'username_taken';
+    const password = generatedPassword();
+    const user: UserRecord = { id: `u-${randomToken(9)}`, ...fields, passwordHash: await this.hasher.hash(password), mustChangePassword: true };
+    let clash = false;
+    await this.store.config.update((d) => {
+      clash = taken(d.users); // a second create of the same name while this one hashed
+      if (!clash) d.users.push(user);
+    });
+    return clash ? 'username_taken' : { user, password };
+  }
+
+  /** A new generated password for an account (shown once); its sessions end and it must change the password at sign-in. */
+  async resetPassword(userId: string): Promise<string | null> {
+    const password = generatedPassword();
+    const hash = await this.hasher.hash(password);
+    let found = false;
+    await this.store.config.update((d) => {
+      const u = d.users.find((x) => x.id === userId);
+      if (!u) return;
+      found = true;
+      u.passwordHash = hash;
+      u.mustChangePassword = true;
+    });
+    if (!found) return null;
+    await this.endSessionsOf(userId);
+    return password;
+  }
+
+  /**
+   * The signed-in user changes their own password. The current one is checked
+   * (counted by the sign-in throttle like a sign-in); the other sessions end.
+   */
+  async changePassword(
+    p: { user: UserRecord; sessionHash: string },
+    current: string,
+    next: string,
+    address: string,
+  ): Promise<{ ok: true } | { ok: false; error: 'wrong_password' | 'weak_password' | 'rate_limited'; retryAfterMs?: number }> {
+    const admitted = this.throttle.admit(p.user.username, address);
+    if (!admitted.ok) return { ok: false, error: 'rate_limited', retryAfterMs: admitted.retryAfterMs };
+    const user = this.store.config.get().users.find((u) => u.id === p.user.id);
+    if (!user) return { ok: false, error: 'wrong_password' };
+    let check: { ok: boolean };
+    try {
+      check = await this.hasher.verify(current, user.passwordHash);
+    } catch (err) {
+      if (err instanceof BusyError) return { ok: false, error: 'rate_limited', retryAfterMs: 1000 };
+      throw err;
+    }
+    if (!check.ok) return { ok: false, error: 'wrong_password' };
+    this.throttle.succeeded(p.user.username, address);
+    if (!acceptablePassword(next, user.username) || next === current) return { ok: false, error: 'weak_password' };
+    const hash = await this.hasher.hash(next);
+    await this.store.config.update((d) => {
+      const u = d.users.find((x) => x.id === user.id);
+      if (!u) return;
+      u.passwordHash = hash;
+      delete u.mustChangePassword;
+    });
+    await this.endSessionsOf(user.id, p.sessionHash);
+    return { ok: true };
   }
 
   async revokeDevice(id: string): Promise<boolean> {

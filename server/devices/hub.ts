@@ -5,12 +5,16 @@
 //
 // Routing of a kiosk's jobs (kiosk = the device that issued the ticket, or
 // "loopback" for the demo screen on the server machine), first match wins:
-//   1. GILIRAN_PRINTERS[kiosk id]  (tcp://, usb:// or agent://ID)
-//   2. an agent that said in its hello that it serves this kiosk
-//   3. GILIRAN_PRINTER             (the quick-start printer)
+//   1. GILIRAN_PRINTERS[kiosk id]  (tcp://, usb:// or agent://ID): the environment overrides
+//   2. the kiosk's `printer` in the configuration (set from the admin console, applied live:
+//      read for every job, so the next ticket prints there)
+//   3. an agent that said in its hello that it serves this kiosk
+//   4. GILIRAN_PRINTER             (the quick-start printer)
 // A ticket issued by an agent itself (a hardware keypad) prints on that agent.
 // Nothing found → the kiosk gets print_result 'no_printer' at once.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { networkInterfaces } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { apiError, type Ack } from '../../protocol/errors.ts';
@@ -22,7 +26,7 @@ import type { Logger } from '../log.ts';
 import type { CommandOrigin, QueueService } from '../queue-service.ts';
 import type { Settings } from '../settings.ts';
 import type { Store } from '../store/types.ts';
-import type { DeviceConfig, PrinterTarget } from './config.ts';
+import { parsePrinterUrl, type DeviceConfig, type PrinterTarget } from './config.ts';
 import { EscPosPrinter, TcpTransport, type PrinterTransport } from './printer.ts';
 import { slipReceipt, ticketReceipt } from './receipt.ts';
 import { HidScanner, type HidModule } from './scanner.ts';
@@ -129,6 +133,10 @@ export class DeviceHub {
   private readonly agents = new Map<string, AgentLink>();
   private readonly jobs = new Map<string, ServerJob>();
   private scanner: HidScanner | null = null;
+  /** Uploaded office logos (PNG, base64) by their URL, which names their hash: read once each. */
+  private readonly logos = new Map<string, string | null>();
+  /** Printer URLs of the configuration, parsed once each. */
+  private readonly parsed = new Map<string, PrinterTarget | null>();
   private resendTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -221,10 +229,35 @@ export class DeviceHub {
     return local;
   }
 
+  /** The kiosk's printer in the configuration (DeviceRecord.printer), parsed; null when none or unreadable. */
+  private configuredPrinter(kioskId: string): PrinterTarget | null {
+    const url = this.ctx.store.config.get().devices.find((d) => d.id === kioskId)?.printer;
+    if (!url) return null;
+    let target = this.parsed.get(url);
+    if (target === undefined) {
+      try {
+        target = parsePrinterUrl(url, `devices.${kioskId}.printer`);
+      } catch (err) {
+        this.log.warn({ kiosk: kioskId, err: (err as Error).message }, 'configured printer URL unreadable: ignored');
+        target = null;
+      }
+      this.parsed.set(url, target);
+    }
+    return target;
+  }
+
+  /** The printer a kiosk's jobs go to by rules 1 and 2 (environment, then configuration). */
+  private mappedPrinter(kioskId: string): { target: PrinterTarget; source: 'env' | 'config' } | null {
+    const env = this.config.printers[kioskId];
+    if (env) return { target: env, source: 'env' };
+    const configured = this.configuredPrinter(kioskId);
+    return configured ? { target: configured, source: 'config' } : null;
+  }
+
   /** Where the jobs of a kiosk (device id, 'loopback', or null for staff) of an office go. */
   private route(kioskId: string | null, officeId: string): Route | null {
     if (kioskId !== null) {
-      const mapped = this.config.printers[kioskId];
+      const mapped = this.mappedPrinter(kioskId)?.target;
       if (mapped) {
         if (mapped.kind === 'agent') return { kind: 'agent', agent: this.agentLink(mapped.agentId) };
         return { kind: 'local', printer: this.localPrinter(mapped, kioskId) };
@@ -256,7 +289,12 @@ export class DeviceHub {
     if (this.isEnvKey(p.key)) return ['*'];
     const devices = this.ctx.store.config.get().devices;
     const out = new Set<string>();
-    for (const [kioskId, target] of Object.entries(this.config.printers)) {
+    const mapped: Array<[string, PrinterTarget]> = Object.entries(this.config.printers);
+    for (const d of devices) {
+      const t = this.configuredPrinter(d.id);
+      if (t && !this.config.printers[d.id]) mapped.push([d.id, t]);
+    }
+    for (const [kioskId, target] of mapped) {
       if (target.kind === 'agent') continue;
       const key = target.kind === 'tcp' ? `tcp://${target.host}:${target.port}` : target.url;
       if (key !== p.key) continue;
@@ -274,6 +312,28 @@ export class DeviceHub {
   }
 
   // ------------------------------------------------------------ tickets
+
+  /**
+   * The logo on an office's receipts: GILIRAN_RECEIPT_LOGO when set, else the
+   * logo uploaded in the admin console when it is a PNG (the ESC/POS raster
+   * code reads PNG only; a JPEG or WebP logo shows on screens, not on paper).
+   */
+  private logoFor(officeId: string): string | null {
+    if (this.config.logoPng) return this.config.logoPng;
+    const url = this.ctx.queue.office(officeId)?.logo;
+    if (!url || !url.startsWith(`/api/v1/offices/${officeId}/logo`)) return null;
+    let png = this.logos.get(url);
+    if (png === undefined) {
+      try {
+        png = readFileSync(path.join(this.ctx.settings.dataDir, 'offices', officeId, 'logo.png')).toString('base64');
+      } catch {
+        png = null; // not a PNG (or gone)
+      }
+      this.logos.set(url, png);
+      if (this.logos.size > 64) this.logos.delete(this.logos.keys().next().value!);
+    }
+    return png;
+  }
 
   private baseUrl(): string {
     if (this.ctx.settings.publicUrl) return this.ctx.settings.publicUrl;
@@ -321,7 +381,7 @@ export class DeviceHub {
       peopleAhead: ticket.aheadAtIssue,
       etaMinutes: ticket.etaMinutesAtIssue,
       trackingUrl: trackUrl(this.baseUrl(), officeId, ticket.id, this.ctx.holderKeyOf?.(officeId, ticket.id)),
-      logoPng: this.config.logoPng,
+      logoPng: this.logoFor(officeId),
     });
     this.submit({ id: jobId, officeId, kioskId, socketId, ticketId: ticket.id, kind: 'ticket', route }, receipt);
   }
@@ -413,7 +473,7 @@ export class DeviceHub {
     if (!route) return { ok: true, data: { jobId, ticketId: null, state: 'no_printer', printer: null } };
     // Checklist order, whatever order the kiosk sent.
     const missing = subcase.requirements.filter((r) => slip.missing.includes(r.id)).map((r) => requirementText(r).id);
-    const receipt = slipReceipt({ office, service, subcase, missing, at: this.ctx.queue.now().toISOString(), logoPng: this.config.logoPng });
+    const receipt = slipReceipt({ office, service, subcase, missing, at: this.ctx.queue.now().toISOString(), logoPng: this.logoFor(office.id) });
     const outcome = await new Promise<PrintResult>((resolve) => {
       const t = setTimeout(() => resolve({ jobId, ticketId: null, state: 'failed', printer: this.statusOf(route) }), this.opts.slipTimeoutMs ?? 20_000);
       t.unref();
@@ -423,6 +483,75 @@ export class DeviceHub {
       });
     });
     return { ok: true, data: outcome };
+  }
+
+  // ------------------------------------------------------------ admin console
+
+  /** Which printer serves a kiosk now, from where, and its last known state (creating no printer connection). */
+  printerOf(kioskId: string, officeId: string): { target: string | null; source: 'config' | 'env' | null; status: PrinterStatus | null } {
+    const mapped = this.mappedPrinter(kioskId);
+    let target: string | null = mapped?.target.url ?? null;
+    let source: 'config' | 'env' | null = mapped?.source ?? null;
+    if (!mapped) {
+      const claimed = [...this.agents.values()].find((a) => a.hasPrinter && a.kiosks.has(kioskId) && (a.officeId === '*' || a.officeId === officeId));
+      if (claimed) target = `agent://${claimed.agentId}`;
+      else if (this.config.printer) {
+        target = this.config.printer.url;
+        source = 'env';
+      }
+    }
+    return { target, source, status: this.knownStatus(kioskId, officeId) };
+  }
+
+  /** An agent's own printer (the one it reported in its hello). */
+  agentPrinterOf(agentId: string): { target: string | null; source: null; status: PrinterStatus | null } {
+    const link = this.agents.get(agentId);
+    return { target: link?.hasPrinter ? `agent://${agentId}` : null, source: null, status: link?.hasPrinter ? link.status : null };
+  }
+
+  /** The state of the printer a kiosk's jobs go to (a configured local printer is opened here if it was not yet). */
+  private knownStatus(kioskId: string, officeId: string): PrinterStatus | null {
+    const route = this.route(kioskId, officeId);
+    return route ? this.statusOf(route) : null;
+  }
+
+  /** The configuration of a kiosk's printer changed: its screens hear the state of the new one at once. */
+  printerChanged(kioskId: string): void {
+    for (const s of this.screens.values()) {
+      if (s.kioskId !== kioskId) continue;
+      const route = this.route(kioskId, s.officeId);
+      if (route) s.printerStatus(this.statusOf(route));
+    }
+  }
+
+  /** Prints a test receipt where a kiosk's tickets would go and answers with the outcome ('no_printer' when none). */
+  async testPrint(kioskId: string, officeId: string, by: string): Promise<PrintResult> {
+    const office = this.ctx.queue.office(officeId);
+    const jobId = `test-${randomUUID()}`;
+    const route = this.route(kioskId, officeId);
+    if (!office || !route) return { jobId, ticketId: null, state: 'no_printer', printer: null };
+    const at = this.ctx.queue.now().toISOString();
+    const receipt: ReceiptDescription = {
+      kind: 'slip',
+      blocks: [
+        ...((logo) => (logo ? [{ type: 'image' as const, png: logo, alt: office.shortName }] : []))(this.logoFor(officeId)),
+        { type: 'text', text: office.name.id.toUpperCase(), align: 'center', bold: true },
+        { type: 'rule' },
+        { type: 'text', text: 'TES PRINTER', align: 'center', size: 2, bold: true },
+        { type: 'text', text: `Perangkat: ${kioskId}`, align: 'left' },
+        { type: 'text', text: `Waktu: ${at}`, align: 'left' },
+        { type: 'text', text: `Oleh: ${by}`, align: 'left' },
+        { type: 'rule' },
+      ],
+    };
+    return new Promise<PrintResult>((resolve) => {
+      const t = setTimeout(() => resolve({ jobId, ticketId: null, state: 'failed', printer: this.statusOf(route) }), this.opts.slipTimeoutMs ?? 20_000);
+      t.unref();
+      this.submit({ id: jobId, officeId, kioskId, ticketId: null, kind: 'slip', route }, receipt, (r) => {
+        clearTimeout(t);
+        resolve(r);
+      });
+    });
   }
 
   // ------------------------------------------------------------ status and scans

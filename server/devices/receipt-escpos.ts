@@ -8,7 +8,7 @@
 // cut). The printer code confirms the body before sending the tail, so a job
 // interrupted after its body can be finished by resending the tail alone.
 import { Adapter } from '@node-escpos/adapter';
-import { Image, Printer, command } from '@node-escpos/core';
+import type { Image, Printer } from '@node-escpos/core';
 import type { PaperWidth, ReceiptDescription } from '../../protocol/devices.ts';
 import { qrCode } from './escpos-commands.ts';
 import { PAPER_COLUMNS, PAPER_DOTS, layoutReceipt } from './receipt.ts';
@@ -25,6 +25,11 @@ export interface EncodedReceipt {
   /** Feed and partial cut. */
   tail: Buffer;
 }
+
+// @node-escpos/core (with its image decoder's dependencies) takes longer to load than the
+// rest of the server: loaded at the first receipt, not at start (a restart answers sooner).
+let core: Promise<typeof import('@node-escpos/core')> | null = null;
+const escpos = () => (core ??= import('@node-escpos/core'));
 
 /** An @node-escpos adapter that keeps what the Printer flushes. */
 class BufferAdapter extends Adapter<[]> {
@@ -50,10 +55,11 @@ class BufferAdapter extends Adapter<[]> {
   }
 }
 
-function newPrinter(paper: PaperWidth): { printer: Printer<[]>; adapter: BufferAdapter } {
+async function newPrinter(paper: PaperWidth): Promise<{ printer: Printer<[]>; adapter: BufferAdapter; command: (typeof import('@node-escpos/core'))['command'] }> {
+  const { Printer, command } = await escpos();
   const adapter = new BufferAdapter();
   const printer = new Printer<[]>(adapter, { encoding: ENCODING, width: PAPER_COLUMNS[paper] });
-  return { printer, adapter };
+  return { printer, adapter, command };
 }
 
 async function drain(printer: Printer<[]>, adapter: BufferAdapter): Promise<Buffer> {
@@ -72,7 +78,9 @@ const images = new Map<string, Promise<Image | null>>();
 function loadImage(png: string): Promise<Image | null> {
   let p = images.get(png);
   if (!p) {
-    p = Image.load(Buffer.from(png, 'base64'), 'image/png').catch(() => null);
+    p = escpos()
+      .then(({ Image }) => Image.load(Buffer.from(png, 'base64'), 'image/png'))
+      .catch(() => null);
     images.set(png, p);
     if (images.size > 16) images.delete(images.keys().next().value!);
   }
@@ -80,7 +88,7 @@ function loadImage(png: string): Promise<Image | null> {
 }
 
 export async function encodeReceipt(receipt: ReceiptDescription, paper: PaperWidth): Promise<EncodedReceipt> {
-  const { printer, adapter } = newPrinter(paper);
+  const { printer, adapter, command } = await newPrinter(paper);
   printer.hardware('init').setCharacterCodeTable(CODE_PAGE_WPC1252);
   for (const line of layoutReceipt(receipt, paper)) {
     switch (line.type) {
@@ -118,7 +126,7 @@ export async function encodeReceipt(receipt: ReceiptDescription, paper: PaperWid
  * the fragment comes off as a separate piece and is not taken for a ticket.
  */
 export async function encodeVoidFragment(paper: PaperWidth): Promise<Buffer> {
-  const { printer, adapter } = newPrinter(paper);
+  const { printer, adapter, command } = await newPrinter(paper);
   printer
     .hardware('init')
     .setCharacterCodeTable(CODE_PAGE_WPC1252)

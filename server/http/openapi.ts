@@ -56,6 +56,7 @@ import { VERSION } from '../version.ts';
 import { QR_MAX_BYTES } from './kiosk.ts';
 import { TRACK_CANCELS_PER_ADDRESS_PER_MINUTE, TRACK_READS_PER_ADDRESS_PER_MINUTE } from './track.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
+import { adminOpsOperations } from './admin-ops-openapi.ts';
 import type { publicUser } from './session.ts';
 
 export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'admin', 'health'] as const;
@@ -141,7 +142,7 @@ const SECURITY: Record<'none' | 'staff' | 'staffOrDevice' | 'staffOrDeviceOrLoop
 };
 
 interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI template, `{param}` for path parameters. */
   path: string;
   operationId: string;
@@ -151,6 +152,8 @@ interface Operation {
   security: Security;
   /** The request body: its name under components.schemas and its schema. */
   body?: [string, z.ZodType];
+  /** A body that is not JSON: its media types (a binary string each). */
+  rawBody?: { types: string[]; description: string };
   query?: z.ZodObject;
   /** Header parameters, as references to components.parameters. */
   headers?: string[];
@@ -182,7 +185,7 @@ const PATH_PARAMETERS: Record<string, z.ZodType> = {
   service: commandVariant('close_service').shape.service.describe('Service id ("ktp-el") or its ticket letter ("A").'),
   requestId: z.string().describe('The `requestId` returned when the pairing was requested.'),
   code: pairingCodeSchema.describe('The 6-digit pairing code the screen shows.'),
-  id: z.string().describe('Device id.'),
+  id: z.string().describe('Device id (devices) or user id (staff).'),
   section: z.enum(SECTIONS).describe('The section of the office configuration (protocol/admin.ts SECTIONS).'),
   day: trackParamsSchema.shape.day.describe('The ticket\'s office day, YYYY-MM-DD (as in its tracking link).'),
   number: trackParamsSchema.shape.number.describe('The ticket number, e.g. "A001".'),
@@ -541,6 +544,7 @@ function operations(): Operation[] {
       security: SECURITY.staff, responses: { 200: json(counterNotifySchema, 'The alert state of the ticket.') },
       errors: ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found'],
     },
+    ...adminOpsOperations(),
 
     // health
     {
@@ -600,6 +604,8 @@ function generate(): oas31.OpenAPIObject {
       errors.push('bad_request', 'invalid_json', 'payload_too_large');
       bodies[op.body[0]] = op.body[1];
     }
+    // A raw body sent as application/json meets the JSON parser first.
+    if (op.rawBody) errors.push('bad_request', 'invalid_json', 'payload_too_large');
     const operation: ZodOpenApiOperationObject = {
       tags: [op.tag],
       operationId: op.operationId,
@@ -609,6 +615,9 @@ function generate(): oas31.OpenAPIObject {
       ...(names.length > 0 || op.query ? { requestParams: { ...(names.length > 0 ? { path: z.object(path) } : {}), ...(op.query ? { query: op.query } : {}) } } : {}),
       ...(op.headers ? { parameters: op.headers.map((h) => ({ $ref: `#/components/parameters/${h}` })) } : {}),
       ...(op.body ? { requestBody: { required: !op.body[1].safeParse({}).success, content: { 'application/json': { schema: op.body[1] } } } } : {}),
+      ...(op.rawBody
+        ? { requestBody: { required: true, description: op.rawBody.description, content: Object.fromEntries(op.rawBody.types.map((t) => [t, { schema: { type: 'string', contentMediaType: t } }])) } }
+        : {}),
       responses: { ...op.responses, ...errorResponses(errors) },
       ...(op.extensions ?? {}),
     };
@@ -625,9 +634,9 @@ function generate(): oas31.OpenAPIObject {
       { name: 'counter', description: 'Commands of one counter (call, start, finish, …).' },
       { name: 'devices', description: 'Pairing kiosks, displays and counter agents.' },
       { name: 'kiosk', description: 'What the citizen kiosk needs beyond the queue: availability, QR codes, settings.' },
-      { name: 'admin', description: "The admin console: an office's configuration, section by section, and its audit log." },
       { name: 'track', description: "A citizen's phone: one ticket's view, and withdrawing it (holder key)." },
       { name: 'notify', description: "Alerts to citizens' phones (page, Web Push, WhatsApp, SMS) and the providers' callbacks." },
+      { name: 'admin', description: "The admin console: an office's configuration, section by section, its audit log, staff accounts, devices and printers, backup and restore, the office logo." },
       { name: 'health', description: 'Liveness and this document.' },
     ],
     paths,

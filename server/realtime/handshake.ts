@@ -57,6 +57,7 @@ export function handshake(role: Role, auth: AuthService, queue: QueueService) {
     socket.data.principal = principal;
     if (allowed === 'public') return next();
     if (!principal) return next(refuse(role === 'counter' ? 'unauthenticated' : 'device_not_paired'));
+    if (principal.kind === 'user' && principal.user.mustChangePassword) return next(refuse('password_change_required'));
     if (!worksFor(principal, office)) return next(refuse('forbidden'));
     if (principal.kind === 'device' && !principal.loopback && !allowed.includes(principal.device.kind)) return next(refuse('forbidden'));
     next();

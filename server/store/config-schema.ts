@@ -98,6 +98,7 @@ export const configDataSchema: z.ZodType<ConfigData, unknown> = z.object({
       offices: z.array(z.string()),
       passwordHash: z.string().startsWith('scrypt$'),
       disabled: z.boolean().optional(),
+      mustChangePassword: z.boolean().optional(),
     }),
   ),
   devices: z.array(
@@ -109,6 +110,12 @@ export const configDataSchema: z.ZodType<ConfigData, unknown> = z.object({
       tokenHash: z.string().length(64),
       createdAt: z.string(),
       approvedBy: z.string(),
+      printer: z
+        .string()
+        .max(300)
+        .regex(/^(tcp|usb|agent):\/\/\S+$/)
+        .nullable()
+        .optional(),
     }),
   ),
 });

@@ -18,7 +18,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 let tmpCounter = 0;
 
 /** Replaces `file` with `data` so that a crash leaves either the old or the new content. */
-export async function writeFileDurably(file: string, data: string): Promise<void> {
+export async function writeFileDurably(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${tmpCounter++}.tmp`);

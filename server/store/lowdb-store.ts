@@ -77,6 +77,14 @@ class JournalQueueStore implements QueueStore {
     }
   }
 
+  async evict(officeId: string): Promise<void> {
+    const cached = this.#days.get(officeId);
+    if (!cached) return;
+    this.#days.delete(officeId);
+    const open = await cached.catch(() => undefined);
+    await open?.journal.close().catch(() => undefined);
+  }
+
   async readCommits(officeId: string, officeDay: string): Promise<Commit[]> {
     let text: string;
     try {
@@ -142,6 +150,13 @@ class LowSessionStore implements SessionStore {
   async delete(idHash: string): Promise<void> {
     this.db.data.sessions = this.db.data.sessions.filter((s) => s.idHash !== idHash);
     await this.db.write();
+  }
+  async deleteForUser(userId: string, keep?: string): Promise<string[]> {
+    const ended = this.db.data.sessions.filter((s) => s.userId === userId && s.idHash !== keep).map((s) => s.idHash);
+    if (ended.length === 0) return [];
+    this.db.data.sessions = this.db.data.sessions.filter((s) => s.userId !== userId || s.idHash === keep);
+    await this.db.write();
+    return ended;
   }
 }
 

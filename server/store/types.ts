@@ -17,6 +17,8 @@ export interface UserRecord {
   /** scrypt$N$r$p$salt$hash (see auth/passwords.ts). */
   passwordHash: string;
   disabled?: boolean;
+  /** The password was set by an admin (or generated): only a password change is allowed until it is changed. */
+  mustChangePassword?: boolean;
 }
 
 export interface DeviceRecord {
@@ -28,6 +30,11 @@ export interface DeviceRecord {
   tokenHash: string;
   createdAt: string;
   approvedBy: string;
+  /**
+   * Kiosks (and agents' keypads): the printer its receipts go to, a printer URL of
+   * devices/config.ts; null/absent = none of its own. GILIRAN_PRINTERS overrides it.
+   */
+  printer?: string | null;
 }
 
 export interface SessionRecord {
@@ -77,6 +84,8 @@ export interface QueueStore {
   commit(office: OfficeConfig, officeDay: string, commit: Commit): Promise<void>;
   /** Reads a past or current day's commits (reports, audit). */
   readCommits(officeId: string, officeDay: string): Promise<Commit[]>;
+  /** Forgets the cached day of an office (its files were replaced by a restore): the next openDay reads the disk. */
+  evict(officeId: string): Promise<void>;
 }
 
 export interface ConfigStore {
@@ -94,6 +103,8 @@ export interface SessionStore {
   get(idHash: string): SessionRecord | undefined;
   put(session: SessionRecord): Promise<void>;
   delete(idHash: string): Promise<void>;
+  /** Ends every session of a user (but `keep`); resolves with the hashes ended, once on disk. */
+  deleteForUser(userId: string, keep?: string): Promise<string[]>;
 }
 
 export interface AuditLog {

@@ -6,6 +6,7 @@ import { COMMAND_PERMISSIONS } from '../../server/auth/permissions.ts';
 import { COMMAND_REFUSALS, COMMON_REFUSALS } from '../../server/domain/refusals.ts';
 import type { HttpContext } from '../../server/http/context.ts';
 import { adminConfigRouter } from '../../server/http/admin-config.ts';
+import { adminOpsRouter, type AdminOpsDeps } from '../../server/http/admin-ops.ts';
 import { devicesRouter } from '../../server/http/devices.ts';
 import { metricsRouter } from '../../server/http/metrics.ts';
 import { notifyRouter } from '../../server/http/notify.ts';
@@ -74,7 +75,7 @@ function codesOf(response: Json): string[] {
 /** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {
