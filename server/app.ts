@@ -39,6 +39,7 @@ import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
 import { TrackService } from './track-service.ts';
 import { loadSecrets, type Secrets } from './store/secrets.ts';
+import { openPgStore } from './store/pg-store.ts';
 import type { Store } from './store/types.ts';
 import { VERSION } from './version.ts';
 
@@ -70,14 +71,12 @@ export interface CreateOptions {
 
 export async function createGiliran({ settings, log, now = () => new Date() }: CreateOptions): Promise<Giliran> {
   let seededPassword: Giliran['seededPassword'] = null;
-  const opened = await openLowdbStore({
-    dataDir: settings.dataDir,
-    seed: async () => {
-      const seed = await demoSeed(settings.demoPassword, (p) => hashPassword(p, settings.passwordCost));
-      seededPassword = { password: seed.password, generated: seed.generated };
-      return seed.data;
-    },
-  });
+  const seed = async () => {
+    const made = await demoSeed(settings.demoPassword, (p) => hashPassword(p, settings.passwordCost));
+    seededPassword = { password: made.password, generated: made.generated };
+    return made.data;
+  };
+  const opened = settings.databaseUrl ? await openPgStore({ databaseUrl: settings.databaseUrl, seed }) : await openLowdbStore({ dataDir: settings.dataDir, seed });
   const secrets = await loadSecrets(settings.dataDir);
   // No audit line may hold a whole NIK (one typed into the username, say).
   const store: Store = { ...opened.store, audit: nikMaskingAudit(opened.store.audit) };

@@ -8,7 +8,7 @@ import type { CommandResult } from '../protocol/events.ts';
 import type { Actor, OfficeConfig, PublicOffice, QueueDelta, QueueSnapshot } from '../protocol/model.ts';
 import { decide, deltaOf, dueNoShows, applyCommit, officeDayOf, snapshotOf, type DayState } from './domain/index.ts';
 import type { Logger } from './log.ts';
-import type { Store } from './store/types.ts';
+import { StaleDayError, type Store } from './store/types.ts';
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
@@ -20,6 +20,8 @@ export interface CommandOrigin {
 
 /** How long an office whose day cannot be read is answered "unavailable" before its journal is read again. */
 const UNAVAILABLE_RETRY_MS = 5_000;
+/** Times a command is decided again after another process took its version (PostgreSQL store). */
+const STALE_RETRIES = 100;
 
 export interface QueueListeners {
   delta(officeId: string, delta: QueueDelta, origin: CommandOrigin): void;
@@ -68,7 +70,49 @@ export class QueueService {
     private readonly store: Store,
     private readonly log: Logger,
     readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    store.queue.onExternalCommit?.((officeId, officeDay, version) => void this.#catchUp(officeId, officeDay, version));
+  }
+
+  /**
+   * Another process committed up to `version` of an office day (central
+   * deployment): apply those commits to this process's copy and tell its
+   * screens, as if they had been made here. Skipped while a write of ours is
+   * in flight: that write fails as stale and the day is read again anyway.
+   */
+  async #catchUp(officeId: string, officeDay: string, version: number): Promise<void> {
+    const office = this.office(officeId);
+    if (!office || this.#days.get(officeId) !== officeDay || this.#lastWrite.has(officeId)) return;
+    let state: DayState;
+    try {
+      state = await this.store.queue.openDay(office, officeDay);
+    } catch {
+      return;
+    }
+    const from = state.version;
+    if (from >= version || this.#dropped.has(state)) return;
+    let commits;
+    try {
+      commits = await this.store.queue.readCommits(officeId, officeDay, from);
+    } catch (err) {
+      this.log.warn({ err, office: officeId }, 'could not read the commits of another process');
+      return;
+    }
+    // A command of ours ran meanwhile (its write will fail as stale), or another catch-up got here first.
+    if (state.version !== from || this.#lastWrite.has(officeId) || this.#dropped.has(state)) return;
+    for (const commit of commits) {
+      if (commit.version !== state.version + 1) break;
+      applyCommit(state, office, commit);
+      const delta = deltaOf(state, office, commit);
+      for (const l of this.#listeners) {
+        try {
+          l.delta(office.id, delta, {});
+        } catch (err) {
+          this.log.error({ err }, 'broadcast failed');
+        }
+      }
+    }
+  }
 
   listen(l: QueueListeners): void {
     this.#listeners.push(l);
@@ -152,6 +196,10 @@ export class QueueService {
   }
 
   async execute(officeId: string, command: Command, actor: Actor, origin: CommandOrigin = {}): Promise<Result<CommandResult>> {
+    return this.#execute(officeId, command, actor, origin, 0);
+  }
+
+  async #execute(officeId: string, command: Command, actor: Actor, origin: CommandOrigin, attempt: number): Promise<Result<CommandResult>> {
     const office = this.office(officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
     let state: DayState;
@@ -179,8 +227,15 @@ export class QueueService {
       await write;
     } catch (err) {
       this.#dropped.add(state);
-      this.log.error({ err, office: officeId, version: commit.version }, 'commit failed; day reloaded from disk');
       this.#days.delete(office.id);
+      if (err instanceof StaleDayError && attempt < STALE_RETRIES) {
+        // Another process (central deployment) committed first: decide again on the day as it now is,
+        // after a short random pause so two busy processes do not keep colliding in step. Screens of
+        // this process learn the other's commits from the next delta's version gap (they resync).
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
+        return this.#execute(officeId, command, actor, origin, attempt + 1);
+      }
+      this.log.error({ err, office: officeId, version: commit.version }, 'commit failed; day reloaded from disk');
       void this.#resync(office);
       return { ok: false, error: apiError('unavailable') };
     } finally {

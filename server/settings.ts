@@ -75,6 +75,8 @@ export interface Settings extends FileSettings {
   port: number;
   host: string;
   dataDir: string;
+  /** GILIRAN_DATABASE_URL: postgres://… switches the store from the files in dataDir to PostgreSQL (central deployments). */
+  databaseUrl: string | null;
   configFile: string | null;
   demoPassword: string | null;
   /** Folder of the built pages (vite build output). */
@@ -96,6 +98,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`Invalid settings in ${configFile}:\n${lines.join('\n')}`);
   }
+  const databaseUrl = env.GILIRAN_DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('GILIRAN_DATABASE_URL must be a postgres:// URL');
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const fromEnv: Partial<FileSettings> = {};
@@ -115,6 +119,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     port,
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(cwd, env.GILIRAN_DATA ?? 'data'),
+    databaseUrl,
     configFile,
     demoPassword: env.GILIRAN_DEMO_PASSWORD ?? null,
     distDir: path.resolve(env.GILIRAN_DIST ?? path.join(import.meta.dirname, '..', 'dist')),

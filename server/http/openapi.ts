@@ -467,6 +467,8 @@ function operations(): Operation[] {
           content: { 'application/json': { schema: adminAuditPageSchema }, 'text/csv': { schema: { type: 'string', description: 'at, actor, actor_name, action, office, summary, detail (JSON).' } } },
         },
       },
+      errors: ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found'],
+    },
     // track: a citizen's phone
     {
       method: 'get', path: '/api/v1/track/{office}/{day}/{number}', operationId: 'getTrackView', tag: 'track', summary: "A ticket as its holder's phone shows it",

@@ -85,7 +85,7 @@ class JournalQueueStore implements QueueStore {
     await open?.journal.close().catch(() => undefined);
   }
 
-  async readCommits(officeId: string, officeDay: string): Promise<Commit[]> {
+  async readCommits(officeId: string, officeDay: string, afterVersion = 0): Promise<Commit[]> {
     let text: string;
     try {
       text = await readFile(this.fileOf(officeId, officeDay), 'utf8');
@@ -97,7 +97,8 @@ class JournalQueueStore implements QueueStore {
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
-        out.push(JSON.parse(line) as Commit);
+        const commit = JSON.parse(line) as Commit;
+        if (commit.version > afterVersion) out.push(commit);
       } catch {
         break;
       }

@@ -73,6 +73,18 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * Another writer sharing the store (a second server process on PostgreSQL)
+ * committed this version of the office day first. Nothing of this commit was
+ * kept; the day is reloaded on the next openDay and the command decided again.
+ */
+export class StaleDayError extends Error {
+  constructor(officeId: string, officeDay: string, version: number) {
+    super(`office day ${officeId}/${officeDay} already has version ${version} (another process committed it)`);
+    this.name = 'StaleDayError';
+  }
+}
+
 export interface QueueStore {
   /** The state of one office day, rebuilt from what is on disk (cached after the first call). */
   openDay(office: OfficeConfig, officeDay: string): Promise<DayState>;
@@ -82,8 +94,14 @@ export interface QueueStore {
    * from memory and reloaded from disk on the next openDay.
    */
   commit(office: OfficeConfig, officeDay: string, commit: Commit): Promise<void>;
-  /** Reads a past or current day's commits (reports, audit). */
-  readCommits(officeId: string, officeDay: string): Promise<Commit[]>;
+  /** Reads a past or current day's commits (reports, audit), or only those after `afterVersion`. */
+  readCommits(officeId: string, officeDay: string, afterVersion?: number): Promise<Commit[]>;
+  /**
+   * Stores that several server processes share (PostgreSQL) tell each process
+   * of the commits the others made, so it can bring its copy of the day up to
+   * date and tell its own screens. The embedded store has one writer and no feed.
+   */
+  onExternalCommit?(listener: (officeId: string, officeDay: string, version: number) => void): void;
   /** Forgets the cached day of an office (its files were replaced by a restore): the next openDay reads the disk. */
   evict(officeId: string): Promise<void>;
 }

@@ -32,7 +32,6 @@ declare const status: PrinterStatus;
 declare const job: AgentPrintJob;
 declare const office: PublicOffice;
 declare const displayNsp: RoleNamespace<'display'>;
-declare const trackNsp: RoleNamespace<'track'>;
 
 describe('the phone namespace (/track): its own ticket, never the queue', () => {
   it('sends a phone track views and refusals only, and takes only refresh', () => {

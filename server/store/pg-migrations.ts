@@ -1,0 +1,48 @@
+// Versioned SQL migrations of the PostgreSQL store, applied in order at start
+// (pg-store.ts migrate). Kept as strings so the bundled server carries them.
+// Never edit a migration that has shipped: add the next number.
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      -- The whole configuration (offices, users, devices) as one document: it is small,
+      -- read into memory, and changed as a whole by ConfigStore.update.
+      CREATE TABLE config (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        data jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE sessions (
+        id_hash text PRIMARY KEY,
+        user_id text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        data jsonb NOT NULL
+      );
+      CREATE INDEX sessions_expires ON sessions (expires_at);
+      -- One row per commit of an office day: the journal. The key makes two
+      -- processes racing for the same version impossible: one INSERT loses.
+      CREATE TABLE commits (
+        office_id text NOT NULL,
+        office_day text NOT NULL,
+        version integer NOT NULL CHECK (version >= 1),
+        data jsonb NOT NULL,
+        committed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (office_id, office_day, version)
+      );
+      CREATE TABLE audit (
+        id bigserial PRIMARY KEY,
+        day text NOT NULL,
+        office_id text,
+        data jsonb NOT NULL
+      );
+      CREATE INDEX audit_day ON audit (day, id);
+    `,
+  },
+];

@@ -1,0 +1,289 @@
+// The PostgreSQL store (GILIRAN_DATABASE_URL): the same Store interface as the
+// embedded files. A commit is an INSERT into `commits` keyed by (office, day,
+// version) and is acknowledged only after PostgreSQL has committed it; a
+// process that loses a race for a version gets StaleDayError and reloads the
+// day. Configuration and sessions are read into memory (their getters are
+// synchronous) and written through; other processes hear of a change by
+// LISTEN/NOTIFY and reload it.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { OfficeConfig } from '../../protocol/model.ts';
+import { applyCommit, emptyDay, type Commit, type DayState } from '../domain/state.ts';
+import { parseConfigData } from './config-schema.ts';
+import type { OpenStoreOptions } from './lowdb-store.ts';
+import { MIGRATIONS } from './pg-migrations.ts';
+import { StaleDayError, type AuditEntry, type AuditLog, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store } from './types.ts';
+
+export { StaleDayError };
+
+const CHANNEL = 'giliran_store';
+/** Commits made by one process, heard by the others: {"p": process token, "o": office, "d": day, "v": last version}. */
+const COMMITS_CHANNEL = 'giliran_commits';
+const PROCESS_TOKEN = randomUUID();
+/** Advisory-lock key under which migrations run, so processes starting together apply each once. */
+const MIGRATION_LOCK = 0x67696c69;
+
+export async function migrate(pool: pg.Pool): Promise<number[]> {
+  const client = await pool.connect();
+  const applied: number[] = [];
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+  return applied;
+}
+
+interface OpenDay {
+  officeDay: string;
+  state: DayState;
+}
+
+class PgQueueStore implements QueueStore {
+  #days = new Map<string, Promise<OpenDay>>();
+  constructor(private readonly pool: pg.Pool) {}
+
+  async openDay(office: OfficeConfig, officeDay: string): Promise<DayState> {
+    const cached = this.#days.get(office.id);
+    if (cached) {
+      const open = await cached.catch(() => null);
+      if (open && open.officeDay === officeDay) return open.state;
+      if (this.#days.get(office.id) === cached) this.#days.delete(office.id);
+    }
+    let loading = this.#days.get(office.id);
+    if (!loading) {
+      loading = this.#load(office, officeDay);
+      this.#days.set(office.id, loading);
+      loading.catch(() => this.#days.delete(office.id));
+    }
+    const open = await loading;
+    if (open.officeDay !== officeDay) return this.openDay(office, officeDay);
+    return open.state;
+  }
+
+  async #load(office: OfficeConfig, officeDay: string): Promise<OpenDay> {
+    const state = emptyDay(office.id, officeDay);
+    for (const commit of await this.readCommits(office.id, officeDay)) {
+      if (commit.version !== state.version + 1) throw new Error(`commits of ${office.id}/${officeDay}: version ${commit.version} follows ${state.version}`);
+      applyCommit(state, office, commit);
+    }
+    return { officeDay, state };
+  }
+
+  /** Drops the cached day so the next openDay reads what other processes committed. */
+  forget(officeId: string): void {
+    this.#days.delete(officeId);
+  }
+
+  async evict(officeId: string): Promise<void> {
+    this.forget(officeId);
+  }
+
+  /**
+   * Commits wait in a per-office batch while one INSERT is in flight, then go
+   * in one multi-row INSERT (one transaction, one fsync): the group commit of
+   * the journal. A failed batch fails every commit queued behind it too, so
+   * the table never has a gap that a later version jumps over.
+   */
+  #batches = new Map<string, { officeDay: string; items: { commit: Commit; done: (err?: unknown) => void }[]; flushing: boolean; failed: unknown }>();
+
+  async commit(office: OfficeConfig, officeDay: string, commit: Commit): Promise<void> {
+    const cached = this.#days.get(office.id);
+    const open = cached ? await cached.catch(() => null) : null;
+    if (!open || open.officeDay !== officeDay) throw new Error(`office day ${office.id}/${officeDay} is not open`);
+    let batch = this.#batches.get(office.id);
+    if (!batch || batch.officeDay !== officeDay || batch.failed) {
+      batch = { officeDay, items: [], flushing: false, failed: null };
+      this.#batches.set(office.id, batch);
+    }
+    const b = batch;
+    const written = new Promise<void>((resolve, reject) => b.items.push({ commit, done: (err) => (err ? reject(err) : resolve()) }));
+    if (!b.flushing) void this.#flush(office.id, b, cached);
+    return written;
+  }
+
+  async #flush(officeId: string, b: { officeDay: string; items: { commit: Commit; done: (err?: unknown) => void }[]; flushing: boolean; failed: unknown }, cached: Promise<OpenDay> | undefined): Promise<void> {
+    b.flushing = true;
+    while (b.items.length > 0) {
+      const items = b.items.splice(0);
+      const params: unknown[] = [];
+      const rows = items.map((it, i) => {
+        params.push(officeId, b.officeDay, it.commit.version, JSON.stringify(it.commit));
+        return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
+      });
+      try {
+        const last = items[items.length - 1]!.commit.version;
+        params.push(COMMITS_CHANNEL, JSON.stringify({ p: PROCESS_TOKEN, o: officeId, d: b.officeDay, v: last }));
+        // One statement: the rows and the notice to the other processes commit together.
+        await this.pool.query(`WITH ins AS (INSERT INTO commits (office_id, office_day, version, data) VALUES ${rows.join(', ')} RETURNING 1) SELECT pg_notify($${params.length - 1}, $${params.length}) FROM (SELECT count(*) FROM ins) c`, params);
+        for (const it of items) it.done();
+      } catch (err) {
+        // Memory ran ahead of the database (or another process won a version): reload next time.
+        const first = items[0]!.commit.version;
+        const error = (err as { code?: string }).code === '23505' ? new StaleDayError(officeId, b.officeDay, first) : err;
+        b.failed = error;
+        if (this.#days.get(officeId) === cached) this.#days.delete(officeId);
+        if (this.#batches.get(officeId) === b) this.#batches.delete(officeId);
+        for (const it of [...items, ...b.items.splice(0)]) it.done(error);
+      }
+    }
+    b.flushing = false;
+  }
+
+  async readCommits(officeId: string, officeDay: string, afterVersion = 0): Promise<Commit[]> {
+    const r = await this.pool.query<{ data: Commit }>('SELECT data FROM commits WHERE office_id = $1 AND office_day = $2 AND version > $3 ORDER BY version', [officeId, officeDay, afterVersion]);
+    return r.rows.map((row) => row.data);
+  }
+
+  #external = new Set<(officeId: string, officeDay: string, version: number) => void>();
+  onExternalCommit(listener: (officeId: string, officeDay: string, version: number) => void): void {
+    this.#external.add(listener);
+  }
+  /** A NOTIFY from the commits channel: another process's commit (this process's own are skipped by its token). */
+  heard(payload: string): void {
+    let msg: { p?: unknown; o?: unknown; d?: unknown; v?: unknown };
+    try {
+      msg = JSON.parse(payload) as typeof msg;
+    } catch {
+      return;
+    }
+    if (msg.p === PROCESS_TOKEN || typeof msg.o !== 'string' || typeof msg.d !== 'string' || typeof msg.v !== 'number') return;
+    for (const l of this.#external) l(msg.o, msg.d, msg.v);
+  }
+}
+
+class PgConfigStore implements ConfigStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private data: ConfigData,
+  ) {}
+  get(): ConfigData {
+    return this.data;
+  }
+  async update(change: (draft: ConfigData) => void): Promise<void> {
+    const draft = structuredClone(this.data);
+    change(draft);
+    const valid = parseConfigData(draft, 'configuration update');
+    await this.pool.query('UPDATE config SET data = $1, updated_at = now() WHERE id = 1', [JSON.stringify(valid)]);
+    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, 'config']);
+    this.data = valid;
+  }
+  async reload(): Promise<void> {
+    const r = await this.pool.query<{ data: unknown }>('SELECT data FROM config WHERE id = 1');
+    if (r.rows[0]) this.data = parseConfigData(r.rows[0].data, 'PostgreSQL config');
+  }
+}
+
+class PgSessionStore implements SessionStore {
+  #byHash = new Map<string, SessionRecord>();
+  constructor(private readonly pool: pg.Pool) {}
+  async load(): Promise<void> {
+    const r = await this.pool.query<{ data: SessionRecord }>('SELECT data FROM sessions WHERE expires_at > now()');
+    this.#byHash = new Map(r.rows.map((row) => [row.data.idHash, row.data]));
+  }
+  get(idHash: string): SessionRecord | undefined {
+    return this.#byHash.get(idHash);
+  }
+  async put(session: SessionRecord): Promise<void> {
+    await this.pool.query('DELETE FROM sessions WHERE expires_at <= now()');
+    await this.pool.query(
+      'INSERT INTO sessions (id_hash, user_id, expires_at, data) VALUES ($1, $2, $3, $4) ON CONFLICT (id_hash) DO UPDATE SET user_id = EXCLUDED.user_id, expires_at = EXCLUDED.expires_at, data = EXCLUDED.data',
+      [session.idHash, session.userId, session.expiresAt, JSON.stringify(session)],
+    );
+    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, 'sessions']);
+    this.#byHash.set(session.idHash, session);
+  }
+  async delete(idHash: string): Promise<void> {
+    await this.pool.query('DELETE FROM sessions WHERE id_hash = $1', [idHash]);
+    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, 'sessions']);
+    this.#byHash.delete(idHash);
+  }
+  async deleteForUser(userId: string, keep?: string): Promise<string[]> {
+    const r = await this.pool.query<{ id_hash: string }>('DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2 RETURNING id_hash', [userId, keep ?? '']);
+    const ended = r.rows.map((row) => row.id_hash);
+    if (ended.length === 0) return [];
+    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, 'sessions']);
+    for (const h of ended) this.#byHash.delete(h);
+    return ended;
+  }
+}
+
+class PgAuditLog implements AuditLog {
+  constructor(private readonly pool: pg.Pool) {}
+  async append(entry: AuditEntry): Promise<void> {
+    await this.pool.query('INSERT INTO audit (day, office_id, data) VALUES ($1, $2, $3)', [entry.at.slice(0, 10), entry.officeId ?? null, JSON.stringify(entry)]);
+  }
+  async read(day: string): Promise<AuditEntry[]> {
+    const r = await this.pool.query<{ data: AuditEntry }>('SELECT data FROM audit WHERE day = $1 ORDER BY id', [day]);
+    return r.rows.map((row) => row.data);
+  }
+}
+
+export interface PgStoreOptions extends Omit<OpenStoreOptions, 'dataDir'> {
+  databaseUrl: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+export interface PgStore extends Store {
+  queue: PgQueueStore;
+  pool: pg.Pool;
+}
+
+export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStore; seeded: boolean }> {
+  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+  pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
+  try {
+    await migrate(pool);
+    // Seed once, even with several processes starting together (the row's key decides).
+    let seeded = false;
+    let row = (await pool.query<{ data: unknown }>('SELECT data FROM config WHERE id = 1')).rows[0];
+    if (!row) {
+      const seed = parseConfigData(await opts.seed(), 'demo seed');
+      const ins = await pool.query('INSERT INTO config (id, data) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [JSON.stringify(seed)]);
+      seeded = ins.rowCount === 1;
+      row = (await pool.query<{ data: unknown }>('SELECT data FROM config WHERE id = 1')).rows[0];
+    }
+    const config = new PgConfigStore(pool, parseConfigData(row!.data, 'PostgreSQL config'));
+    const sessions = new PgSessionStore(pool);
+    await sessions.load();
+    const listener = await pool.connect();
+    const queue = new PgQueueStore(pool);
+    listener.on('notification', (n) => {
+      if (n.channel === COMMITS_CHANNEL) return queue.heard(n.payload ?? '');
+      if (n.channel !== CHANNEL) return;
+      if (n.payload === 'config') void config.reload().catch(() => undefined);
+      else if (n.payload === 'sessions') void sessions.load().catch(() => undefined);
+    });
+    await listener.query(`LISTEN ${CHANNEL}`);
+    await listener.query(`LISTEN ${COMMITS_CHANNEL}`);
+    const store: PgStore = {
+      queue,
+      config,
+      sessions,
+      audit: new PgAuditLog(pool),
+      pool,
+      async close() {
+        listener.release();
+        await pool.end();
+      },
+    };
+    return { store, seeded };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+}
