@@ -5,7 +5,7 @@ import type { Ack, ApiError } from './errors.ts';
 import type { Command, IssueBody } from './commands.ts';
 import type { AgentHello, AgentPrintJob, AgentWelcome, PrintResult, PrinterStatus, ScanEvent, SlipRequest } from './devices.ts';
 import type { PublicOffice, QueueDelta, QueueSnapshot, Ticket } from './model.ts';
-import type { TrackView } from './track.ts';
+import type { TrackFrame, TrackView } from './track.ts';
 
 export const NAMESPACES = ['display', 'kiosk', 'counter', 'agent', 'track'] as const;
 export type Role = (typeof NAMESPACES)[number];
@@ -78,8 +78,8 @@ export interface CounterClientToServer extends ResyncClientEvents {
  * never a queue snapshot or delta.
  */
 export interface TrackServerToClient {
-  /** The ticket's view: on connect and whenever it changes. */
-  track: (view: TrackView) => void;
+  /** The ticket's view: on connect and whenever it changes (the office block only when it changed: TrackFrame). */
+  track: (view: TrackFrame) => void;
   /** The office's queue cannot be read now; cleared by the next `track`. */
   unavailable: (error: ApiError) => void;
 }

@@ -11,6 +11,13 @@ export type NotifyStatus = z.infer<typeof S.notifyStatusSchema>;
 export type NotifyChannel = NotifyStatus['channels'][number];
 export type TrackView = z.infer<typeof S.trackViewSchema>;
 export type TrackRecentCall = TrackView['recentCalls'][number];
+/**
+ * A pushed `track` frame: the view, with the office block (name, hours,
+ * complaint channel: over half of a view's bytes, and the same all day) only
+ * in a socket's first frame and when the office changed. The page keeps the
+ * last one it got. `refresh` and the REST view always carry it.
+ */
+export type TrackFrame = Omit<TrackView, 'office'> & { office?: TrackView['office'] };
 /** Socket.IO /track handshake `auth`: the ticket as its id ("YYYY-MM-DD/A001") and, from the QR link, the holder key. */
 export type TrackHandshakeAuth = z.infer<typeof S.trackHandshakeSchema>;
 export type TrackCancelBody = z.infer<typeof S.trackCancelBodySchema>;

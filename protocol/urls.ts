@@ -16,3 +16,12 @@ export function trackUrl(base: string, officeId: string, ticketId: string, key?:
   const url = base.replace(/\/+$/, '') + trackPath(officeId, ticketId);
   return key ? `${url}?k=${encodeURIComponent(key)}` : url;
 }
+
+/**
+ * The text a citizen sends to the office's WhatsApp number to follow a ticket
+ * from a chat (server/notify parseChatCode reads it back): the holder key is
+ * part of it, so nobody can follow or cancel someone else's ticket.
+ */
+export function chatCode(officeId: string, number: string, key: string): string {
+  return `ANTRE ${officeId} ${number} ${key}`;
+}

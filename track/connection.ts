@@ -4,7 +4,7 @@
 import { LeanSocket } from './lean-socket.ts';
 import type { Ack, ApiError } from '../protocol/errors.ts';
 import type { Alert, Track } from './track.svelte.ts';
-import type { TrackView } from './track-types.ts';
+import type { TrackFrame, TrackView } from './track-types.ts';
 
 
 /** Refusals after which reconnecting cannot help. */
@@ -15,7 +15,7 @@ export function connectTrack(track: Track, onAlert: (a: Alert) => void): LeanSoc
   const auth: Record<string, string> = { office, ticket: `${day}/${number}` };
   if (key) auth.key = key;
   const socket = new LeanSocket({ nsp: '/track', auth, delay: { min: 1_000, max: 5_000 } });
-  const take = (view: TrackView) => onAlert(track.apply(view));
+  const take = (view: TrackFrame) => onAlert(track.apply(view));
   socket.on('track', take);
   socket.on('unavailable', (e: ApiError) => track.refuse(e));
   socket.on('connect', () => {

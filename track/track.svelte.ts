@@ -3,7 +3,7 @@
 // moments that alert the citizen: "you are called" and "only N ahead". The
 // socket (connection.ts) and the components only feed and read it.
 import type { ApiError } from '../protocol/errors.ts';
-import type { TrackView } from './track-types.ts';
+import type { TrackFrame, TrackView } from './track-types.ts';
 
 /** The place in a ticket's address: /t/<office>/<day>/<number>?k=KEY. */
 export interface TicketRef {
@@ -73,9 +73,13 @@ export class Track {
   }
 
   /** A view from the server; returns what it should alert. Never goes back to an older version. */
-  apply(view: TrackView, at = Date.now()): Alert {
+  apply(frame: TrackFrame, at = Date.now()): Alert {
     const prev = this.view;
-    if (prev && prev.officeDay === view.officeDay && view.version < prev.version) return null;
+    if (prev && prev.officeDay === frame.officeDay && frame.version < prev.version) return null;
+    // A pushed frame leaves out the office block when it has not changed: keep the one we have.
+    const office = frame.office ?? prev?.office;
+    if (!office) return null; // cannot happen (a socket's first frame has it); the next refresh brings it
+    const view: TrackView = { ...frame, office };
     this.view = view;
     this.receivedAt = at;
     this.now = Math.max(this.now, at);

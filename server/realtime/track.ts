@@ -8,7 +8,7 @@
 import { apiError, type Ack, type ApiError, type ErrorCode } from '../../protocol/errors.ts';
 import type { QueueDelta } from '../../protocol/model.ts';
 import { trackHandshakeSchema } from '../../protocol/track-schemas.ts';
-import type { TrackView } from '../../protocol/track.ts';
+import type { TrackFrame, TrackView } from '../../protocol/track.ts';
 import { trackContext, trackViewOf, viewSignature, type BaseTrackView } from '../domain/track-view.ts';
 import { MERGE_WINDOW_MS } from './feeds.ts';
 import { ackOf, answer, fail, perAddressCap, requestBudget, type HandlerDeps } from './handlers.ts';
@@ -27,6 +27,8 @@ interface Follow {
   readers: number;
   /** viewSignature of the last frame sent (null: none yet). */
   sig: string | null;
+  /** The office block of the last frame sent: the next frame leaves it out unless it changed (TrackFrame). */
+  officeSig: string | null;
 }
 
 export interface TrackFeed {
@@ -79,7 +81,7 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
     let office = follows.get(officeId);
     if (!office) follows.set(officeId, (office = new Map()));
     let f = office.get(ticketId);
-    if (!f) office.set(ticketId, (f = { holders: 0, readers: 0, sig: null }));
+    if (!f) office.set(ticketId, (f = { holders: 0, readers: 0, sig: null, officeSig: null }));
     return f;
   };
   const unfollow = (officeId: string, ticketId: string, holder: boolean) => {
@@ -94,8 +96,16 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
   };
 
   const send = (officeId: string, base: BaseTrackView, f: Follow) => {
-    if (f.holders > 0) nsp.to(trackRoom(officeId, base.ticketId, true)).emit('track', deps.track.finish(base, true));
-    if (f.readers > 0) nsp.to(trackRoom(officeId, base.ticketId, false)).emit('track', deps.track.finish(base, false));
+    // Every phone in the room got the office with its first frame (on connect): resend it only when it changed.
+    const officeSig = JSON.stringify(base.office);
+    const frame = (holder: boolean): TrackFrame => {
+      const view: TrackFrame = deps.track.finish(base, holder);
+      if (officeSig === f.officeSig) delete view.office;
+      return view;
+    };
+    if (f.holders > 0) nsp.to(trackRoom(officeId, base.ticketId, true)).emit('track', frame(true));
+    if (f.readers > 0) nsp.to(trackRoom(officeId, base.ticketId, false)).emit('track', frame(false));
+    f.officeSig = officeSig;
   };
   const tellAll = (officeId: string, ticketIds: Iterable<string>, error: ApiError) => {
     for (const id of ticketIds) nsp.to([trackRoom(officeId, id, true), trackRoom(officeId, id, false)]).emit('unavailable', error);
@@ -188,6 +198,10 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
         // The first phone of a ticket: the next flush sends only what changed since this view.
         const { holder: _h, notify: _n, ...base } = r.data;
         if (f.sig === null) f.sig = viewSignature(base);
+        // Its first frame carried the office: broadcasts may leave it out while every phone of the room has this one.
+        const officeSig = JSON.stringify(base.office);
+        if (f.holders + f.readers === 1) f.officeSig = officeSig;
+        else if (f.officeSig !== officeSig) f.officeSig = null; // phones of the room hold different ones: the next frame resends it
       })
       .catch((err: unknown) => {
         deps.log.error({ err, office: officeId }, 'cannot send the first track view');

@@ -2,6 +2,7 @@
 // (webhook gateway, WhatsApp Cloud API stand-in, a push service that decrypts
 // like a browser), subscriptions by the ticket's holder, the "near" and
 // "called" triggers from the queue, retries, receipts and forged callbacks.
+import { chatCode } from '../../protocol/urls.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { messageId } from '../../server/notify/outbox-store.ts';
 import { WebhookReceiver, WhatsAppCloudStandIn } from '../helpers/provider-servers.ts';
@@ -382,7 +383,8 @@ describe('WhatsApp Cloud API', () => {
     expect(help!.body.text.body).toMatch(/^Kirim kode/);
     expect(s.giliran.notify.statusOf('kupang', t.id)).toBeNull();
 
-    await c.sendInbound(s.url, from, `ANTRE kupang ${t.number} ${t.k}`);
+    // The very text the track page's WhatsApp link carries (protocol/urls.ts chatCode).
+    await c.sendInbound(s.url, from, chatCode('kupang', t.number, t.k));
     const [, subscribed] = await c.waitForRequests(2);
     expect(subscribed!.body).toMatchObject({ to: from, type: 'text' });
     expect(subscribed!.body.text.body).toContain(`nomor antrean ${t.number}`);

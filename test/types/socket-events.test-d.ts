@@ -15,7 +15,7 @@ import type {
   KioskServerToClient,
 } from '../../protocol/events.ts';
 import type { PublicOffice, QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
-import type { TrackView } from '../../protocol/track.ts';
+import type { TrackFrame, TrackView } from '../../protocol/track.ts';
 import type { PhoneSocket } from '../helpers/phone.ts';
 import type { RoleNamespace, RoleSocket, SocketData } from '../../server/realtime/types.ts';
 import { QueueClient } from '../../ui/queue-client.ts';
@@ -52,7 +52,7 @@ describe('the phone namespace (/track): its own ticket, never the queue', () => 
 
   it('types the phone page side the same way', () => {
     const phone = {} as PhoneSocket;
-    phone.on('track', (v) => expectTypeOf(v).toEqualTypeOf<TrackView>());
+    phone.on('track', (v) => expectTypeOf(v).toEqualTypeOf<TrackFrame>());
     phone.on('unavailable', (e) => expectTypeOf(e).toEqualTypeOf<ApiError>());
     phone.emit('refresh', (res) => expectTypeOf(res).toEqualTypeOf<Ack<TrackView>>());
     // @ts-expect-error phones do not listen to snapshots
