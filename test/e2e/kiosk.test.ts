@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { QueueSnapshot, Ticket } from '../../protocol/model.ts';
+import { holderKey } from '../../server/auth/holder-key.ts';
 import { artifact, checkScreen as checkScreenAt, copyOfDist, launchBrowser, painted, type ScreenRules } from '../helpers/browser.ts';
 import { login, request, startServer, type TestServer } from '../helpers/server.ts';
 
@@ -138,7 +139,7 @@ describe('kiosk', () => {
     const qr = page.getByRole('img', { name: /Kode QR untuk memantau/ });
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     const src = new URL((await qr.getAttribute('src'))!, srv.url);
-    expect(src.searchParams.get('data')).toBe(`${srv.url}/t/kupang/${t.officeDay}/${number}`);
+    expect(src.searchParams.get('data')).toBe(`${srv.url}/t/kupang/${t.officeDay}/${number}?k=${holderKey(srv.giliran.secrets.holderKey, 'kupang', t.id)}`);
 
     await page.getByRole('button', { name: 'Selesai' }).click();
     await ready(page);
