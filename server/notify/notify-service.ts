@@ -118,12 +118,29 @@ export class NotifyService {
     this.#statusChanged = listener;
   }
 
-  /** Which phone channels this server can deliver. */
-  phoneChannels(): PhoneChannel[] {
+  /** Which phone channels this server can deliver for the office. */
+  phoneChannels(officeId?: string): PhoneChannel[] {
     const out: PhoneChannel[] = [];
-    if (this.#senders.whatsapp || this.#senders.webhook) out.push('whatsapp');
-    if (this.#senders.webhook) out.push('sms');
+    const webhook = this.#webhookOf(officeId);
+    if (this.#senders.whatsapp || webhook) out.push('whatsapp');
+    if (webhook) out.push('sms');
     return out;
+  }
+
+  readonly #officeWebhooks = new Map<string, { key: string; sender: WebhookSender }>();
+  /**
+   * The office's own webhook provider, set in the admin console (office.notify.webhook),
+   * else the server-wide one (GILIRAN_NOTIFY_WEBHOOK_URL / _SECRET), else none.
+   */
+  #webhookOf(officeId: string | undefined): WebhookSender | null {
+    const own = officeId ? this.deps.queue.office(officeId)?.notify?.webhook : undefined;
+    if (!officeId || !own?.url || !own.secret) return this.#senders.webhook;
+    const key = `${own.url}\n${own.secret}`;
+    const cached = this.#officeWebhooks.get(officeId);
+    if (cached?.key === key) return cached.sender;
+    const sender = new WebhookSender({ url: own.url, secret: own.secret, timeoutMs: this.deps.settings.providerTimeoutMs });
+    this.#officeWebhooks.set(officeId, { key, sender });
+    return sender;
   }
 
   /** Erases contact files of days that are over, opens today's outbox of every office, resumes its pending messages. */
@@ -261,7 +278,7 @@ export class NotifyService {
     if (input.phone) {
       const e164 = normalizeIndonesianPhone(input.phone.number);
       if (!e164) throw fail('invalid_phone');
-      if (!this.phoneChannels().includes(input.phone.channel)) throw fail('notify_channel_unavailable');
+      if (!this.phoneChannels(officeId).includes(input.phone.channel)) throw fail('notify_channel_unavailable');
       phone = { e164, channel: input.phone.channel };
     }
     if (input.push && !endpointAllowed(input.push.endpoint, this.deps.settings.pushEndpointHosts)) {
@@ -451,10 +468,10 @@ export class NotifyService {
     }
   }
 
-  #senderFor(channel: NotifyChannel, contact: Contact | undefined): Sender | null {
+  #senderFor(officeId: string, channel: NotifyChannel, contact: Contact | undefined): Sender | null {
     if (channel === 'push') return this.#senders.push;
-    if (channel === 'whatsapp') return this.#senders.whatsapp ?? this.#senders.webhook;
-    if (channel === 'sms') return this.#senders.webhook;
+    if (channel === 'whatsapp') return this.#senders.whatsapp ?? this.#webhookOf(officeId);
+    if (channel === 'sms') return this.#webhookOf(officeId);
     void contact;
     return null;
   }
@@ -479,7 +496,7 @@ export class NotifyService {
       if (this.#eraseAfter.has(`${day.officeId}/${m.ticket}`)) await this.#eraseWhenSettled(day, m.ticket);
     };
     const contact = day.contacts.get(m.ticket);
-    const sender = this.#senderFor(m.channel, contact);
+    const sender = this.#senderFor(day.officeId, m.channel, contact);
     const out = this.#outgoing(day, m, contact);
     try {
       if (!sender || !out) return await settle({ t: 'failed', reason: sender ? 'contact erased' : 'channel not configured' });
@@ -570,7 +587,9 @@ export class NotifyService {
 
   /** POST /api/v1/notify/webhook/receipt: a signed delivery receipt of the generic webhook provider. */
   async webhookReceipt(raw: Buffer, signature: unknown, from: string | undefined): Promise<void> {
-    if (!signatureValid(this.deps.settings.webhookSecret, raw, signature)) {
+    // Signed with the server-wide secret or with an office's own (admin console).
+    const secrets = [this.deps.settings.webhookSecret, ...this.deps.queue.offices().map((o) => o.notify?.webhook.secret ?? undefined)];
+    if (!secrets.some((s) => signatureValid(s ?? undefined, raw, signature))) {
       this.deps.log.warn({ from, bytes: raw.length, signed: typeof signature === 'string' }, 'notify: webhook receipt refused (bad or missing signature)');
       throw fail('forbidden');
     }

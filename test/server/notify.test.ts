@@ -9,7 +9,7 @@ import { WebhookReceiver, WhatsAppCloudStandIn } from '../helpers/provider-serve
 import { PushReceiver } from '../helpers/push-receiver.ts';
 import { callNext, finish, issue, notifyPath, staff, subscribe } from '../helpers/notify.ts';
 import { io } from 'socket.io-client';
-import { request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
+import { login, request, startServer, waitFor, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 import type { Settings } from '../../server/settings.ts';
 
@@ -199,6 +199,27 @@ describe('triggers', () => {
 });
 
 describe('webhook provider', () => {
+  it("uses the office's own webhook provider set in the admin console, where the server has none", async () => {
+    const w = await webhook();
+    const s = await server(); // no GILIRAN_NOTIFY_WEBHOOK_*: only the office's setting can deliver
+    const clerk = await staff(s);
+    const t = await issue(s, clerk);
+    const sms = { phone: { number: '081234567890', channel: 'sms', consent: true } };
+    expect((await subscribe(s, t, sms)).body.error.code).toBe('notify_channel_unavailable');
+    const admin = await login(s.url, 'admin');
+    const office = await request(s.url, 'GET', '/api/v1/admin/offices/kupang', { cookie: admin });
+    const put = await request(s.url, 'PUT', '/api/v1/admin/offices/kupang/sections/notify', {
+      cookie: admin,
+      body: { revision: office.body.revisions.notify.revision, value: { notify: { webhook: { url: w.hookUrl, secret: SECRET }, whatsapp: { apiUrl: null, token: null, sender: null } } } },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect((await subscribe(s, t, sms)).status).toBe(200);
+    await callNext(s, clerk);
+    // Nobody was ahead: "near" at once, then "called"; the receiver checks each signature with the office's secret.
+    await w.waitForRequests(2);
+    expect(w.requests.map((r) => r.body.id).sort()).toEqual([messageId('kupang', t.id, 'called', 'sms'), messageId('kupang', t.id, 'near', 'sms')].sort());
+  });
+
   it('retries 500 and then succeeds; honours Retry-After on 429; gives up on other 4xx', async () => {
     const w = await webhook();
     const s = await server({ webhookUrl: w.hookUrl, webhookSecret: SECRET, retryBaseMs: 50 });
