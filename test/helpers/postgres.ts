@@ -58,7 +58,10 @@ export async function startPostgres(): Promise<Postgres> {
   const port = await freePort();
   // fsync stays on: the tests count on "acknowledged = committed", as production does.
   const args = ['-D', dataDir, '-k', dir, '-h', '127.0.0.1', '-p', String(port), '-c', 'max_connections=200', '-c', 'shared_buffers=32MB'];
-  const child = asRoot ? spawn('runuser', ['-u', 'postgres', '--', path.join(bin, 'postgres'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // The server is this process's own child (not under runuser, which does not pass SIGINT on:
+  // stop() then waited for ever and CI ran out of time).
+  const ids = asRoot ? { uid: Number(owner), gid: Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()) } : {};
+  const child = spawn(path.join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...ids });
   let log = '';
   child.stderr?.on('data', (b: Buffer) => (log = (log + b.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -75,9 +78,11 @@ export async function startPostgres(): Promise<Postgres> {
     url: urlOf('postgres'),
     urlOf,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT'); // fast shutdown
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
+        clearTimeout(killer);
       }
       rmSync(dir, { recursive: true, force: true });
     },
