@@ -38,7 +38,7 @@ import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
 import { TrackService } from './track-service.ts';
-import { loadSecrets, type Secrets } from './store/secrets.ts';
+import { loadPgSecrets, loadSecrets, type Secrets } from './store/secrets.ts';
 import { openPgStore } from './store/pg-store.ts';
 import type { Store } from './store/types.ts';
 import { VERSION } from './version.ts';
@@ -76,8 +76,10 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     seededPassword = { password: made.password, generated: made.generated };
     return made.data;
   };
-  const opened = settings.databaseUrl ? await openPgStore({ databaseUrl: settings.databaseUrl, seed }) : await openLowdbStore({ dataDir: settings.dataDir, seed });
-  const secrets = await loadSecrets(settings.dataDir);
+  const pgOpened = settings.databaseUrl ? await openPgStore({ databaseUrl: settings.databaseUrl, seed }) : null;
+  const opened = pgOpened ?? (await openLowdbStore({ dataDir: settings.dataDir, seed }));
+  // A central deployment's processes share one set of secrets (a holder key made by one verifies on another).
+  const secrets = pgOpened ? await loadPgSecrets(pgOpened.store.pool) : await loadSecrets(settings.dataDir);
   // No audit line may hold a whole NIK (one typed into the username, say).
   const store: Store = { ...opened.store, audit: nikMaskingAudit(opened.store.audit) };
   const queue = new QueueService(store, log, now);

@@ -6,7 +6,7 @@ import type { Settings } from '../settings.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Store } from '../store/types.ts';
 import { NotifyService } from './notify-service.ts';
-import { loadVapidKeys } from './vapid.ts';
+import { loadSharedVapidKeys, loadVapidKeys } from './vapid.ts';
 
 export { NotifyService } from './notify-service.ts';
 export type { NotifyStatus } from '../../protocol/notify.ts';
@@ -16,7 +16,7 @@ export type NotifyStatusOf = NotifyService['statusOf'];
 
 export async function createNotify(opts: { settings: Settings; queue: QueueService; store: Store; secrets: Secrets; log: Logger; now: () => Date }): Promise<NotifyService> {
   const root = path.join(opts.settings.dataDir, 'notify');
-  const vapid = await loadVapidKeys(root);
+  const vapid = opts.secrets.ensureValue ? await loadSharedVapidKeys(opts.secrets.ensureValue) : await loadVapidKeys(root);
   const notify = new NotifyService({ root, settings: opts.settings.notify, publicUrl: opts.settings.publicUrl, queue: opts.queue, store: opts.store, secrets: opts.secrets, log: opts.log, now: opts.now, vapid });
   opts.queue.listen(notify.listener);
   return notify;

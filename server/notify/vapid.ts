@@ -5,9 +5,21 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { writePrivateFile } from './outbox-store.ts';
+import type { Secrets } from '../store/secrets.ts';
 import { generateVapidKeys, type VapidKeys } from './providers.ts';
 
 const fileSchema = z.object({ publicKey: z.string().regex(/^[A-Za-z0-9_-]{87}$/), privateKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
+
+/** The pair shared by every process of a central deployment (PostgreSQL secrets, name `vapid`); the first process makes it. */
+export async function loadSharedVapidKeys(ensureValue: NonNullable<Secrets['ensureValue']>): Promise<VapidKeys> {
+  const raw = await ensureValue('vapid', () => {
+    const keys = generateVapidKeys();
+    return Buffer.from(JSON.stringify({ publicKey: keys.publicKey, privateKey: keys.privateKey }));
+  });
+  const parsed = fileSchema.safeParse(JSON.parse(raw.toString('utf8')));
+  if (!parsed.success) throw new Error('the shared VAPID key pair in the database is damaged');
+  return parsed.data;
+}
 
 export async function loadVapidKeys(root: string): Promise<VapidKeys> {
   const file = path.join(root, 'vapid.json');

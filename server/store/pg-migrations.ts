@@ -45,4 +45,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_day ON audit (day, id);
     `,
   },
+  {
+    version: 30,
+    name: 'shared-secrets',
+    sql: `
+      -- The server's secrets (holder-key MAC key, HMAC keys, the VAPID pair) shared by every
+      -- process of a central deployment: a ticket's holder key made by one process must verify
+      -- on another. A value is written once (INSERT … ON CONFLICT DO NOTHING) and never changed.
+      CREATE TABLE secrets (
+        name text PRIMARY KEY CHECK (name ~ '^[a-z0-9][a-z0-9-]{0,63}$'),
+        value bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

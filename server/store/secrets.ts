@@ -4,9 +4,12 @@
 // name asked for later is created and saved durably before it is handed out
 // (ensure). `secret(name)` is synchronous and only answers names that exist:
 // the known names below are always there after `loadSecrets`.
+// On PostgreSQL (loadPgSecrets) they live in the `secrets` table instead, so
+// every process of a central deployment holds the same keys.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
+import type pg from 'pg';
 import { z } from 'zod';
 import { fsyncDir } from './durable-file.ts';
 
@@ -20,6 +23,13 @@ export interface Secrets {
   secret(name: string): Buffer;
   /** A secret by name, created and saved durably first when it does not exist yet. */
   ensure(name: string): Promise<Buffer>;
+  /**
+   * Only where several processes share the secrets (PostgreSQL): a value of any
+   * shape (the VAPID key pair) by name, made by `make` when no process has made
+   * it yet; the first writer wins and everyone gets its value. The embedded
+   * store keeps such keys in their own files.
+   */
+  ensureValue?(name: string, make: () => Buffer): Promise<Buffer>;
 }
 
 const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
@@ -113,4 +123,48 @@ async function writeSecretFile(file: string, data: string): Promise<void> {
   }
   await rename(tmp, file);
   await fsyncDir(dir);
+}
+
+/**
+ * The secrets of a central deployment, in the `secrets` table (migration 30).
+ * Each name is created with INSERT … ON CONFLICT DO NOTHING and then read back:
+ * processes starting together all end up with the first writer's value.
+ */
+export async function loadPgSecrets(pool: pg.Pool): Promise<Secrets> {
+  const values = new Map<string, Buffer>();
+  const put = async (name: string, make: () => Buffer): Promise<Buffer> => {
+    const r = await pool.query<{ value: Buffer }>(
+      'WITH ins AS (INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value) SELECT value FROM ins UNION ALL SELECT value FROM secrets WHERE name = $1 LIMIT 1',
+      [name, make()],
+    );
+    // A conflict leaves `ins` empty and the CTE's snapshot does not see the winner's row when it committed
+    // after the statement began: read it again then.
+    const value = r.rows[0]?.value ?? (await pool.query<{ value: Buffer }>('SELECT value FROM secrets WHERE name = $1', [name])).rows[0]?.value;
+    if (!value) throw new Error(`secret "${name}" could not be created`);
+    values.set(name, value);
+    return value;
+  };
+  for (const row of (await pool.query<{ name: string; value: Buffer }>('SELECT name, value FROM secrets')).rows) values.set(row.name, row.value);
+  for (const n of KNOWN_SECRETS) if (!values.has(n)) await put(n, () => randomBytes(32));
+  const pending = new Map<string, Promise<Buffer>>();
+  const ensureValue = (name: string, make: () => Buffer): Promise<Buffer> => {
+    const v = values.get(name);
+    if (v) return Promise.resolve(v);
+    const p0 = pending.get(name);
+    if (p0) return p0;
+    if (!nameSchema.safeParse(name).success) return Promise.reject(new Error(`bad secret name "${name}"`));
+    const p = put(name, make).finally(() => pending.delete(name));
+    pending.set(name, p);
+    return p;
+  };
+  return {
+    holderKey: values.get('holder-key')!,
+    secret(name) {
+      const v = values.get(name);
+      if (!v) throw new Error(`secret "${name}" does not exist; add it to KNOWN_SECRETS or use ensure()`);
+      return v;
+    },
+    ensure: (name) => ensureValue(name, () => randomBytes(32)),
+    ensureValue,
+  };
 }
