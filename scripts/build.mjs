@@ -36,7 +36,7 @@ for (const f of readdirSync(assets)) {
 }
 rmSync(new URL('dist-server', root), { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'server/main.ts', agent: 'server/agent/main.ts' },
+  entryPoints: { main: 'server/main.ts', central: 'server/central.ts', agent: 'server/agent/main.ts' },
   absWorkingDir: new URL('.', root).pathname,
   outdir: 'dist-server',
   outExtension: { '.js': '.mjs' },

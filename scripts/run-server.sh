@@ -8,4 +8,12 @@
 #                            within noise (bench/broadcast-latency.ts,
 #                            bench/issue-throughput.ts); an office box is small.
 cd "$(dirname "$0")/.."
-exec node --max-semi-space-size=8 --enable-source-maps dist-server/main.mjs "$@"
+# `run-server.sh --central` starts the central deployment instead (dist-server/central.mjs:
+# GILIRAN_PROCESSES workers on one port, see docs/central.md); the workers get the same flags.
+FLAGS="--max-semi-space-size=8 --enable-source-maps"
+ENTRY=main
+if [ "${1:-}" = "--central" ]; then
+  ENTRY=central
+  shift
+fi
+exec node $FLAGS "dist-server/$ENTRY.mjs" "$@"

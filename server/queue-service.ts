@@ -6,7 +6,7 @@ import type { Command } from '../protocol/commands.ts';
 import { apiError, type ApiError } from '../protocol/errors.ts';
 import type { CommandResult } from '../protocol/events.ts';
 import type { Actor, OfficeConfig, PublicOffice, QueueDelta, QueueSnapshot } from '../protocol/model.ts';
-import { decide, deltaOf, dueNoShows, applyCommit, officeDayOf, snapshotOf, type DayState } from './domain/index.ts';
+import { decide, deltaOf, dueNoShows, applyCommit, officeDayOf, snapshotOf, type Commit, type DayState } from './domain/index.ts';
 import type { Logger } from './log.ts';
 import { StaleDayError, type Store } from './store/types.ts';
 
@@ -100,6 +100,25 @@ export class QueueService {
     }
     // A command of ours ran meanwhile (its write will fail as stale), or another catch-up got here first.
     if (state.version !== from || this.#lastWrite.has(officeId) || this.#dropped.has(state)) return;
+    this.#applyExternal(office, state, commits);
+  }
+
+  /**
+   * Holding the office's write lease (a shared store): commits other processes
+   * made before we got it are applied (and told to our screens) before we
+   * decide. A write of ours in flight means we have held the lease since it
+   * began, so nobody else can have written.
+   */
+  async #catchUpUnderLease(office: OfficeConfig, state: DayState): Promise<void> {
+    if (this.#lastWrite.has(office.id)) return;
+    const from = state.version;
+    const commits = await this.store.queue.readCommits(office.id, state.officeDay, from);
+    // Another command of ours entering with us read the same commits and applied them first.
+    if (state.version !== from || this.#dropped.has(state)) return;
+    this.#applyExternal(office, state, commits);
+  }
+
+  #applyExternal(office: OfficeConfig, state: DayState, commits: Commit[]): void {
     for (const commit of commits) {
       if (commit.version !== state.version + 1) break;
       applyCommit(state, office, commit);
@@ -202,12 +221,32 @@ export class QueueService {
   async #execute(officeId: string, command: Command, actor: Actor, origin: CommandOrigin, attempt: number): Promise<Result<CommandResult>> {
     const office = this.office(officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
+    // A shared store (PostgreSQL, several processes): one writer per office at a time (docs/central.md).
+    let leave: (() => void) | undefined;
+    try {
+      leave = await this.store.queue.enterWriter?.(officeId);
+    } catch (err) {
+      this.log.error({ err, office: officeId }, 'could not take the office write lease');
+      return { ok: false, error: apiError('unavailable') };
+    }
+    try {
+      return await this.#executeHeld(office, command, actor, origin, attempt, leave !== undefined);
+    } finally {
+      leave?.();
+    }
+  }
+
+  async #executeHeld(office: OfficeConfig, command: Command, actor: Actor, origin: CommandOrigin, attempt: number, leased: boolean): Promise<Result<CommandResult>> {
+    const officeId = office.id;
     let state: DayState;
     try {
       state = await this.#day(office);
+      if (leased) await this.#catchUpUnderLease(office, state);
     } catch {
       return { ok: false, error: apiError('unavailable') };
     }
+    // Retries keep this hold of the lease (entering again could wait behind our own hold).
+    if (this.#dropped.has(state) && attempt < STALE_RETRIES) return this.#executeHeld(office, command, actor, origin, attempt + 1, leased);
     // From here to the store call nothing awaits: decide and apply are one step.
     const decision = decide(state, office, command, { now: this.now(), actor });
     if (!decision.ok) return { ok: false, error: apiError(decision.code) };
@@ -233,7 +272,7 @@ export class QueueService {
         // after a short random pause so two busy processes do not keep colliding in step. Screens of
         // this process learn the other's commits from the next delta's version gap (they resync).
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
-        return this.#execute(officeId, command, actor, origin, attempt + 1);
+        return this.#executeHeld(office, command, actor, origin, attempt + 1, leased);
       }
       this.log.error({ err, office: officeId, version: commit.version }, 'commit failed; day reloaded from disk');
       void this.#resync(office);

@@ -77,6 +77,12 @@ export interface Settings extends FileSettings {
   dataDir: string;
   /** GILIRAN_DATABASE_URL: postgres://… switches the store from the files in dataDir to PostgreSQL (central deployments). */
   databaseUrl: string | null;
+  /**
+   * GILIRAN_PROCESS_ID: which process of a central deployment this is (`npm run central` sets it).
+   * What a process still keeps in files of its own (the notification outbox) goes under a folder
+   * of that name, so processes sharing one GILIRAN_DATA never write one file together.
+   */
+  processId: string | null;
   configFile: string | null;
   demoPassword: string | null;
   /** Folder of the built pages (vite build output). */
@@ -100,6 +106,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   }
   const databaseUrl = env.GILIRAN_DATABASE_URL?.trim() || null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('GILIRAN_DATABASE_URL must be a postgres:// URL');
+  const processId = env.GILIRAN_PROCESS_ID?.trim() || null;
+  if (processId !== null && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(processId)) throw new Error('GILIRAN_PROCESS_ID must be a short name of a-z, 0-9 and -');
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const fromEnv: Partial<FileSettings> = {};
@@ -120,6 +128,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     host: env.HOST ?? '0.0.0.0',
     dataDir: path.resolve(cwd, env.GILIRAN_DATA ?? 'data'),
     databaseUrl,
+    processId,
     configFile,
     demoPassword: env.GILIRAN_DEMO_PASSWORD ?? null,
     distDir: path.resolve(env.GILIRAN_DIST ?? path.join(import.meta.dirname, '..', 'dist')),

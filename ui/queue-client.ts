@@ -42,8 +42,10 @@ export class QueueClient<S extends QueueServerEvents = QueueServerEvents, C exte
     const base = opts.url ?? '';
     const auth: Record<string, string> = { office: opts.office };
     if (opts.deviceToken) auth.deviceToken = opts.deviceToken;
-    // Polling then WebSocket, as always: the build leaves WebTransport out (vite.config.ts).
-    this.socket = io(`${base}/${opts.role}`, { auth, autoConnect: false, withCredentials: true, transports: ['polling', 'websocket'], ...opts.socketOptions }) as never;
+    // WebSocket first, polling only when it fails (a proxy that blocks upgrades): a WebSocket stays on the
+    // process that accepted it, so a central deployment needs no sticky sessions (docs/central.md).
+    // The build leaves WebTransport out (vite.config.ts).
+    this.socket = io(`${base}/${opts.role}`, { auth, autoConnect: false, withCredentials: true, transports: ['websocket', 'polling'], tryAllTransports: true, ...opts.socketOptions }) as never;
     const s = this.socket as unknown as Socket<QueueServerEvents, ResyncClientEvents>;
     s.on('snapshot', (snap) => this.handleSnapshot(snap));
     s.on('delta', (delta) => this.handleDelta(delta));

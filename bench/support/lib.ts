@@ -261,8 +261,8 @@ export function startGiliran(data: DataDir, opts: { nodeArgs?: string[]; env?: R
 /** The node flags production starts the server with: read from scripts/run-server.sh, their one home. */
 export function productionNodeFlags(): string[] {
   const script = readFileSync(path.join(ROOT, 'scripts', 'run-server.sh'), 'utf8');
-  const line = /^exec node (.*) dist-server\/main\.mjs/m.exec(script);
-  if (!line) throw new Error('scripts/run-server.sh: no "exec node … dist-server/main.mjs" line');
+  const line = /^FLAGS="([^"]*)"/m.exec(script);
+  if (!line) throw new Error('scripts/run-server.sh: no FLAGS="…" line');
   return (line[1] ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
 }
 

@@ -15,7 +15,8 @@ export type { NotifyStatus } from '../../protocol/notify.ts';
 export type NotifyStatusOf = NotifyService['statusOf'];
 
 export async function createNotify(opts: { settings: Settings; queue: QueueService; store: Store; secrets: Secrets; log: Logger; now: () => Date }): Promise<NotifyService> {
-  const root = path.join(opts.settings.dataDir, 'notify');
+  // One process of a central deployment keeps its outbox apart from the others' (docs/central.md).
+  const root = path.join(opts.settings.dataDir, 'notify', ...(opts.settings.processId ? [`process-${opts.settings.processId}`] : []));
   const vapid = opts.secrets.ensureValue ? await loadSharedVapidKeys(opts.secrets.ensureValue) : await loadVapidKeys(root);
   const notify = new NotifyService({ root, settings: opts.settings.notify, publicUrl: opts.settings.publicUrl, queue: opts.queue, store: opts.store, secrets: opts.secrets, log: opts.log, now: opts.now, vapid });
   opts.queue.listen(notify.listener);

@@ -22,6 +22,108 @@ const COMMITS_CHANNEL = 'giliran_commits';
 const PROCESS_TOKEN = randomUUID();
 /** Advisory-lock key under which migrations run, so processes starting together apply each once. */
 const MIGRATION_LOCK = 0x67696c69;
+/** First key of an office's write lease (pg_advisory_lock(LEASE_CLASS, hash of the office id)). */
+const LEASE_CLASS = 0x67696c6a;
+/** A process that holds a lease this long admits no more commands under it, so another process waiting gets its turn. */
+const MAX_HOLD_MS = 50;
+
+/** A stable 32-bit key of an office id (FNV-1a); two offices sharing one only wait for each other. */
+function officeKey(officeId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < officeId.length; i++) h = Math.imul(h ^ officeId.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+/**
+ * One office's write lease in this process: a session advisory lock on a
+ * connection of its own. Commands enter while it is held (and not draining);
+ * it is given back once no command under it is left, or after MAX_HOLD_MS
+ * once those in flight settle. A killed process's connection drops and
+ * PostgreSQL frees its locks with it.
+ */
+class OfficeLease {
+  state: 'free' | 'acquiring' | 'held' | 'releasing' = 'free';
+  client: pg.PoolClient | null = null;
+  active = 0;
+  heldSince = 0;
+  draining = false;
+  error: unknown = null;
+  #waiters: (() => void)[] = [];
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly key: number,
+  ) {}
+
+  changed(): Promise<void> {
+    return new Promise((r) => this.#waiters.push(r));
+  }
+  #set(state: OfficeLease['state']): void {
+    this.state = state;
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  async enter(): Promise<() => void> {
+    while (!(this.state === 'held' && !this.draining)) {
+      if (this.state === 'free') {
+        if (this.error) {
+          const err = this.error;
+          this.error = null;
+          throw err;
+        }
+        void this.#acquire();
+      }
+      await this.changed();
+    }
+    this.active++;
+    if (performance.now() - this.heldSince > MAX_HOLD_MS) this.draining = true;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.active--;
+      // Commands arriving in this same turn of the event loop still share the hold.
+      if (this.active === 0) setImmediate(() => this.#maybeRelease());
+    };
+  }
+
+  async #acquire(): Promise<void> {
+    this.#set('acquiring');
+    let client: pg.PoolClient | null = null;
+    try {
+      client = await this.pool.connect();
+      await client.query('SELECT pg_advisory_lock($1, $2)', [LEASE_CLASS, this.key]);
+      this.client = client;
+      this.heldSince = performance.now();
+      this.draining = false;
+      this.#set('held');
+    } catch (err) {
+      client?.release(err as Error);
+      this.error = err;
+      this.#set('free');
+    }
+  }
+
+  async #maybeRelease(): Promise<void> {
+    if (this.state !== 'held' || this.active > 0) return;
+    this.#set('releasing');
+    const client = this.client!;
+    this.client = null;
+    try {
+      await client.query('SELECT pg_advisory_unlock($1, $2)', [LEASE_CLASS, this.key]);
+      client.release();
+    } catch (err) {
+      // Dropping the connection frees the lock as surely.
+      client.release(err as Error);
+    }
+    this.#set('free');
+  }
+
+  async close(): Promise<void> {
+    while (this.state === 'acquiring' || this.state === 'releasing') await this.changed();
+    this.client?.release(true);
+    this.client = null;
+  }
+}
 
 export async function migrate(pool: pg.Pool): Promise<number[]> {
   const client = await pool.connect();
@@ -54,7 +156,22 @@ interface OpenDay {
 
 class PgQueueStore implements QueueStore {
   #days = new Map<string, Promise<OpenDay>>();
-  constructor(private readonly pool: pg.Pool) {}
+  #leases = new Map<string, OfficeLease>();
+  constructor(
+    private readonly pool: pg.Pool,
+    /** Connections that hold write leases, apart from the pool the writes use: a held lease never starves a write. */
+    private readonly leasePool: pg.Pool,
+  ) {}
+
+  enterWriter(officeId: string): Promise<() => void> {
+    let lease = this.#leases.get(officeId);
+    if (!lease) this.#leases.set(officeId, (lease = new OfficeLease(this.leasePool, officeKey(officeId))));
+    return lease.enter();
+  }
+
+  async closeLeases(): Promise<void> {
+    for (const l of this.#leases.values()) await l.close();
+  }
 
   async openDay(office: OfficeConfig, officeDay: string): Promise<DayState> {
     const cached = this.#days.get(office.id);
@@ -236,6 +353,8 @@ export interface PgStoreOptions extends Omit<OpenStoreOptions, 'dataDir'> {
   databaseUrl: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** Connections that may hold office write leases at once (default 32). */
+  leasePoolSize?: number;
 }
 
 export interface PgStore extends Store {
@@ -246,6 +365,9 @@ export interface PgStore extends Store {
 export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStore; seeded: boolean }> {
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
   pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
+  // One connection per office whose lease this process holds at the moment (usually a handful).
+  const leasePool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.leasePoolSize ?? 32 });
+  leasePool.on('error', () => undefined);
   try {
     await migrate(pool);
     // Seed once, even with several processes starting together (the row's key decides).
@@ -261,7 +383,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
     const sessions = new PgSessionStore(pool);
     await sessions.load();
     const listener = await pool.connect();
-    const queue = new PgQueueStore(pool);
+    const queue = new PgQueueStore(pool, leasePool);
     listener.on('notification', (n) => {
       if (n.channel === COMMITS_CHANNEL) return queue.heard(n.payload ?? '');
       if (n.channel !== CHANNEL) return;
@@ -278,12 +400,15 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
       pool,
       async close() {
         listener.release();
+        await queue.closeLeases();
+        await leasePool.end();
         await pool.end();
       },
     };
     return { store, seeded };
   } catch (err) {
     await pool.end().catch(() => undefined);
+    await leasePool.end().catch(() => undefined);
     throw err;
   }
 }

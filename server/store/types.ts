@@ -102,6 +102,14 @@ export interface QueueStore {
    * date and tell its own screens. The embedded store has one writer and no feed.
    */
   onExternalCommit?(listener: (officeId: string, officeDay: string, version: number) => void): void;
+  /**
+   * Stores that several processes share: the office's write lease (one writer
+   * per office at a time across processes). Resolves once this process holds
+   * it; the caller brings its day up to date (readCommits after its version),
+   * decides, commits, and calls the returned `leave` once the write settled.
+   * Commands of one process share one hold, so group commit still batches them.
+   */
+  enterWriter?(officeId: string): Promise<() => void>;
   /** Forgets the cached day of an office (its files were replaced by a restore): the next openDay reads the disk. */
   evict(officeId: string): Promise<void>;
 }
