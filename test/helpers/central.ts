@@ -48,8 +48,13 @@ export function startCluster(processes: number, env: Record<string, string>): Pr
     let err = '';
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
     const workers = () => {
-      const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(proc.pid)], { encoding: 'utf8' });
-      return r.stdout.split('\n').map((l) => Number(l.trim())).filter((p) => p > 0);
+      // The primary's children that run the server (tsx also gives it an esbuild helper).
+      const r = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(proc.pid)], { encoding: 'utf8' });
+      return r.stdout
+        .split('\n')
+        .filter((l) => /server\/main\.ts|main\.mjs/.test(l))
+        .map((l) => Number(l.trim().split(/\s+/)[0]))
+        .filter((p) => p > 0);
     };
     const timer = setTimeout(() => {
       for (const pid of workers()) process.kill(pid, 'SIGKILL');
