@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, fmt, machine, machineLine, round, table, track } from './support/lib.ts';
 
-const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood'] as const;
+const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood', 'central'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function parse(argv: string[]): { quick: boolean; only: BenchName[] } {
@@ -132,6 +132,14 @@ function row(o: Outcome): Record<string, string> {
         baseline: `quiet: p50 ${s.quiet.ackP50Ms} ms, p99 ${s.quiet.ackP99Ms} ms`,
         ratio: `p50 ${s.ratios.p50}×, p99 ${s.ratios.p99}×`,
         goals: `p50 ≤1.5× ${yes(s.goals.p50Within1_5x)}, p99 ≤1.5× ${yes(s.goals.p99Within1_5x)}`,
+      };
+    case 'central':
+      return {
+        ...base,
+        result: `issue on PostgreSQL: 1 process ${s.issue.pg1.ticketsPerSec}/s p99 ${s.issue.pg1.p99Ms} ms, 2 processes ${s.issue.pg2.ticketsPerSec}/s p99 ${s.issue.pg2.p99Ms} ms; call→${s.config.displays} displays p99: 1 process ${s.calls.oneProcess.p99Ms} ms, 2 processes ${s.calls.twoProcesses.p99Ms} ms`,
+        baseline: `embedded: ${s.issue.embedded1.ticketsPerSec}/s p99 ${s.issue.embedded1.p99Ms} ms`,
+        ratio: `pg1/embedded ${s.ratios.pg1ThroughputVsEmbedded}, pg2/pg1 ${s.ratios.pg2ThroughputVsPg1}, calls p99 2/1 ${s.ratios.callsP99TwoVsOne}×`,
+        goals: '',
       };
     case 'resync-flood':
       return {
