@@ -27,6 +27,11 @@ export function startProcesses(n: number, env: Record<string, string>): Promise<
   return Promise.all(Array.from({ length: n }, (_, i) => startChild({ ...env, GILIRAN_PROCESS_ID: `p${i + 1}` })));
 }
 
+/** Kupang's four demo counters with their clerks, alternating between two processes (counters 1 and 3 on `a`, 2 and 4 on `b`). */
+export function countersOnTwo<S>(a: S, b: S): { srv: S; id: string; user: string }[] {
+  return ['1', '2', '3', '4'].map((id, i) => ({ srv: i % 2 ? b : a, id, user: `petugas${id}` }));
+}
+
 export interface Cluster {
   url: string;
   proc: ChildProcess;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueDelta, QueueSnapshot } from '../../protocol/model.ts';
 import type { ChildServer } from '../helpers/child-server.ts';
-import { centralEnv, startProcesses } from '../helpers/central.ts';
+import { centralEnv, countersOnTwo, startProcesses } from '../helpers/central.ts';
 import { freshDatabase, postgresAvailable } from '../helpers/pg-database.ts';
 import { connect, connectOutcome, login, request, waitFor } from '../helpers/server.ts';
 
@@ -58,12 +58,7 @@ describe.runIf(postgresAvailable())('server processes on one PostgreSQL database
     };
     const issuers = Promise.all([a, b, a, b, a, b].map(issuer)).finally(() => (issuing = false));
 
-    const counters = [
-      { srv: a, id: '1', user: 'petugas1' },
-      { srv: b, id: '2', user: 'petugas2' },
-      { srv: a, id: '3', user: 'petugas3' },
-      { srv: b, id: '4', user: 'petugas4' },
-    ];
+    const counters = countersOnTwo(a, b);
     const calledBy = new Map<string, string[]>();
     let presses = 0;
     let replays = 0;

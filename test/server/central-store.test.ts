@@ -3,6 +3,7 @@
 // ticket ever reaches two counters; every acknowledged change is in the
 // database for a fresh process to read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countersOnTwo } from '../helpers/central.ts';
 import { freshDatabase, postgresAvailable } from '../helpers/pg-database.ts';
 import { login, request, startServer, type TestServer } from '../helpers/server.ts';
 
@@ -32,12 +33,7 @@ describe.runIf(postgresAvailable())('two processes on one PostgreSQL database', 
       }),
     );
     expect(new Set(issued.map((t) => t.number)).size).toBe(TICKETS);
-    const counters = [
-      { srv: a, id: '1', user: 'petugas1' },
-      { srv: b, id: '2', user: 'petugas2' },
-      { srv: a, id: '3', user: 'petugas3' },
-      { srv: b, id: '4', user: 'petugas4' },
-    ];
+    const counters = countersOnTwo(a, b);
     const calledBy = new Map<string, string[]>();
     await Promise.all(
       counters.map(async (c) => {
