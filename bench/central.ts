@@ -4,7 +4,9 @@
 //            outstanding for D s, against (a) one process on the embedded store,
 //            (b) one process on PostgreSQL, (c) two processes on PostgreSQL with the
 //            clients split over them (every issue of one office: the write lease moves
-//            between the processes). tickets/s and ack p50/p99.
+//            between the processes), (d) the same two processes with optimistic writers
+//            (GILIRAN_PG_WRITER=optimistic: the version key and retry alone). tickets/s
+//            and ack p50/p99.
 //   calls    call → N displays (WebSocket, loopback demo screens): all N on one
 //            process, vs N/2 on each of two processes (the counter on the first); time
 //            from the call-next request to each display's delta with the call, p50/p99
@@ -45,15 +47,15 @@ async function freshDb(): Promise<{ url: string; drop(): Promise<void> }> {
   };
 }
 
-type Target = 'embedded-1' | 'pg-1' | 'pg-2';
+type Target = 'embedded-1' | 'pg-1' | 'pg-2' | 'pg-2-optimistic';
 
 /** Starts the processes of a target; the first is started alone (it makes the schema and the seed). */
 async function startTarget(target: Target): Promise<{ servers: Child[]; stop(): Promise<void> }> {
   const data = await makeDataDir('giliran-bench-central-');
   const db = target === 'embedded-1' ? null : await freshDb();
-  const env: Record<string, string> = db ? { GILIRAN_DATABASE_URL: db.url } : {};
+  const env: Record<string, string> = db ? { GILIRAN_DATABASE_URL: db.url, ...(target === 'pg-2-optimistic' ? { GILIRAN_PG_WRITER: 'optimistic' } : {}) } : {};
   const servers: Child[] = [await startGiliran(data, { env: { ...env, ...(db ? { GILIRAN_PROCESS_ID: 'p1' } : {}) }, label: `${target}-1` })];
-  if (target === 'pg-2') servers.push(await startGiliran(data, { env: { ...env, GILIRAN_PROCESS_ID: 'p2' }, label: `${target}-2` }));
+  if (target === 'pg-2' || target === 'pg-2-optimistic') servers.push(await startGiliran(data, { env: { ...env, GILIRAN_PROCESS_ID: 'p2' }, label: `${target}-2` }));
   return {
     servers,
     async stop() {
@@ -138,10 +140,10 @@ async function callsRound(processes: 1 | 2): Promise<{ p50Ms: number; p99Ms: num
 }
 
 try {
-  const issue: Record<Target, Awaited<ReturnType<typeof issueRound>>[]> = { 'embedded-1': [], 'pg-1': [], 'pg-2': [] };
+  const issue: Record<Target, Awaited<ReturnType<typeof issueRound>>[]> = { 'embedded-1': [], 'pg-1': [], 'pg-2': [], 'pg-2-optimistic': [] };
   const calls: Record<'one' | 'two', Awaited<ReturnType<typeof callsRound>>[]> = { one: [], two: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    const order: Target[] = r % 2 ? ['pg-2', 'pg-1', 'embedded-1'] : ['embedded-1', 'pg-1', 'pg-2'];
+    const order: Target[] = r % 2 ? ['pg-2-optimistic', 'pg-2', 'pg-1', 'embedded-1'] : ['embedded-1', 'pg-1', 'pg-2', 'pg-2-optimistic'];
     for (const target of order) issue[target].push(await issueRound(target, r));
     for (const n of r % 2 ? ([2, 1] as const) : ([1, 2] as const)) calls[n === 1 ? 'one' : 'two'].push(await callsRound(n));
   }
@@ -150,19 +152,20 @@ try {
     bench: 'central',
     machine: machine(),
     config: { rounds: ROUNDS, clients: CLIENTS, durationS: DURATION_S, displays: DISPLAYS, calls: CALLS },
-    issue: { embedded1: med(issue['embedded-1']), pg1: med(issue['pg-1']), pg2: med(issue['pg-2']) },
+    issue: { embedded1: med(issue['embedded-1']), pg1: med(issue['pg-1']), pg2: med(issue['pg-2']), pg2Optimistic: med(issue['pg-2-optimistic']) },
     calls: { oneProcess: med(calls.one), twoProcesses: med(calls.two) },
     ratios: {} as Record<string, number>,
   };
   summary.ratios = {
     pg1ThroughputVsEmbedded: roundTo(summary.issue.pg1.ticketsPerSec / summary.issue.embedded1.ticketsPerSec),
     pg2ThroughputVsPg1: roundTo(summary.issue.pg2.ticketsPerSec / summary.issue.pg1.ticketsPerSec),
+    pg2LeaseVsOptimistic: roundTo(summary.issue.pg2.ticketsPerSec / summary.issue.pg2Optimistic.ticketsPerSec),
     callsP99TwoVsOne: roundTo(summary.calls.twoProcesses.p99Ms / summary.calls.oneProcess.p99Ms),
   };
   console.log(machineLine());
   console.log(
     table([
-      ...(['embedded1', 'pg1', 'pg2'] as const).map((k) => ({ measure: `issue ${k}`, 'tickets/s': summary.issue[k].ticketsPerSec, 'p50 ms': fmt(summary.issue[k].p50Ms), 'p99 ms': fmt(summary.issue[k].p99Ms), errors: summary.issue[k].errors })),
+      ...(['embedded1', 'pg1', 'pg2', 'pg2Optimistic'] as const).map((k) => ({ measure: `issue ${k}`, 'tickets/s': summary.issue[k].ticketsPerSec, 'p50 ms': fmt(summary.issue[k].p50Ms), 'p99 ms': fmt(summary.issue[k].p99Ms), errors: summary.issue[k].errors })),
       ...(['oneProcess', 'twoProcesses'] as const).map((k) => ({ measure: `call→${DISPLAYS} displays ${k}`, 'tickets/s': '', 'p50 ms': fmt(summary.calls[k].p50Ms), 'p99 ms': fmt(summary.calls[k].p99Ms), errors: summary.calls[k].missed })),
     ]),
   );

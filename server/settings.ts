@@ -83,6 +83,12 @@ export interface Settings extends FileSettings {
    * of that name, so processes sharing one GILIRAN_DATA never write one file together.
    */
   processId: string | null;
+  /**
+   * GILIRAN_PG_WRITER: how processes sharing PostgreSQL take turns writing an office's day:
+   * `lease` (default, an advisory lock per office) or `optimistic` (the version key and retry
+   * alone; kept for the comparison in bench/central.ts, see docs/central.md).
+   */
+  pgWriter: 'lease' | 'optimistic';
   configFile: string | null;
   demoPassword: string | null;
   /** Folder of the built pages (vite build output). */
@@ -108,6 +114,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('GILIRAN_DATABASE_URL must be a postgres:// URL');
   const processId = env.GILIRAN_PROCESS_ID?.trim() || null;
   if (processId !== null && !/^[a-z0-9][a-z0-9-]{0,31}$/.test(processId)) throw new Error('GILIRAN_PROCESS_ID must be a short name of a-z, 0-9 and -');
+  const pgWriter = env.GILIRAN_PG_WRITER?.trim() || 'lease';
+  if (pgWriter !== 'lease' && pgWriter !== 'optimistic') throw new Error('GILIRAN_PG_WRITER must be lease or optimistic');
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const fromEnv: Partial<FileSettings> = {};
@@ -129,6 +137,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     dataDir: path.resolve(cwd, env.GILIRAN_DATA ?? 'data'),
     databaseUrl,
     processId,
+    pgWriter,
     configFile,
     demoPassword: env.GILIRAN_DEMO_PASSWORD ?? null,
     distDir: path.resolve(env.GILIRAN_DIST ?? path.join(import.meta.dirname, '..', 'dist')),

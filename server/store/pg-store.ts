@@ -161,9 +161,14 @@ class PgQueueStore implements QueueStore {
     private readonly pool: pg.Pool,
     /** Connections that hold write leases, apart from the pool the writes use: a held lease never starves a write. */
     private readonly leasePool: pg.Pool,
-  ) {}
+    writerLease: boolean,
+  ) {
+    if (writerLease) this.enterWriter = (officeId) => this.#enter(officeId);
+  }
 
-  enterWriter(officeId: string): Promise<() => void> {
+  /** Absent when the store was opened with `writerLease: false` (optimistic writers: the version key and retry only). */
+  enterWriter?: (officeId: string) => Promise<() => void>;
+  #enter(officeId: string): Promise<() => void> {
     let lease = this.#leases.get(officeId);
     if (!lease) this.#leases.set(officeId, (lease = new OfficeLease(this.leasePool, officeKey(officeId))));
     return lease.enter();
@@ -355,6 +360,8 @@ export interface PgStoreOptions extends Omit<OpenStoreOptions, 'dataDir'> {
   poolSize?: number;
   /** Connections that may hold office write leases at once (default 32). */
   leasePoolSize?: number;
+  /** One writer per office through an advisory-lock lease (default true); false leaves racing to the version key. */
+  writerLease?: boolean;
 }
 
 export interface PgStore extends Store {
@@ -383,7 +390,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
     const sessions = new PgSessionStore(pool);
     await sessions.load();
     const listener = await pool.connect();
-    const queue = new PgQueueStore(pool, leasePool);
+    const queue = new PgQueueStore(pool, leasePool, opts.writerLease ?? true);
     listener.on('notification', (n) => {
       if (n.channel === COMMITS_CHANNEL) return queue.heard(n.payload ?? '');
       if (n.channel !== CHANNEL) return;
