@@ -11,7 +11,7 @@ import { freshDatabase, postgresAvailable } from '../helpers/pg-database.ts';
 import { connect, connectOutcome, login, request, waitFor } from '../helpers/server.ts';
 
 // 10,000 with GILIRAN_CENTRAL_ROUNDS=10000 (minutes on a shared 2-core machine); the default keeps the file well under two minutes.
-const ROUNDS = Number(process.env.GILIRAN_CENTRAL_ROUNDS ?? 1_500);
+const ROUNDS = Number(process.env.GILIRAN_CENTRAL_ROUNDS ?? 1_000);
 const OFFICE = '/api/v1/offices/kupang';
 
 /** Resolves once `check()` does; another process learns of a session or a paired device by NOTIFY, a moment later. */
