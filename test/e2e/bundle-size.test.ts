@@ -29,7 +29,7 @@ function figure(out: string, page: string): number {
 describe('page size budgets', () => {
   it('keeps each built page within its gzipped JavaScript budget', async () => {
     expect(existsSync(path.join(ROOT, 'dist', 'kiosk', 'index.html')), 'dist/ is built (npx vite build)').toBe(true);
-    const copy = await copyOfDist('kiosk', 'counter', 'display');
+    const copy = await copyOfDist('kiosk', 'counter', 'display', 'book');
     let result: ReturnType<typeof check>;
     try {
       result = check(copy);
@@ -44,6 +44,7 @@ describe('page size budgets', () => {
     expect(figure(out, 'display')).toBeLessThanOrEqual(40);
     expect(figure(out, 'track')).toBeLessThanOrEqual(25);
     expect(figure(out, 'admin')).toBeLessThanOrEqual(80);
+    expect(figure(out, 'book')).toBeLessThanOrEqual(40);
     // The socket client and Svelte are counted: a page cannot be smaller than they are.
     expect(figure(out, 'kiosk')).toBeGreaterThan(20);
   });
