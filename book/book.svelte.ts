@@ -10,10 +10,13 @@ import { evaluatePrecheck } from '../protocol/rules.ts';
 import { api } from '../ui/api.ts';
 import { i18n, type Lang } from '../ui/i18n.svelte.ts';
 import { fitsAge, needsAgeCheck } from '../kiosk/rules.ts';
-import type { DayView } from './booking-api.ts';
 import * as A from './booking-api.ts';
-import { emptyDraft, normalPhone, parseDraft, type Draft, type Step } from './rules.ts';
+import { emptyDraft, normalPhone, parseDraft, shownDays, type Draft, type Step } from './rules.ts';
 import { solvePow } from './pow.ts';
+
+/** Answers that mean the chosen slot can no longer be had. */
+const SLOT_GONE = new Set(['booking_slot_full', 'booking_slot_blocked', 'booking_quota_full', 'booking_date_past', 'booking_slot_not_found', 'booking_day_closed', 'booking_day_not_open']);
+const POW_FAILED: ApiError = { code: 'pow_invalid', message: { id: 'Pemeriksaan keamanan gagal. Silakan coba lagi.', en: 'The security check failed. Please try again.' } };
 
 export type PersonProblem = { field: 'nik'; problem: NikProblem } | { field: 'name' } | { field: 'phone' } | { field: 'consent' };
 
@@ -27,15 +30,15 @@ export class Book {
   officeId = '';
   office = $state.raw<PublicOffice | null>(null);
   draft = $state<Draft>(emptyDraft());
-  days = $state.raw<DayView[] | null>(null);
+  days = $state.raw<A.BookingDay[] | null>(null);
   online = $state(true);
-  busy = $state<'' | 'hold' | 'pow' | 'confirm' | 'cancel' | 'change'>('');
+  busy = $state<'' | 'pow' | 'confirm' | 'cancel' | 'change'>('');
   error = $state.raw<ApiError | null>(null);
   precheckTried = $state(false);
   personTried = $state(false);
   restored = $state(false);
-  done = $state.raw<A.Confirmation | null>(null);
-  manage = $state.raw<A.ManagedBooking | null>(null);
+  done = $state.raw<A.BookingCreated | null>(null);
+  manage = $state.raw<A.BookingView | null>(null);
   manageRef = $state.raw<{ code: string; secret: string } | null>(null);
   /** Server time minus this machine's, from the slots' answer. */
   clockOffset = 0;
@@ -52,7 +55,7 @@ export class Book {
     const q = new URLSearchParams(search);
     this.officeId = q.get('office') ?? 'kupang';
     const code = q.get('code');
-    const secret = q.get('s');
+    const secret = q.get('k');
     const lang = q.get('lang');
     if (lang === 'en' || lang === 'id') i18n.lang = lang;
     if (code && secret) {
@@ -65,7 +68,7 @@ export class Book {
       const last = this.store?.getItem(`${this.key}:done`);
       if (last) {
         try {
-          this.done = JSON.parse(last) as A.Confirmation;
+          this.done = JSON.parse(last) as A.BookingCreated;
         } catch {
           this.store?.removeItem(`${this.key}:done`);
         }
@@ -128,7 +131,7 @@ export class Book {
     return sub ? evaluatePrecheck(sub, this.draft.answers) : null;
   }
 
-  get day(): DayView | null {
+  get day(): A.BookingDay | null {
     return this.days?.find((d) => d.date === this.draft.date) ?? null;
   }
 
@@ -205,8 +208,11 @@ export class Book {
     if (!ev) return;
     this.precheckTried = true;
     if (ev.open.length > 0) return;
-    if (ev.result.passed) this.toSlots();
-    else this.go('bring');
+    if (ev.result.passed) return this.toSlots();
+    this.go('bring');
+    const { serviceId, subcaseId, answers } = this.draft;
+    // For the reports, as the kiosk records its failed pre-checks; nothing is shown.
+    if (serviceId && subcaseId) void A.precheckFailed(this.officeId, { service: serviceId, subcase: subcaseId, missing: ev.result.missing, answers: $state.snapshot(answers) });
   }
 
   private toSlots(): void {
@@ -227,7 +233,6 @@ export class Book {
   }
 
   startOver(): void {
-    void this.releaseHold();
     this.draft = emptyDraft();
     this.done = null;
     this.restored = false;
@@ -236,7 +241,7 @@ export class Book {
     this.go('service');
   }
 
-  // ---------------------------------------------------------------- slots and hold
+  // ---------------------------------------------------------------- slots
 
   async loadDays(): Promise<void> {
     const service = this.draft.serviceId;
@@ -246,8 +251,9 @@ export class Book {
     this.online = true;
     this.clockOffset = Date.parse(r.data.serverTime) - Date.now();
     this.days = r.data.days;
-    if (!this.draft.date || !this.days.some((d) => d.date === this.draft.date)) {
-      this.draft.date = this.days.find((d) => d.open)?.date ?? null;
+    const shown = shownDays(r.data.days);
+    if (!this.draft.date || !shown.some((d) => d.date === this.draft.date)) {
+      this.draft.date = r.data.nextWithRoom?.date ?? shown[0]?.date ?? null;
     }
   }
 
@@ -256,57 +262,15 @@ export class Book {
   }
 
   private dropSlot(): void {
-    void this.releaseHold();
     this.draft.slot = null;
     this.draft.date = null;
     this.days = null;
   }
 
-  private async releaseHold(): Promise<void> {
-    const h = this.draft.hold;
-    if (!h) return;
-    this.draft.hold = null;
-    await A.releaseHold(this.officeId, h.id);
-  }
-
-  /** Holds a place in the slot (solving the proof of work first), then on to step 4. */
-  async chooseSlot(start: string): Promise<void> {
-    if (this.busy) return;
-    this.error = null;
-    if (this.draft.hold && this.draft.hold.slot !== start) await this.releaseHold();
+  chooseSlot(start: string): void {
     this.draft.slot = start;
-    if (!(await this.ensureHold())) return;
     this.personTried = false;
     this.go('person');
-  }
-
-  private holdValid(): boolean {
-    const h = this.draft.hold;
-    return !!h && h.slot === this.draft.slot && Date.parse(h.expiresAt) - 5000 > Date.now() + this.clockOffset;
-  }
-
-  private async ensureHold(): Promise<boolean> {
-    if (this.holdValid()) return true;
-    const service = this.draft.serviceId;
-    const slot = this.draft.slot;
-    if (!service || !slot) return false;
-    this.busy = 'pow';
-    try {
-      const c = await A.challenge(this.officeId);
-      if (!c.ok) return this.refused(c.error, c.status);
-      const pow = await solvePow(c.data);
-      if (!pow) return this.refused({ code: 'pow_invalid', message: { id: 'Pemeriksaan keamanan gagal. Silakan coba lagi.', en: 'The security check failed. Please try again.' } }, 400);
-      this.busy = 'hold';
-      const r = await A.hold(this.officeId, { service, slot, pow });
-      if (!r.ok) {
-        void this.loadDays();
-        return this.refused(r.error, r.status);
-      }
-      this.draft.hold = { id: r.data.holdId, expiresAt: r.data.expiresAt, slot };
-      return true;
-    } finally {
-      this.busy = '';
-    }
   }
 
   private refused(e: ApiError, status: number): false {
@@ -316,23 +280,35 @@ export class Book {
 
   // ---------------------------------------------------------------- confirm
 
+  /** Solves the proof of work, then holds and confirms the place in one request. */
   async confirm(): Promise<void> {
     this.personTried = true;
-    if (this.personProblems.length > 0 || this.busy) return;
-    this.error = null;
-    if (!(await this.ensureHold())) return;
     const d = this.draft;
-    const phone = d.phone.trim() ? normalPhone(d.phone) : null;
-    this.busy = 'confirm';
+    if (this.personProblems.length > 0 || this.busy || !d.serviceId || !d.subcaseId || !d.slot) return;
+    this.error = null;
+    this.busy = 'pow';
     try {
-      const r = await A.confirm(this.officeId, {
-        holdId: d.hold!.id, nik: d.nik, name: d.name.trim(), phone, consent: phone ? d.consent : false,
-        subcase: d.subcaseId, answers: d.answers, lang: i18n.lang,
+      const c = await A.challenge(this.officeId);
+      if (!c.ok) return void this.failed(c.error, c.status);
+      const altcha = await solvePow(c.data);
+      if (!altcha) return void this.failed(POW_FAILED, 400);
+      this.busy = 'confirm';
+      const phone = d.phone.trim() ? normalPhone(d.phone) : null;
+      const r = await A.book(this.officeId, {
+        service: d.serviceId, subcase: d.subcaseId, slot: d.slot, answers: d.answers, nik: d.nik, name: d.name.trim(),
+        ...(phone ? { phone: { number: phone, consent: true as const } } : {}), altcha, confirm: true,
       });
       if (!r.ok) {
-        if (r.error.code === 'booking_hold_expired') d.hold = null;
-        return void this.failed(r.error, r.status);
+        this.failed(r.error, r.status);
+        // The slot went while the form was filled in: back to the slots, with the message.
+        if (SLOT_GONE.has(r.error.code)) {
+          this.draft.slot = null;
+          this.draft.step = 'slot';
+          void this.loadDays();
+        }
+        return;
       }
+      this.online = true;
       this.done = r.data;
       // What was typed is no longer needed on this phone; the confirmation (no NIK) stays for a reload.
       this.store?.removeItem(this.key);
@@ -351,40 +327,40 @@ export class Book {
     const r = await A.getBooking(this.officeId, m.code, m.secret);
     if (!r.ok) return this.failed(r.error, r.status);
     this.error = null;
-    this.manage = r.data;
-    this.draft.serviceId = r.data.booking.service;
+    this.manage = r.data.booking;
+    this.draft.serviceId = r.data.booking.serviceId;
   }
 
   async cancelBooking(): Promise<boolean> {
     const m = this.manageRef;
     if (!m || this.busy) return false;
     this.busy = 'cancel';
+    this.error = null;
     try {
       const r = await A.cancel(this.officeId, m.code, m.secret);
       if (!r.ok) return this.refused(r.error, r.status);
-      this.manage = r.data;
+      this.manage = r.data.booking;
       return true;
     } finally {
       this.busy = '';
     }
   }
 
+  /** A new booking in the new slot (a new code and link); the old one is cancelled by the server. */
   async changeSlot(start: string): Promise<boolean> {
     const m = this.manageRef;
     if (!m || this.busy) return false;
     this.busy = 'change';
     this.error = null;
     try {
-      const c = await A.challenge(this.officeId);
-      if (!c.ok) return this.refused(c.error, c.status);
-      const pow = await solvePow(c.data);
-      if (!pow) return false;
-      const r = await A.change(this.officeId, m.code, m.secret, { slot: start, pow });
+      const r = await A.change(this.officeId, m.code, m.secret, start);
       if (!r.ok) {
         void this.loadDays();
         return this.refused(r.error, r.status);
       }
-      this.manage = r.data;
+      this.manage = r.data.booking;
+      this.manageRef = { code: r.data.booking.code, secret: r.data.manageKey };
+      if (typeof history !== 'undefined') history.replaceState(null, '', r.data.manageUrl);
       return true;
     } finally {
       this.busy = '';

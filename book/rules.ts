@@ -1,9 +1,9 @@
 // The booking page's rules as plain functions: which day still has room, how
-// a code is shown, the calendar file, and the saved draft (what the citizen
+// a code is shown, a phone number, and the saved draft (what the citizen
 // typed, kept in sessionStorage so that a reload or a dropped line loses
 // nothing). No state and no I/O here.
 import type { PrecheckAnswers } from '../protocol/rules.ts';
-import type { DayView } from './booking-api.ts';
+import type { BookingDay } from './booking-api.ts';
 
 export type Step = 'service' | 'subcase' | 'precheck' | 'bring' | 'slot' | 'person';
 
@@ -15,7 +15,6 @@ export interface Draft {
   date: string | null;
   /** The chosen slot's start (ISO). */
   slot: string | null;
-  hold: { id: string; expiresAt: string; slot: string } | null;
   nik: string;
   name: string;
   phone: string;
@@ -25,7 +24,7 @@ export interface Draft {
 export const STEPS: readonly Step[] = ['service', 'subcase', 'precheck', 'bring', 'slot', 'person'];
 
 export function emptyDraft(): Draft {
-  return { step: 'service', serviceId: null, subcaseId: null, answers: { brought: {}, conditions: {} }, date: null, slot: null, hold: null, nik: '', name: '', phone: '', consent: false };
+  return { step: 'service', serviceId: null, subcaseId: null, answers: { brought: {}, conditions: {} }, date: null, slot: null, nik: '', name: '', phone: '', consent: false };
 }
 
 const str = (v: unknown, max: number): string => (typeof v === 'string' ? v.slice(0, max) : '');
@@ -51,8 +50,6 @@ export function parseDraft(text: string | null): Draft {
   }
   d.date = strOrNull(o.date, 10);
   d.slot = strOrNull(o.slot, 40);
-  const h = o.hold as Record<string, unknown> | null;
-  if (h && typeof h.id === 'string' && typeof h.expiresAt === 'string' && typeof h.slot === 'string') d.hold = { id: h.id, expiresAt: h.expiresAt, slot: h.slot };
   d.nik = str(o.nik, 16).replace(/\D/g, '');
   d.name = str(o.name, 60);
   d.phone = str(o.phone, 20);
@@ -61,16 +58,17 @@ export function parseDraft(text: string | null): Draft {
 }
 
 /** The first open day after `date` with a place left in an unblocked slot, or null. */
-export function nextDayWithRoom(days: readonly DayView[], date: string | null): DayView | null {
+export function nextDayWithRoom(days: readonly BookingDay[], date: string | null): BookingDay | null {
   return days.find((d) => (date === null || d.date > date) && hasRoom(d)) ?? null;
 }
 
-export function hasRoom(d: DayView): boolean {
-  return d.open && d.slots.some((s) => !s.blocked && s.left > 0);
+export function hasRoom(d: BookingDay): boolean {
+  return d.status === 'open' && d.slots.some((s) => !s.blocked && s.left > 0);
 }
 
-export function placesLeft(d: DayView): number {
-  return d.slots.reduce((n, s) => n + (s.blocked ? 0 : s.left), 0);
+/** Days a citizen can pick: those the office is open on (full ones too, to say "penuh"). */
+export function shownDays(days: readonly BookingDay[]): BookingDay[] {
+  return days.filter((d) => d.status === 'open' || d.status === 'full' || d.status === 'quota_full');
 }
 
 /** "K7M 4QX": a code read aloud or typed in groups of three or four. */
@@ -85,18 +83,4 @@ export function normalPhone(input: string): string | null {
   const digits = input.replace(/[\s\-().]/g, '');
   const m = /^(?:\+?62|0)(8\d{7,12})$/.exec(digits);
   return m ? `+62${m[1]}` : null;
-}
-
-const icsStamp = (iso: string) => new Date(iso).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-const icsText = (s: string) => s.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
-
-/** An iCalendar file with one event (RFC 5545), for "save to the calendar". */
-export function icsFile(e: { uid: string; start: string; end: string; title: string; location: string; description: string; now: string }): string {
-  return [
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Giliran//Booking//ID', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH',
-    'BEGIN:VEVENT', `UID:${e.uid}`, `DTSTAMP:${icsStamp(e.now)}`, `DTSTART:${icsStamp(e.start)}`, `DTEND:${icsStamp(e.end)}`,
-    `SUMMARY:${icsText(e.title)}`, `LOCATION:${icsText(e.location)}`, `DESCRIPTION:${icsText(e.description)}`,
-    'BEGIN:VALARM', 'ACTION:DISPLAY', 'TRIGGER:-PT1H', `DESCRIPTION:${icsText(e.title)}`, 'END:VALARM',
-    'END:VEVENT', 'END:VCALENDAR', '',
-  ].join('\r\n');
 }

@@ -101,4 +101,6 @@ export const STATUS_TEXT: Record<string, { id: string; en: string }> = {
   checked_in: { id: 'Sudah check-in', en: 'Checked in' },
   cancelled: { id: 'Dibatalkan', en: 'Cancelled' },
   no_show: { id: 'Tidak datang', en: 'Did not come' },
+  held: { id: 'Sedang diproses', en: 'Being processed' },
+  released: { id: 'Tidak jadi', en: 'Not completed' },
 };
