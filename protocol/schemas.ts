@@ -342,7 +342,7 @@ export const queueEventSchema = z
     event('booking_held', { booking: bookingSchema }),
     event('booking_confirmed', { code: z.string() }),
     event('booking_released', { code: z.string(), reason: z.enum(['expired', 'withdrawn']) }),
-    event('booking_cancelled', { code: z.string(), reason: z.enum(['citizen', 'staff', 'changed', 'slot_blocked']), note: z.string().optional() }),
+    event('booking_cancelled', { code: z.string(), reason: z.enum(['citizen', 'staff', 'changed', 'slot_blocked']), note: z.string().optional(), returnsAt: instant.describe('When the place becomes bookable again (releaseDelayMinutes after the cancel).') }),
     /** In the same commit as the ticket_issued of source booking. */
     event('booking_checked_in', { code: z.string(), ticketId: z.string() }),
     event('booking_no_show', { code: z.string() }),
