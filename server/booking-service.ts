@@ -130,7 +130,8 @@ export class BookingService {
   // ---------------------------------------------------------------- proof of work
 
   async challenge(): Promise<BookingChallenge> {
-    const c = await createChallenge({ hmacKey: this.#powKey, maxnumber: this.opts.powMaxNumber, algorithm: 'SHA-256', expires: new Date(this.now.getTime() + this.opts.powExpiresSeconds * 1000) });
+    const c = await createChallenge({ hmacKey: this.#powKey, maxnumber: this.opts.powMaxNumber, algorithm: 'SHA-256', // altcha checks expiry against the real clock, whatever clock the queue runs on.
+      expires: new Date(Date.now() + this.opts.powExpiresSeconds * 1000) });
     return { algorithm: 'SHA-256', challenge: c.challenge, maxnumber: c.maxnumber ?? this.opts.powMaxNumber, salt: c.salt, signature: c.signature };
   }
 
@@ -143,7 +144,7 @@ export class BookingService {
       return 'pow_invalid';
     }
     if (typeof parsed.signature !== 'string' || typeof parsed.salt !== 'string') return 'pow_invalid';
-    const nowMs = this.now.getTime();
+    const nowMs = Date.now();
     for (const [sig, until] of this.#usedPow) if (until <= nowMs) this.#usedPow.delete(sig);
     if (this.#usedPow.has(parsed.signature)) return 'pow_reused';
     let ok = false;
@@ -444,7 +445,10 @@ export class BookingService {
       const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
         const out = decideHold(state, o, { ...input, channel: 'online', answers: null }, data, { now, actor: a });
         // Online rules (window, opening hour) apply; the pre-check is the first booking's.
-        if (!out.ok && out.code === 'bad_request') return asDecision(decideHold(state, o, input, data, { now, actor: a }), null as string | null);
+        if (!out.ok && out.code === 'bad_request') {
+          const again = decideHold(state, o, input, data, { now, actor: a });
+          return asDecision(again, again.ok ? again.code : null);
+        }
         return asDecision(out, out.ok ? out.code : null);
       }, actor);
       if (!r.ok) return r;

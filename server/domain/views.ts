@@ -63,7 +63,7 @@ export function deltaOf(state: DayState, office: OfficeConfig, commit: Commit): 
     officeId: state.officeId,
     officeDay: state.officeDay,
     version: commit.version,
-    events: commit.events.map(redactBooking),
+    events: commit.events.some((e) => e.type === 'booking_held') ? commit.events.map(redactBooking) : commit.events,
     tickets,
     counters,
     // The commit's own time: the ranges are for a ticket issued at that moment.

@@ -33,7 +33,7 @@ import { HttpError, sendError, validate } from './errors.ts';
 
 const CITIZEN: Actor = { kind: 'citizen', id: 'booking-holder' };
 
-const codeParams = z.object({ office: z.string(), code: bookingCodeSchema });
+const codeParams = z.object({ office: z.string(), booking: bookingCodeSchema });
 
 function send<T>(res: Response, r: Result<T>, status = 200): void {
   if (!r.ok) return sendError(res, r.error);
@@ -51,7 +51,7 @@ export function bookingRouter(ctx: HttpContext, booking: BookingService): Router
   const codeOf = (req: Request) => {
     const p = codeParams.safeParse(req.params);
     if (!p.success) throw HttpError.of('booking_not_found');
-    return p.data.code;
+    return p.data.booking;
   };
 
   r.get(BOOKING_ROUTES.slots, async (req, res) => {
