@@ -23,6 +23,8 @@ const DESK = { width: 1366, height: 768 };
 const PHONE_RULES: ScreenRules = { minText: 20, minTarget: 44, fitsWidth: true };
 const SHOTS = '/tmp/shots-booking-ui';
 const WAIT = { timeout: 20_000 };
+/** Each step is a real browser against a real server on a busy two-core machine: 3× the usual minute and more. */
+const LONG = 240_000;
 
 /** Monday 7 December 2026, 10:00 WITA: tomorrow's slots are bookable. */
 let clock = Date.parse('2026-12-07T10:00:00+08:00');
@@ -104,7 +106,7 @@ describe('online booking, check-in and call order', () => {
   let changed = '';
   let cancelled = '';
 
-  it('at 390×844: a missing document ends in "Yang perlu Anda bawa", and a KTP-el booking gives a code, QR, .ics and manage link', async () => {
+  it('at 390×844: a missing document ends in "Yang perlu Anda bawa", and a KTP-el booking gives a code, QR, .ics and manage link', { timeout: LONG }, async () => {
     const page = await open(`${srv.url}/book/?office=kupang`, PHONE, 'phone');
     await page.getByRole('heading', { name: 'Pilih layanan' }).waitFor(WAIT);
     await shot(page, 'phone-0-services', PHONE_RULES, { phone: PHONE, small: SMALL });
@@ -120,7 +122,7 @@ describe('online booking, check-in and call order', () => {
     expect(await page.getByTestId('bring-list').textContent()).toMatch(/kepolisian/i);
     await shot(page, 'phone-2b-bring', PHONE_RULES);
     await page.getByRole('button', { name: 'Ubah jawaban' }).click();
-    await page.getByRole('button', { name: '← Kembali' }).click();
+    await expect.poll(() => step(page)).toBe('precheck');
     await page.getByRole('button', { name: '← Kembali' }).click();
 
     // A reload in the middle loses nothing.
@@ -170,7 +172,7 @@ describe('online booking, check-in and call order', () => {
     await shot(page2, 'phone-9-forged', PHONE_RULES);
   });
 
-  it('the next morning the kiosk refuses a cancelled code, checks the changed one in from its keypad, and "call next" takes it before older walk-ins', async () => {
+  it('the next morning the kiosk refuses a cancelled code, checks the changed one in from its keypad, and "call next" takes it before older walk-ins', { timeout: LONG }, async () => {
     expect(changed).not.toBe('');
     // The office box starts the day: the same data, the clock at 08:40 on the booking's day.
     await srv.close();
@@ -220,7 +222,7 @@ describe('online booking, check-in and call order', () => {
     await shot(counter, 'counter-called-booking');
   });
 
-  it('a clerk books for a citizen at the counter and a supervisor sees the day per slot, blocks and unblocks a slot', async () => {
+  it('a clerk books for a citizen at the counter and a supervisor sees the day per slot, blocks and unblocks a slot', { timeout: LONG }, async () => {
     const counter = await open(`${srv.url}/counter/?office=kupang`, DESK, 'clerk');
     await counter.getByLabel('Nama pengguna').fill('petugas1');
     await counter.getByLabel('Kata sandi').fill(DEMO_PASSWORD);
@@ -229,6 +231,7 @@ describe('online booking, check-in and call order', () => {
     await counter.getByLabel(/NIK warga/).waitFor(WAIT);
     await counter.getByLabel(/NIK warga/).fill('5371016512400003');
     await counter.getByLabel('Nama panggilan').fill('Oma Dorkas');
+    await expect.poll(() => counter.locator('#bk-slot').inputValue(), WAIT).not.toBe('');
     await shot(counter, 'counter-book-form');
     await counter.getByRole('button', { name: 'Buat booking' }).click();
     await counter.getByTestId('staff-booking-code').waitFor(WAIT);
