@@ -3,8 +3,8 @@
 // KTP-el slot for tomorrow (pre-check, slot, NIK, code; a missing document
 // ends in "Yang perlu Anda bawa"), changes its slot and cancels another from
 // the manage link; the next morning (the server restarted on the same data at
-// the slot's hour) the kiosk (1080×1920) refuses a cancelled code and takes
-// the changed one typed on its keypad, and the counter's "call next" takes
+// the slot's hour) the kiosk (1080×1920) refuses a cancelled booking's QR
+// scanned by a keyboard-wedge scanner and takes the changed one typed on its keypad, and the counter's "call next" takes
 // that ticket before two older walk-ins. axe on every screen; screenshots in
 // test/artifacts/booking-*.png.
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -185,18 +185,20 @@ describe('online booking, check-in and call order', () => {
     await kiosk.getByRole('button', { name: 'Saya sudah booking' }).waitFor(WAIT);
     await expect.poll(() => kiosk.getByRole('button', { name: 'Saya sudah booking' }).isEnabled(), WAIT).toBe(true);
     await shot(kiosk, 'kiosk-0-start', {}, { portrait: PORTRAIT, landscape: LANDSCAPE });
-    await kiosk.getByRole('button', { name: 'Saya sudah booking' }).click();
-    await kiosk.getByTestId('checkin').waitFor();
-    await shot(kiosk, 'kiosk-1-keypad', {}, { portrait: PORTRAIT, landscape: LANDSCAPE });
-
-    // The cancelled code: a clear message and the walk-in path.
-    for (const ch of cancelled) await kiosk.locator('.keypad .key', { hasText: new RegExp(`^${ch}$`) }).click();
-    await kiosk.getByRole('button', { name: 'Check-in' }).click();
+    // The cancelled booking's QR, scanned with a keyboard-wedge scanner on the start screen:
+    // a clear message and the walk-in path.
+    await kiosk.keyboard.type(`GB:kupang:${cancelled}`);
+    await kiosk.keyboard.press('Enter');
     const refusedBox = kiosk.getByTestId('checkin-refused');
     await refusedBox.waitFor(WAIT);
     expect(await refusedBox.getAttribute('data-code')).toBe('booking_not_active');
     await shot(kiosk, 'kiosk-2-refused', {}, { portrait: PORTRAIT, landscape: LANDSCAPE });
-    await kiosk.getByRole('button', { name: 'Ketik ulang kode' }).click();
+    await kiosk.getByRole('button', { name: 'Ambil nomor antrean biasa' }).click();
+    await kiosk.getByRole('heading', { name: 'Ambil nomor antrean' }).waitFor();
+
+    await kiosk.getByRole('button', { name: 'Saya sudah booking' }).click();
+    await kiosk.getByTestId('checkin').waitFor();
+    await shot(kiosk, 'kiosk-1-keypad', {}, { portrait: PORTRAIT, landscape: LANDSCAPE });
 
     // The changed booking (09:00, window from 08:30): typed on the keypad.
     for (const ch of changed) await kiosk.locator('.keypad .key', { hasText: new RegExp(`^${ch}$`) }).click();
