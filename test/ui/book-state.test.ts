@@ -127,6 +127,16 @@ async function started(store = new MemoryStorage(), search = '?office=kupang'): 
   return b;
 }
 
+/** KTP-el "Baru", the KK answered yes, the first slot of the first day: the person step. */
+async function toPersonStep(b: Book): Promise<void> {
+  b.chooseService(ktp);
+  b.chooseSubcase(ktp.subcases[0]!);
+  b.answer(ktp.subcases[0]!.requirements[0]!, true);
+  b.submitPrecheck();
+  await vi.waitFor(() => expect(b.days).not.toBeNull());
+  b.chooseSlot(b.days![0]!.slots[0]!.start);
+}
+
 describe('booking page state', () => {
   it('ends a missing mandatory document in "what to bring", records it, and makes no booking', async () => {
     const b = await started();
@@ -148,12 +158,7 @@ describe('booking page state', () => {
   it('keeps what was typed across a reload (sessionStorage) and says so', async () => {
     const store = new MemoryStorage();
     const b = await started(store);
-    b.chooseService(ktp);
-    b.chooseSubcase(ktp.subcases[0]!);
-    b.answer(ktp.subcases[0]!.requirements[0]!, true);
-    b.submitPrecheck();
-    await vi.waitFor(() => expect(b.days).not.toBeNull());
-    b.chooseSlot(b.days![0]!.slots[0]!.start);
+    await toPersonStep(b);
     b.draft.nik = '5371014501900001';
     b.draft.name = 'Maria';
     b.persist();
@@ -198,12 +203,7 @@ describe('booking page state', () => {
     };
     const store = new MemoryStorage();
     const b = await started(store);
-    b.chooseService(ktp);
-    b.chooseSubcase(ktp.subcases[0]!);
-    b.answer(ktp.subcases[0]!.requirements[0]!, true);
-    b.submitPrecheck();
-    await vi.waitFor(() => expect(b.days).not.toBeNull());
-    b.chooseSlot(b.days![0]!.slots[0]!.start);
+    await toPersonStep(b);
     Object.assign(b.draft, { nik: '5371 0145 0190 0001', name: ' Maria ', phone: '0812 3456 7890', consent: true });
     b.draft.nik = '5371014501900001';
     b.persist();
@@ -221,12 +221,7 @@ describe('booking page state', () => {
     routes['POST /api/v1/offices/kupang/booking-challenge'] = () => ({ status: 200, body: { algorithm: 'SHA-256', challenge: '5feceb66ffc86f38d952786c6d696c79c2dbc239dd4e91b46729d73a27fb57e9', salt: '', signature: 's', maxnumber: 10 } });
     routes['POST /api/v1/offices/kupang/bookings'] = () => ({ status: 409, body: { error: { code: 'booking_slot_full', message: text('Slot ini sudah penuh.') } } });
     const b = await started();
-    b.chooseService(ktp);
-    b.chooseSubcase(ktp.subcases[0]!);
-    b.answer(ktp.subcases[0]!.requirements[0]!, true);
-    b.submitPrecheck();
-    await vi.waitFor(() => expect(b.days).not.toBeNull());
-    b.chooseSlot(b.days![0]!.slots[0]!.start);
+    await toPersonStep(b);
     Object.assign(b.draft, { nik: '5371014501900001', name: 'Maria' });
     await b.confirm();
     expect(b.done).toBeNull();
