@@ -3,7 +3,6 @@
 import { messages } from '../ui/i18n.svelte.ts';
 
 export const B = messages({
-  title: { id: 'Booking antrean', en: 'Book a queue slot' },
   langToggle: { id: 'English', en: 'Bahasa Indonesia' },
   stepOf: { id: 'Langkah {n} dari 5', en: 'Step {n} of 5' },
   back: { id: 'Kembali', en: 'Back' },
@@ -39,15 +38,12 @@ export const B = messages({
   slotTitle: { id: 'Pilih tanggal dan jam', en: 'Choose a date and time' },
   slotHint: { id: 'Angka menunjukkan sisa tempat.', en: 'The number shows the places left.' },
   dayFull: { id: 'penuh', en: 'full' },
-  dayClosed: { id: 'tutup', en: 'closed' },
   places: { id: '{n} tempat', en: '{n} places' },
   placesLeft: { id: 'sisa {n}', en: '{n} left' },
   fullDay: { id: 'Tanggal ini sudah penuh.', en: 'This date is full.' },
   nextRoom: { id: 'Masih ada tempat pada {date}', en: 'There is room on {date}' },
   noRoom: { id: 'Semua tanggal yang bisa dipesan sudah penuh. Silakan coba lagi besok, atau datang langsung dan ambil nomor di kios.', en: 'Every date that can be booked is full. Please try again tomorrow, or come in and take a number at the kiosk.' },
   slotBlocked: { id: 'ditutup', en: 'closed' },
-  holding: { id: 'Menyiapkan tempat Anda…', en: 'Reserving your place…' },
-  held: { id: 'Tempat Anda disimpan sampai pukul {time}.', en: 'Your place is kept until {time}.' },
   chosen: { id: 'Dipilih: {when}', en: 'Chosen: {when}' },
 
   personTitle: { id: 'Data diri', en: 'About you' },
@@ -66,7 +62,6 @@ export const B = messages({
   solving: { id: 'Memeriksa keamanan…', en: 'Running a security check…' },
   confirm: { id: 'Buat booking', en: 'Make the booking' },
   sending: { id: 'Sedang membuat booking…', en: 'Making the booking…' },
-  summary: { id: 'Ringkasan', en: 'Summary' },
 
   doneTitle: { id: 'Booking berhasil', en: 'Booking made' },
   codeLabel: { id: 'Kode booking Anda', en: 'Your booking code' },
@@ -91,7 +86,6 @@ export const B = messages({
   cancelNo: { id: 'Tidak', en: 'No' },
   cancelled: { id: 'Booking sudah dibatalkan.', en: 'The booking is cancelled.' },
   change: { id: 'Ganti jam', en: 'Change the time' },
-  changeSave: { id: 'Simpan jam baru', en: 'Save the new time' },
   changed: { id: 'Jam booking sudah diganti.', en: 'The booking time has been changed.' },
   badLink: { id: 'Tautan ini tidak berlaku. Periksa kembali tautan dari halaman konfirmasi.', en: 'This link is not valid. Check the link from the confirmation page again.' },
 });

@@ -95,6 +95,16 @@ async function bookOnPhone(page: Page, nik: string, name: string, slot: string, 
   await expect.poll(() => page.locator('#nik-error').textContent()).toBeTruthy();
   if (shots) await shot(page, 'phone-4-nik-error', PHONE_RULES);
   await page.getByLabel(/^NIK/).fill(nik);
+  if (shots) {
+    // The line drops at the last step: the page says so, keeps every field, and books once it is back.
+    await page.context().setOffline(true);
+    await page.getByRole('button', { name: 'Buat booking' }).click();
+    await page.getByTestId('offline').waitFor(WAIT);
+    await shot(page, 'phone-4b-offline', PHONE_RULES);
+    expect(await page.getByLabel(/^NIK/).inputValue()).toBe(nik);
+    await page.context().setOffline(false);
+    await page.getByTestId('offline').waitFor({ state: 'detached', ...WAIT });
+  }
   await page.getByRole('button', { name: 'Buat booking' }).click();
   const code = page.getByTestId('booking-code');
   await code.waitFor(WAIT);
