@@ -38,7 +38,7 @@ import {
   type HoldInput,
 } from './domain/booking.ts';
 import { decide, resolveService } from './domain/commands.ts';
-import type { DayState } from './domain/state.ts';
+import { applyCommit, emptyDay, type DayState } from './domain/state.ts';
 import { localParts, officeDayOf } from './domain/time.ts';
 import type { Logger } from './log.ts';
 import type { CommandOrigin, QueueService, Result } from './queue-service.ts';
@@ -262,27 +262,58 @@ export class BookingService {
 
   // ---------------------------------------------------------------- NIK rules across days
 
+  /**
+   * Per past day (immutable once over), the NIK hashes' live bookings and
+   * no-shows, read once from its commits without opening (or creating) its
+   * journal; a day with no journal is empty.
+   */
+  #past = new Map<string, Promise<{ live: Map<string, number>; noShows: Map<string, number> }>>();
+
+  #pastDay(office: OfficeConfig, day: string): Promise<{ live: Map<string, number>; noShows: Map<string, number> }> {
+    const key = `${office.id}/${day}`;
+    let p = this.#past.get(key);
+    if (!p) {
+      p = this.queue.store.queue.readCommits(office.id, day).then((commits) => {
+        const state = emptyDay(office.id, day);
+        for (const c of commits) applyCommit(state, office, c);
+        const live = new Map<string, number>();
+        for (const b of state.booking.byCode.values()) if (b.state === 'confirmed' || b.state === 'checked_in') live.set(b.nikHash, (live.get(b.nikHash) ?? 0) + 1);
+        return { live, noShows: new Map(state.booking.noShowsByNik) };
+      });
+      p.catch(() => this.#past.delete(key));
+      this.#past.set(key, p);
+      if (this.#past.size > 2000) this.#past.delete(this.#past.keys().next().value!);
+    }
+    return p;
+  }
+
   async #elsewhere(office: OfficeConfig, day: string, nikHash: string): Promise<Result<{ weekOthers: number; recentNoShows: number }>> {
     const nowIso = this.now.toISOString();
+    const today = this.#today(office);
     let weekOthers = 0;
-    for (const d of weekOf(day)) {
-      if (d === day) continue;
-      const r = await this.queue.readDay(office.id, d, (state) => nikActive(state.booking, nikHash, nowIso));
-      if (!r.ok) return r;
-      weekOthers += r.data;
-    }
-    let recentNoShows = 0;
-    const block = office.booking?.noShowBlock;
-    if (block) {
-      const today = this.#today(office);
-      for (let i = 0; i <= block.days; i++) {
-        const d = addDays(today, -i);
-        const r = await this.queue.readDay(office.id, d, (state) => state.booking.noShowsByNik.get(nikHash) ?? 0);
+    try {
+      for (const d of weekOf(day)) {
+        if (d === day) continue;
+        if (d < today) {
+          weekOthers += (await this.#pastDay(office, d)).live.get(nikHash) ?? 0;
+          continue;
+        }
+        const r = await this.queue.readDay(office.id, d, (state) => nikActive(state.booking, nikHash, nowIso));
+        if (!r.ok) return r;
+        weekOthers += r.data;
+      }
+      let recentNoShows = 0;
+      const block = office.booking?.noShowBlock;
+      if (block) {
+        for (let i = 1; i <= block.days; i++) recentNoShows += (await this.#pastDay(office, addDays(today, -i))).noShows.get(nikHash) ?? 0;
+        const r = await this.queue.read(office.id, (state) => state.booking.noShowsByNik.get(nikHash) ?? 0);
         if (!r.ok) return r;
         recentNoShows += r.data;
       }
+      return { ok: true, data: { weekOthers, recentNoShows } };
+    } catch {
+      return fail('unavailable');
     }
-    return { ok: true, data: { weekOthers, recentNoShows } };
   }
 
   /** Runs `fn` after every earlier hold of the same NIK in this process. */

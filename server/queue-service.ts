@@ -85,7 +85,7 @@ export class QueueService {
   #unavailable = new Map<string, { reason: string; retryAt: number }>();
 
   constructor(
-    private readonly store: Store,
+    readonly store: Store,
     private readonly log: Logger,
     readonly now: () => Date = () => new Date(),
   ) {

@@ -26,6 +26,8 @@ import {
 import { applyCommit, emptyDay, type DayState } from '../../server/domain/state.ts';
 import { decide } from '../../server/domain/commands.ts';
 import { kupang, padangPanjang } from '../helpers/domain.ts';
+import { deltaOf } from '../../server/domain/views.ts';
+import { deltaFor } from '../../server/realtime/feeds.ts';
 
 const CITIZEN: Actor = { kind: 'citizen', id: 'booking-holder' };
 const NIK_A = '5371010501900001';
@@ -288,5 +290,25 @@ describe('check-in and the day itself', () => {
     const replayed = emptyDay('kupang', TUE);
     for (const c of structuredClone(commits)) applyCommit(replayed, o, c);
     expect(replayed.booking).toEqual(s.booking);
+  });
+});
+
+describe('feeds', () => {
+  it('never show a booking to a display, kiosk or phone, and never a NIK hash to staff', () => {
+    const o = office();
+    const s = emptyDay('kupang', TUE);
+    const out = decideHold(s, o, hold(NIK_A, { confirm: true }), none, at(MON_9));
+    if (!out.ok) throw new Error(out.code);
+    const c = { version: 1, ticketId: null, events: out.events };
+    applyCommit(s, o, c);
+    const d = deltaOf(s, o, c);
+    expect(JSON.stringify(deltaFor('full', d))).not.toContain(`h-${NIK_A}`);
+    expect(deltaFor('full', d).events[0]).toMatchObject({ type: 'booking_held', booking: { name: 'Maria', nikLast4: '0001' } });
+    for (const feed of ['public', 'figures'] as const) {
+      const seen = JSON.stringify(deltaFor(feed, d));
+      expect(seen).not.toContain('Maria');
+      expect(seen).not.toContain('booking_held');
+      expect(deltaFor(feed, d).version).toBe(1);
+    }
   });
 });
