@@ -197,8 +197,11 @@ describe('online booking, check-in and call order', () => {
     await shot(kiosk, 'kiosk-0-start', {}, { portrait: PORTRAIT, landscape: LANDSCAPE });
     // The cancelled booking's QR, scanned with a keyboard-wedge scanner on the start screen:
     // a clear message and the walk-in path.
-    await kiosk.keyboard.type(`GB:kupang:${cancelled}`);
-    await kiosk.keyboard.press('Enter');
+    // A wedge scanner types the whole payload within milliseconds (Playwright's typing can be slower
+    // on a busy machine, which the page rightly takes for a person): the key events in one go.
+    await kiosk.evaluate((text) => {
+      for (const key of [...text, 'Enter']) document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }));
+    }, `GB:kupang:${cancelled}`);
     const refusedBox = kiosk.getByTestId('checkin-refused');
     await refusedBox.waitFor(WAIT);
     expect(await refusedBox.getAttribute('data-code')).toBe('booking_not_active');
