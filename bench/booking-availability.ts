@@ -19,7 +19,7 @@ const large = numFlag(args, 'large', args.quick ? 4000 : 20_000);
 const small = numFlag(args, 'small', 200);
 const requests = numFlag(args, 'requests', args.quick ? 100 : 300);
 const rounds = args.rounds ?? (args.quick ? 1 : 3);
-const PLACES = 20;
+const PLACES = 30;
 
 /** Writes journals holding `n` confirmed bookings spread over the window's days, services and slots. */
 async function writeBookings(dataDir: string, n: number): Promise<void> {

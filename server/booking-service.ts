@@ -2,8 +2,8 @@
 // keyed hash, the proof of work, rate limits, codes and manage keys, the
 // reads of other days for the NIK rules, and the sweep. Every change goes
 // through QueueService.commitOn, in the journal of the slot's day.
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { createChallenge, verifySolution } from 'altcha-lib/v1';
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createChallenge } from 'altcha-lib/v1';
 import { bookingManagePath, bookingQrPayload, BOOKING_PATHS, parseBookingScan, type BookingChallenge, type BookingCreated, type BookingDay, type BookingDayResponse, type BookingSlotsResponse, type BookingStaffView, type BookingView } from '../protocol/booking.ts';
 import { apiError, apiErrorWith, type ApiError, type ErrorCode } from '../protocol/errors.ts';
 import { calendarDate, formatClock, monthName, weekdayName, zoneName } from '../protocol/format.ts';
@@ -135,28 +135,33 @@ export class BookingService {
     return { algorithm: 'SHA-256', challenge: c.challenge, maxnumber: c.maxnumber ?? this.opts.powMaxNumber, salt: c.salt, signature: c.signature };
   }
 
-  /** Verifies a solved challenge and spends it: a second use is pow_reused. */
-  async spendPow(payload: string): Promise<ErrorCode | null> {
-    let parsed: { signature?: unknown; salt?: unknown };
+  /**
+   * Verifies a solved challenge and spends it: a second use is pow_reused.
+   * The check is altcha v1's verifySolution (challenge = SHA-256 of salt and
+   * number, signature = its HMAC, `expires` in the salt), done with node:crypto
+   * synchronously: altcha-lib's WebCrypto calls queue on libuv's thread pool
+   * behind the journal's fsyncs, which made holds in a rush wait for the disk.
+   */
+  spendPow(payload: string): ErrorCode | null {
+    let p: { algorithm?: unknown; challenge?: unknown; number?: unknown; salt?: unknown; signature?: unknown };
     try {
-      parsed = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as typeof parsed;
+      p = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as typeof p;
     } catch {
       return 'pow_invalid';
     }
-    if (typeof parsed.signature !== 'string' || typeof parsed.salt !== 'string') return 'pow_invalid';
+    if (p.algorithm !== 'SHA-256' || typeof p.challenge !== 'string' || typeof p.salt !== 'string' || typeof p.signature !== 'string' || typeof p.number !== 'number' || !Number.isInteger(p.number)) return 'pow_invalid';
     const nowMs = Date.now();
-    for (const [sig, until] of this.#usedPow) if (until <= nowMs) this.#usedPow.delete(sig);
-    if (this.#usedPow.has(parsed.signature)) return 'pow_reused';
-    let ok = false;
-    try {
-      ok = await verifySolution(payload, this.#powKey, true);
-    } catch {
-      ok = false;
+    for (const [sig, until] of this.#usedPow) {
+      if (until > nowMs) break; // about expiry order: one behind a live one waits at most a lifetime
+      this.#usedPow.delete(sig);
     }
-    if (!ok) return 'pow_invalid';
-    if (this.#usedPow.has(parsed.signature)) return 'pow_reused';
-    const expires = Number(new URLSearchParams(parsed.salt.split('?')[1] ?? '').get('expires')) * 1000;
-    this.#usedPow.set(parsed.signature, Number.isFinite(expires) && expires > 0 ? expires : nowMs + this.opts.powExpiresSeconds * 1000);
+    if (this.#usedPow.has(p.signature)) return 'pow_reused';
+    const expires = Number(new URLSearchParams(p.salt.split('?')[1] ?? '').get('expires')) * 1000;
+    if (!Number.isFinite(expires) || expires <= 0 || expires < nowMs) return 'pow_invalid';
+    const challenge = createHash('sha256').update(p.salt + String(p.number)).digest('hex');
+    const signature = createHmac('sha256', this.#powKey).update(challenge).digest('hex');
+    if (challenge !== p.challenge || !safeEqual(signature, p.signature)) return 'pow_invalid';
+    this.#usedPow.set(p.signature, expires);
     return null;
   }
 
@@ -644,6 +649,12 @@ export class BookingService {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function dateLabel(date: string): { id: string; en: string } {

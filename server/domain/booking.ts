@@ -58,8 +58,27 @@ function hhmm(total: number): string {
   return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 }
 
+/**
+ * Slots per configuration object and date: a saved configuration is a new
+ * object (ConfigStore.update), so a cached list never outlives its settings.
+ * Zone arithmetic is the largest cost of a slot listing.
+ */
+const slotCache = new WeakMap<OfficeConfig, Map<string, readonly SlotDef[]>>();
+
 /** The slots of a date: every slotMinutes from each opening period's start, ending by the period's end (breaks are the gaps). */
-export function slotsOn(office: OfficeConfig, date: string): SlotDef[] {
+export function slotsOn(office: OfficeConfig, date: string): readonly SlotDef[] {
+  let byDate = slotCache.get(office);
+  if (!byDate) slotCache.set(office, (byDate = new Map()));
+  let slots = byDate.get(date);
+  if (!slots) {
+    slots = Object.freeze(computeSlots(office, date).map((x) => Object.freeze(x)));
+    if (byDate.size > 400) byDate.clear();
+    byDate.set(date, slots);
+  }
+  return slots;
+}
+
+function computeSlots(office: OfficeConfig, date: string): SlotDef[] {
   const s = office.booking;
   if (!s) return [];
   const out: SlotDef[] = [];

@@ -92,7 +92,7 @@ export function bookingRouter(ctx: HttpContext, booking: BookingService): Router
     const office = officeOf(req);
     const body = validate(bookingHoldBodySchema, req.body);
     if (!booking.addressAllowed(address(req))) throw HttpError.of('rate_limited');
-    const pow = await booking.spendPow(body.altcha);
+    const pow = booking.spendPow(body.altcha);
     if (pow) throw HttpError.of(pow);
     send(res, await booking.create(office.id, body, 'online', CITIZEN, address(req)), 201);
   });
