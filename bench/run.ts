@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, fmt, machine, machineLine, round, table, track } from './support/lib.ts';
 
-const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood', 'central'] as const;
+const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood', 'central', 'booking-rush', 'booking-availability'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function parse(argv: string[]): { quick: boolean; only: BenchName[] } {
@@ -140,6 +140,22 @@ function row(o: Outcome): Record<string, string> {
         baseline: `embedded: ${s.issue.embedded1.ticketsPerSec}/s p99 ${s.issue.embedded1.p99Ms} ms`,
         ratio: `pg1/embedded ${s.ratios.pg1ThroughputVsEmbedded}, pg2/pg1 ${s.ratios.pg2ThroughputVsPg1}, calls p99 2/1 ${s.ratios.callsP99TwoVsOne}×`,
         goals: '',
+      };
+    case 'booking-rush':
+      return {
+        ...base,
+        result: `${s.config.citizens} citizens, ${s.config.places} places: won ${s.won.join('/')}; hold p50 ${s.hold.p50Ms} ms p99 ${s.hold.p99Ms} ms; confirm p99 ${s.confirm.p99Ms} ms`,
+        baseline: `http echo p50 ${s.echo.p50Ms} ms, p99 ${s.echo.p99Ms} ms`,
+        ratio: `hold p99 ${s.ratios.holdP99VsEcho}×, confirm p99 ${s.ratios.confirmP99VsEcho}×`,
+        goals: `exact ${yes(s.goals.exactlyAllPlaces)}, hold p99≤50ms ${yes(s.goals.holdP99AtMost50ms)}, confirm p99≤50ms ${yes(s.goals.confirmP99AtMost50ms)}`,
+      };
+    case 'booking-availability':
+      return {
+        ...base,
+        result: `${s.large.bookings} bookings: p50 ${s.large.p50Ms} ms, p99 ${s.large.p99Ms} ms`,
+        baseline: `${s.small.bookings}: p50 ${s.small.p50Ms} ms, p99 ${s.small.p99Ms} ms`,
+        ratio: `p50 ${s.ratios.p50}×, p99 ${s.ratios.p99}×`,
+        goals: `p99≤10ms ${yes(s.goals.p99AtMost10ms)}, ≤1.5× ${yes(s.goals.ratioAtMost1_5)}`,
       };
     case 'resync-flood':
       return {

@@ -3,6 +3,7 @@
 // effects it carries out. One instance per page; screens read it and call
 // its methods.
 import type { PrinterStatus } from '../protocol/devices.ts';
+import type { BookingCheckedIn } from '../protocol/booking.ts';
 import type { ApiError } from '../protocol/errors.ts';
 import type { KioskClientToServer, KioskServerToClient } from '../protocol/events.ts';
 import type { PriorityGroup, PublicOffice, QueueSnapshot, ServiceConfig } from '../protocol/model.ts';
@@ -12,6 +13,8 @@ import { api, newKey } from '../ui/api.ts';
 import { deviceSession, type DeviceSession, type PairingRequest } from '../ui/device-session.ts';
 import { i18n } from '../ui/i18n.svelte.ts';
 import { WedgeScanner } from '../ui/wedge-scanner.ts';
+import { readBookingScan } from './booking-code.ts';
+import { CheckIn } from './checkin.svelte.ts';
 import { initialFlow, next, type Effect, type Flow, type FlowEvent } from './flow.ts';
 import { availabilityMayHaveChanged, canChoose, countersFor, unanswered } from './rules.ts';
 
@@ -83,8 +86,8 @@ export class Kiosk {
       onUnavailable: (e) => (this.unavailable = e),
       onClient: (client) => {
         client.socket.on('print_result', (result) => this.dispatch({ type: 'print_result', result }));
-        // A hardware scanner at this kiosk: the same as a wedge scan (bookings come later).
-        client.socket.on('scanned', () => this.scanned());
+        // A hardware scanner at this kiosk: the same as a wedge scan.
+        client.socket.on('scanned', (scan) => this.scanned(scan.code));
         client.socket.on('printer_status', (s) => (this.printer = s));
         // Saved in the admin console: new tiles, texts and hours without a reload (a fresh snapshot follows).
         client.socket.on('office', (o) => (this.office = o));
@@ -97,7 +100,7 @@ export class Kiosk {
     const timer = setInterval(() => this.tick(), 1000);
     const activity = () => this.dispatch({ type: 'activity' });
     const keys = (e: KeyboardEvent) => this.keypad(e);
-    const detach = new WedgeScanner(() => this.scanned()).attach(window);
+    const detach = new WedgeScanner((code) => this.scanned(code)).attach(window);
     window.addEventListener('pointerdown', activity, true);
     window.addEventListener('keydown', activity, true);
     window.addEventListener('keydown', keys);
@@ -140,9 +143,26 @@ export class Kiosk {
     });
   }
 
-  private scanned(): void {
-    if (!this.pairing) this.dispatch({ type: 'scan_not_found' });
+  private scanned(code: string): void {
+    if (this.pairing) return;
+    // A booking QR starts its check-in from any screen (a visit in progress is dropped).
+    if (readBookingScan(code)) {
+      if (this.flow.step !== 'start') this.dispatch({ type: 'reset' });
+      if (this.checkin.scan(code)) return;
+    }
+    this.dispatch({ type: 'scan_not_found' });
   }
+
+  /** "Saya sudah booking" (kiosk/checkin.svelte.ts): check-in by code or scan, through this kiosk's device session. */
+  readonly checkin = new CheckIn({
+    send: (code, idempotencyKey) => api<BookingCheckedIn>('POST', `/api/v1/offices/${encodeURIComponent(this.officeId)}/bookings/check-in`, { code, idempotencyKey }, this.session?.headers(), ISSUE_TIMEOUT_MS),
+    newKey: () => newKey('checkin'),
+    onTicket: (r) => {
+      const office = this.office;
+      this.holderKey = { ticketId: r.ticket.id, key: r.holderKey };
+      this.dispatch({ type: 'issue_answer', visit: this.flow.visit, answer: { ok: true, ticket: r.ticket }, countersFor: (id) => (office ? countersFor(office, this.snapshot, id) : []) });
+    },
+  });
 
   private reconnected(): void {
     this.refused = null;
@@ -187,6 +207,7 @@ export class Kiosk {
 
   private tick(): void {
     const t = Date.now();
+    this.checkin.idle(t, this.office?.kiosk.idleSeconds ?? 60);
     this.now = t + this.clockOffset;
     if (t - this.lastAvailability > AVAILABILITY_EVERY_MS) this.refreshAvailability();
     // Office settings (services, texts, idle time) edited by an admin reach an idle kiosk within minutes.
@@ -201,7 +222,15 @@ export class Kiosk {
   }
 
   private keypad(e: KeyboardEvent): void {
-    if (this.flow.step !== 'nik' || e.ctrlKey || e.altKey || e.metaKey) return;
+    if (e.ctrlKey || e.altKey || e.metaKey) return;
+    if (this.checkin.open) {
+      if (e.key === 'Backspace') this.checkin.erase();
+      else if (e.key === 'Enter') void this.checkin.submit();
+      else if (e.key.length === 1) this.checkin.press(e.key);
+      else return;
+      return e.preventDefault();
+    }
+    if (this.flow.step !== 'nik') return;
     if (/^[0-9]$/.test(e.key)) this.dispatch({ type: 'digit', digit: e.key });
     else if (e.key === 'Backspace') this.dispatch({ type: 'delete_digit' });
     else return;

@@ -51,6 +51,32 @@ export const ERRORS = {
   idempotency_conflict: [409, 'Kunci idempotensi sudah dipakai untuk perintah lain.', 'This idempotency key was used for another command.'],
   invalid_phone: [400, 'Nomor telepon tidak valid. Tulis nomor ponsel Indonesia, misalnya 0812 3456 7890.', 'The phone number is not valid. Write an Indonesian mobile number, e.g. 0812 3456 7890.'],
   notify_channel_unavailable: [409, 'Pemberitahuan lewat saluran ini belum tersedia di kantor ini.', 'Alerts over this channel are not available at this office.'],
+  // Online booking (protocol/booking.ts, docs/booking.md).
+  booking_disabled: [409, 'Layanan ini tidak bisa dibooking secara daring di kantor ini.', 'This service cannot be booked online at this office.'],
+  booking_date_past: [409, 'Tanggal atau jam itu sudah lewat. Pilih slot lain.', 'That date or time has passed. Choose another slot.'],
+  booking_day_closed: [409, 'Kantor tutup pada tanggal itu. Pilih hari lain.', 'The office is closed on that date. Choose another day.'],
+  booking_day_not_open: [409, 'Tanggal itu belum dibuka untuk booking.', 'That date is not open for booking yet.'],
+  booking_slot_not_found: [404, 'Slot waktu itu tidak ada. Pilih salah satu slot yang ditampilkan.', 'That time slot does not exist. Choose one of the slots shown.'],
+  booking_slot_full: [409, 'Slot itu sudah penuh. Pilih slot lain.', 'That slot is full. Choose another slot.'],
+  booking_slot_blocked: [409, 'Slot itu ditutup oleh kantor. Pilih slot lain.', 'That slot has been closed by the office. Choose another slot.'],
+  booking_quota_full: [409, 'Kuota booking daring untuk layanan ini pada tanggal itu sudah penuh.', 'The online places of this service on that date are all taken.'],
+  booking_hold_expired: [409, 'Waktu menyimpan slot sudah habis. Silakan pilih slot lagi.', 'The time to keep this slot ran out. Please choose a slot again.'],
+  booking_not_found: [404, 'Kode booking tidak ditemukan. Periksa kembali kodenya.', 'Booking code not found. Please check the code.'],
+  booking_not_active: [409, 'Booking ini sudah dibatalkan, sudah dipakai, atau sudah lewat waktunya.', 'This booking has been cancelled, already used, or has expired.'],
+  booking_already_checked_in: [409, 'Booking ini sudah dipakai untuk mengambil nomor antrean.', 'This booking has already been used to take a ticket.'],
+  nik_invalid: [400, 'NIK tidak valid. Periksa kembali NIK Anda.', 'The NIK is not valid. Please check it.'],
+  booking_age_ineligible: [409, 'Menurut NIK, usia Anda tidak memenuhi syarat layanan ini. Silakan tanyakan kepada petugas.', 'By the NIK, your age does not meet this service\'s conditions. Please ask the staff.'],
+  booking_nik_duplicate: [409, 'NIK ini sudah punya booking untuk layanan ini pada tanggal itu.', 'This NIK already has a booking for this service on that date.'],
+  booking_nik_week_limit: [409, 'NIK ini sudah mencapai batas booking dalam minggu itu.', 'This NIK has reached its limit of bookings for that week.'],
+  booking_nik_blocked: [409, 'NIK ini tidak bisa booking untuk sementara karena beberapa kali tidak datang. Silakan datang langsung ke kantor.', 'This NIK cannot book for now after several missed bookings. Please come to the office in person.'],
+  booking_precheck_missing: [409, 'Ada dokumen wajib yang belum Anda miliki. Siapkan dulu, lalu booking.', 'A required document is missing. Get it first, then book.'],
+  pow_invalid: [400, 'Verifikasi keamanan gagal. Muat ulang halaman lalu coba lagi.', 'The security check failed. Reload the page and try again.'],
+  pow_reused: [409, 'Verifikasi keamanan ini sudah dipakai. Muat ulang halaman lalu coba lagi.', 'This security check has already been used. Reload the page and try again.'],
+  manage_key_invalid: [403, 'Tautan booking ini tidak valid. Buka lagi tautan dari konfirmasi booking Anda.', 'This booking link is not valid. Open the link from your booking confirmation again.'],
+  booking_other_office: [409, 'Kode booking ini untuk kantor lain. Silakan datang ke kantor yang tertera pada booking Anda.', 'This booking code is for another office. Please go to the office named in your booking.'],
+  booking_other_day: [409, 'Booking ini bukan untuk hari ini.', 'This booking is not for today.'],
+  check_in_too_early: [409, 'Terlalu awal untuk check-in. Silakan datang kembali mendekati jam booking Anda.', 'Too early to check in. Please come back closer to your booking time.'],
+  check_in_too_late: [409, 'Waktu check-in untuk booking ini sudah lewat. Silakan ambil nomor antrean biasa.', 'The check-in time of this booking has passed. Please take a regular ticket.'],
   internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
   unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
@@ -74,6 +100,11 @@ export function apiError(code: ErrorCode, details?: ApiError['details']): ApiErr
 export function invalidBody(fields: NonNullable<ApiError['fields']>): ApiError {
   const [, id, en] = ERRORS.invalid_body;
   return { code: 'invalid_body', message: { id, en }, fields };
+}
+
+/** An error of `code` with a message made for this case ("Silakan datang kembali pukul 09.30 WITA."). */
+export function apiErrorWith(code: ErrorCode, message: { id: string; en: string }, fields?: ApiError['fields']): ApiError {
+  return fields && fields.length > 0 ? { code, message, fields } : { code, message };
 }
 
 export function httpStatusOf(code: ErrorCode): number {

@@ -62,3 +62,7 @@ export type QueueSnapshot = z.infer<typeof S.queueSnapshotSchema>;
 export type QueueDelta = z.infer<typeof S.queueDeltaSchema>;
 /** What a page needs to know about an office (no secrets). */
 export type PublicOffice = z.infer<typeof S.publicOfficeSchema>;
+export type BookingSettings = z.infer<typeof S.bookingSettingsSchema>;
+export type BookingState = z.infer<typeof S.bookingStateSchema>;
+/** A booking as the journal of its slot's day holds it (NIK as a keyed hash and last 4 only). */
+export type Booking = z.infer<typeof S.bookingSchema>;

@@ -23,7 +23,7 @@ export const apiErrorSchema = z.object({
   fields: z
     .array(z.object({ path: z.array(z.union([z.string(), z.number()])).describe('Path from the body, e.g. ["value", "services", 2, "prefix"].'), message: bilingualSchema }))
     .optional()
-    .describe('invalid_body only: each wrong field with a message in both languages.'),
+    .describe('invalid_body (and nik_invalid): each wrong field with a message in both languages.'),
 });
 
 export const errorBodySchema = z.object({ error: apiErrorSchema }).meta({ id: 'Error', description: 'The one error shape of every response that is not 2xx.' });

@@ -67,6 +67,14 @@ export const serviceConfigSchema = z
     subcases: z.array(subcaseSchema),
     quota: z.object({ walkIn: count.nullable(), online: count.nullable() }).describe('Daily caps; null = unlimited.'),
     active: z.boolean(),
+    booking: z
+      .object({
+        enabled: z.boolean().describe('Citizens may book this service online (the office\'s booking must be on too).'),
+        places: count.nullable().describe('Places per slot; null = counters serving it × slot length ÷ serviceMinutes.'),
+        serviceMinutes: z.number().positive().max(480).describe('Service time assumed for the capacity when places is null.'),
+      })
+      .optional()
+      .describe('Online booking of this service (docs/booking.md); absent = not bookable.'),
   })
   .meta({ id: 'ServiceConfig' });
 
@@ -138,6 +146,27 @@ export const notifySettingsSchema = z
   })
   .meta({ id: 'NotifySettings' });
 
+/** Office-wide booking settings (docs/booking.md). */
+export const bookingSettingsSchema = z
+  .object({
+    enabled: z.boolean(),
+    windowDays: z.number().int().min(1).max(60).describe('How many days ahead a slot can be booked.'),
+    sameDay: z.boolean().describe('Whether today can be booked (else from tomorrow).'),
+    opensAt: hhmmSchema.describe('Local time at which the last day of the window opens for booking ("06:00").'),
+    slotMinutes: z.number().int().min(5).max(240),
+    holdSeconds: z.number().int().min(30).max(1800).describe('How long a place is held while the form is completed.'),
+    releaseDelayMinutes: z.number().int().min(0).max(1440).describe('A cancelled place is bookable again only after this delay (against reselling).'),
+    checkInBeforeMinutes: z.number().int().min(0).max(240),
+    checkInAfterMinutes: z.number().int().min(0).max(240).describe('After this many minutes past the slot start a booking not checked in is a no-show.'),
+    perNikPerWeek: z.number().int().min(1).max(50).describe('Active bookings a NIK may have at this office in one week (Monday to Sunday).'),
+    noShowBlock: z
+      .object({ count: z.number().int().min(1).max(20), days: z.number().int().min(1).max(90) })
+      .nullable()
+      .describe('After `count` no-shows within `days` days a NIK cannot book; null = never blocked.'),
+    address: z.string().max(300).nullable().describe('The address printed on the confirmation and the calendar file.'),
+  })
+  .meta({ id: 'BookingSettings' });
+
 const officeFields = {
   id,
   name: bilingualSchema,
@@ -156,6 +185,7 @@ const officeFields = {
   whatsapp: whatsappNumberSchema.nullable().optional().describe("The office's WhatsApp number for citizens; null or absent = none."),
   kiosk: z.object({ idleSeconds: z.number().int().min(5).max(600) }),
   displays: z.array(displayProfileSchema).default([]),
+  booking: bookingSettingsSchema.optional().describe('Online booking; absent = off.'),
   logo: z
     .string()
     .regex(/^(\/[^\s]*|data:image\/(png|svg\+xml|jpeg|webp);base64,[A-Za-z0-9+/=]+)$/, 'a same-origin path or a data:image URL')
@@ -194,6 +224,33 @@ export const precheckResultSchema = z
     conditions: z.record(z.string(), z.boolean()).optional().describe('The conditional questions as answered: condition id → yes/no.'),
   })
   .meta({ id: 'PrecheckResult' });
+
+export const BOOKING_STATES = ['held', 'confirmed', 'released', 'cancelled', 'checked_in', 'no_show'] as const;
+export const bookingStateSchema = z.enum(BOOKING_STATES).describe("'held' while the form is completed; 'confirmed'; 'released' a hold that expired or was withdrawn; 'cancelled'; 'checked_in' a ticket was issued; 'no_show' not checked in in time.");
+
+/** A booking as the journal of its slot's day holds it. Personal data: the NIK only as a keyed hash and its last 4 digits; no phone number. */
+export const bookingSchema = z
+  .object({
+    code: z.string(),
+    serviceId: z.string(),
+    subcase: z.string(),
+    officeDay,
+    slot: instant.describe('Slot start (UTC ISO).'),
+    state: bookingStateSchema,
+    channel: z.enum(['online', 'staff']),
+    name: z.string(),
+    nikHash: z.string().describe('HMAC-SHA256 of the NIK under the server secret "nik-hash", hex.'),
+    nikLast4: z.string().regex(/^\d{4}$/),
+    reminders: z.boolean().describe('A phone was given with consent (the number itself is not journaled).'),
+    heldAt: instant,
+    holdExpiresAt: instant.nullable(),
+    confirmedAt: instant.nullable(),
+    endedAt: instant.nullable().describe('When released, cancelled, checked in or marked no-show.'),
+    ticketId: z.string().nullable(),
+    precheck: precheckResultSchema.nullable(),
+    replaces: z.string().nullable().describe('The code of the booking this one replaced (a change of slot).'),
+  })
+  .meta({ id: 'Booking' });
 
 export const waitRangeSchema = z
   .object({ low: count.describe('Minutes, at least.'), high: count.describe('Minutes, at most (0 = called soon).') })
@@ -280,7 +337,17 @@ export const queueEventSchema = z
     event('service_closed', { serviceId: z.string(), reason: z.string() }),
     event('service_reopened', { serviceId: z.string() }),
     /** A kiosk pre-check that ended in "what to bring": anonymous, for reports. */
-    event('precheck_failed', { serviceId: z.string(), subcase: z.string(), missing: z.array(z.string()) }),
+    event('precheck_failed', { serviceId: z.string(), subcase: z.string(), missing: z.array(z.string()), source: z.enum(['kiosk', 'booking']).optional().describe('Where the pre-check was done; absent = kiosk.') }),
+    /** Booking events live in the journal of the slot's day (docs/booking.md). */
+    event('booking_held', { booking: bookingSchema }),
+    event('booking_confirmed', { code: z.string() }),
+    event('booking_released', { code: z.string(), reason: z.enum(['expired', 'withdrawn']) }),
+    event('booking_cancelled', { code: z.string(), reason: z.enum(['citizen', 'staff', 'changed', 'slot_blocked']), note: z.string().optional(), returnsAt: instant.describe('When the place becomes bookable again (releaseDelayMinutes after the cancel).') }),
+    /** In the same commit as the ticket_issued of source booking. */
+    event('booking_checked_in', { code: z.string(), ticketId: z.string() }),
+    event('booking_no_show', { code: z.string() }),
+    event('slot_blocked', { serviceId: z.string().nullable().describe('null = every service.'), slot: instant, reason: z.string() }),
+    event('slot_unblocked', { serviceId: z.string().nullable(), slot: instant }),
   ])
   .meta({ id: 'QueueEvent', description: 'One recorded change of the queue.' });
 

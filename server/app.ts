@@ -38,6 +38,8 @@ import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
 import { TrackService } from './track-service.ts';
+import { BookingService, DEFAULT_BOOKING_OPTIONS, type BookingOptions } from './booking-service.ts';
+import { bookingRouter } from './http/booking.ts';
 import { loadPgSecrets, loadSecrets, type Secrets } from './store/secrets.ts';
 import { openPgStore } from './store/pg-store.ts';
 import type { Store } from './store/types.ts';
@@ -54,6 +56,8 @@ export interface Giliran {
   secrets: Secrets;
   /** Alerts to citizens (server/notify). */
   notify: NotifyService;
+  /** Online booking (server/booking-service.ts, docs/booking.md). */
+  booking: BookingService;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -67,9 +71,11 @@ export interface CreateOptions {
   log: Logger;
   /** Injected clock (tests of the daily reset). */
   now?: () => Date;
+  /** Booking's proof-of-work cost and rate limits (tests make the work small). */
+  booking?: Partial<BookingOptions>;
 }
 
-export async function createGiliran({ settings, log, now = () => new Date() }: CreateOptions): Promise<Giliran> {
+export async function createGiliran({ settings, log, now = () => new Date(), booking: bookingOptions }: CreateOptions): Promise<Giliran> {
   let seededPassword: Giliran['seededPassword'] = null;
   const seed = async () => {
     const made = await demoSeed(settings.demoPassword, (p) => hashPassword(p, settings.passwordCost));
@@ -94,6 +100,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   // Phones' views, with the holder's alert status (C3/C4).
   const track = new TrackService(queue, secrets, { notifyStatusOf: notify.statusOf });
   const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets, track };
+  const booking = new BookingService(queue, secrets, log, { ...DEFAULT_BOOKING_OPTIONS, ...bookingOptions });
 
   const app = express();
   app.disable('x-powered-by');
@@ -158,6 +165,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(trackRouter(ctx));
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
+  app.use(bookingRouter(ctx, booking));
   const presence = new DevicePresence(now);
   let hub: ReturnType<typeof createDevices>['hub'] | null = null;
   app.use(
@@ -215,6 +223,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     auth,
     secrets,
     notify,
+    booking,
     http,
     io,
     get seededPassword() {
@@ -226,6 +235,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
         http.listen(port, host, () => {
           http.off('error', reject);
           queue.startTimers();
+          booking.startTimers();
           const a = http.address() as AddressInfo;
           const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
           resolve(`http://${h === '0.0.0.0' ? '127.0.0.1' : h}:${a.port}`);
@@ -234,6 +244,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     },
     async close() {
       queue.stopTimers();
+      booking.stopTimers();
       metrics.close();
       await devices.close();
       realtime.close();

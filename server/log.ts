@@ -7,6 +7,6 @@ export function createLogger(level: string): Logger {
     level,
     base: undefined,
     // Never log secrets, session cookies or personal numbers.
-    redact: ['req.headers.cookie', 'password', '*.password', 'token', '*.token', 'nik', '*.nik'],
+    redact: ['req.headers.cookie', 'password', '*.password', 'token', '*.token', 'nik', '*.nik', 'phone', '*.phone', 'altcha', '*.altcha', 'k', '*.k'],
   });
 }

@@ -31,7 +31,12 @@ async function main(): Promise<void> {
   });
   let giliran;
   try {
-    giliran = await createGiliran({ settings, log });
+    // Test and bench knobs of booking's proof of work and hold limits (docs/booking.md); production keeps the defaults.
+    const booking = {
+      ...(process.env.GILIRAN_BOOKING_POW_MAX ? { powMaxNumber: Number(process.env.GILIRAN_BOOKING_POW_MAX) } : {}),
+      ...(process.env.GILIRAN_BOOKING_HOLDS_PER_MINUTE ? { holdsPerAddressPerMinute: Number(process.env.GILIRAN_BOOKING_HOLDS_PER_MINUTE), holdsPerNikPer10Minutes: Number(process.env.GILIRAN_BOOKING_HOLDS_PER_MINUTE) } : {}),
+    };
+    giliran = await createGiliran({ settings, log, booking });
   } catch (err) {
     console.error(`giliran: cannot start: ${(err as Error).message}`);
     process.exit(1);

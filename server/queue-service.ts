@@ -5,12 +5,29 @@
 import type { Command } from '../protocol/commands.ts';
 import { apiError, type ApiError } from '../protocol/errors.ts';
 import type { CommandResult } from '../protocol/events.ts';
-import type { Actor, OfficeConfig, PublicOffice, QueueDelta, QueueSnapshot } from '../protocol/model.ts';
-import { decide, deltaOf, dueNoShows, applyCommit, officeDayOf, snapshotOf, type Commit, type DayState } from './domain/index.ts';
+import type { Actor, OfficeConfig, PublicOffice, QueueDelta, QueueEvent, QueueSnapshot } from '../protocol/model.ts';
+import { decide, deltaOf, dueNoShows, applyCommit, officeDayOf, snapshotOf, type DayState } from './domain/index.ts';
+import type { Commit } from './domain/state.ts';
 import type { Logger } from './log.ts';
 import { StaleDayError, type Store } from './store/types.ts';
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+const writeKey = (officeId: string, officeDay: string) => `${officeId}/${officeDay}`;
+
+/**
+ * Decides the events of a commit on one office day (booking.ts rules),
+ * synchronously, without changing the state. `replay` = the idempotency key
+ * was seen: only `value` is used (the first answer is rebuilt from the state).
+ */
+export type DayDecider<T> = (state: DayState, office: OfficeConfig, now: Date, actor: Actor, replay: boolean) => { ok: true; events: QueueEvent[]; ticketId: string | null; value: T } | { ok: false; error: ApiError };
+
+export interface DayCommitted<T> {
+  value: T;
+  version: number;
+  replayed: boolean;
+  ticketId: string | null;
+}
 
 /** Where a command came from, for replies that belong to that screen alone (a ticket's print result). */
 export interface CommandOrigin {
@@ -48,6 +65,7 @@ export function publicOffice(o: OfficeConfig): PublicOffice {
     marquee: o.marquee,
     ...(o.whatsapp !== undefined ? { whatsapp: o.whatsapp } : {}),
     ...(o.closedDays !== undefined ? { closedDays: o.closedDays } : {}),
+    ...(o.booking !== undefined ? { booking: o.booking } : {}),
     kiosk: o.kiosk,
     displays: o.displays,
     logo: o.logo,
@@ -58,7 +76,7 @@ export function publicOffice(o: OfficeConfig): PublicOffice {
 export class QueueService {
   #listeners: QueueListeners[] = [];
   #days = new Map<string, string>();
-  /** Per office, the last write handed to the store: the journal writes in order, so once it is on disk all before it are. */
+  /** Per office day (`office/day`), the last write handed to the store: a day's journal writes in order, so once it is on disk all before it are. */
   #lastWrite = new Map<string, Promise<void>>();
   /** Day states a failed write left behind (the store reloads the day from disk); never shown. */
   #dropped = new WeakSet<DayState>();
@@ -67,7 +85,7 @@ export class QueueService {
   #unavailable = new Map<string, { reason: string; retryAt: number }>();
 
   constructor(
-    private readonly store: Store,
+    readonly store: Store,
     private readonly log: Logger,
     readonly now: () => Date = () => new Date(),
   ) {
@@ -82,7 +100,8 @@ export class QueueService {
    */
   async #catchUp(officeId: string, officeDay: string, version: number): Promise<void> {
     const office = this.office(officeId);
-    if (!office || this.#days.get(officeId) !== officeDay || this.#lastWrite.has(officeId)) return;
+    const wk = writeKey(officeId, officeDay);
+    if (!office || this.#days.get(officeId) !== officeDay || this.#lastWrite.has(wk)) return;
     let state: DayState;
     try {
       state = await this.store.queue.openDay(office, officeDay);
@@ -99,29 +118,30 @@ export class QueueService {
       return;
     }
     // A command of ours ran meanwhile (its write will fail as stale), or another catch-up got here first.
-    if (state.version !== from || this.#lastWrite.has(officeId) || this.#dropped.has(state)) return;
-    this.#applyExternal(office, state, commits);
+    if (state.version !== from || this.#lastWrite.has(wk) || this.#dropped.has(state)) return;
+    this.#applyExternal(office, state, commits, true);
   }
 
   /**
    * Holding the office's write lease (a shared store): commits other processes
-   * made before we got it are applied (and told to our screens) before we
-   * decide. A write of ours in flight means we have held the lease since it
-   * began, so nobody else can have written.
+   * made before we got it are applied (and told to our screens when the day is
+   * theirs) before we decide. A write of ours in flight on this day means we
+   * have held the lease since it began, so nobody else can have written.
    */
-  async #catchUpUnderLease(office: OfficeConfig, state: DayState): Promise<void> {
-    if (this.#lastWrite.has(office.id)) return;
+  async #catchUpUnderLease(office: OfficeConfig, state: DayState, broadcast: boolean): Promise<void> {
+    if (this.#lastWrite.has(writeKey(office.id, state.officeDay))) return;
     const from = state.version;
     const commits = await this.store.queue.readCommits(office.id, state.officeDay, from);
     // Another command of ours entering with us read the same commits and applied them first.
     if (state.version !== from || this.#dropped.has(state)) return;
-    this.#applyExternal(office, state, commits);
+    this.#applyExternal(office, state, commits, broadcast);
   }
 
-  #applyExternal(office: OfficeConfig, state: DayState, commits: Commit[]): void {
+  #applyExternal(office: OfficeConfig, state: DayState, commits: Commit[], broadcast: boolean): void {
     for (const commit of commits) {
       if (commit.version !== state.version + 1) break;
       applyCommit(state, office, commit);
+      if (!broadcast) continue;
       const delta = deltaOf(state, office, commit);
       for (const l of this.#listeners) {
         try {
@@ -130,6 +150,22 @@ export class QueueService {
           this.log.error({ err }, 'broadcast failed');
         }
       }
+    }
+  }
+
+  /** Runs `body` as the office's one writer when the store is shared by several processes (docs/central.md). */
+  async #asWriter<T>(officeId: string, body: (leased: boolean) => Promise<Result<T>>): Promise<Result<T>> {
+    let leave: (() => void) | undefined;
+    try {
+      leave = await this.store.queue.enterWriter?.(officeId);
+    } catch (err) {
+      this.log.error({ err, office: officeId }, 'could not take the office write lease');
+      return { ok: false, error: apiError('unavailable') };
+    }
+    try {
+      return await body(leave !== undefined);
+    } finally {
+      leave?.();
     }
   }
 
@@ -203,7 +239,7 @@ export class QueueService {
       }
       if (this.#dropped.has(state)) continue;
       const value = compute(state, office, this.now());
-      const pending = this.#lastWrite.get(office.id);
+      const pending = this.#lastWrite.get(writeKey(office.id, state.officeDay));
       try {
         await pending;
       } catch {
@@ -222,18 +258,7 @@ export class QueueService {
     const office = this.office(officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
     // A shared store (PostgreSQL, several processes): one writer per office at a time (docs/central.md).
-    let leave: (() => void) | undefined;
-    try {
-      leave = await this.store.queue.enterWriter?.(officeId);
-    } catch (err) {
-      this.log.error({ err, office: officeId }, 'could not take the office write lease');
-      return { ok: false, error: apiError('unavailable') };
-    }
-    try {
-      return await this.#executeHeld(office, command, actor, origin, attempt, leave !== undefined);
-    } finally {
-      leave?.();
-    }
+    return this.#asWriter(officeId, (leased) => this.#executeHeld(office, command, actor, origin, attempt, leased));
   }
 
   async #executeHeld(office: OfficeConfig, command: Command, actor: Actor, origin: CommandOrigin, attempt: number, leased: boolean): Promise<Result<CommandResult>> {
@@ -241,7 +266,7 @@ export class QueueService {
     let state: DayState;
     try {
       state = await this.#day(office);
-      if (leased) await this.#catchUpUnderLease(office, state);
+      if (leased) await this.#catchUpUnderLease(office, state, true);
     } catch {
       return { ok: false, error: apiError('unavailable') };
     }
@@ -260,8 +285,9 @@ export class QueueService {
     const held = commit.ticketId ? state.tickets.get(commit.ticketId) : undefined;
     const ticket = held ? { ...held } : null;
     const t0 = performance.now();
+    const wk = writeKey(office.id, state.officeDay);
     const write = this.store.queue.commit(office, state.officeDay, commit);
-    this.#lastWrite.set(office.id, write);
+    this.#lastWrite.set(wk, write);
     try {
       await write;
     } catch (err) {
@@ -278,7 +304,7 @@ export class QueueService {
       void this.#resync(office);
       return { ok: false, error: apiError('unavailable') };
     } finally {
-      if (this.#lastWrite.get(office.id) === write) this.#lastWrite.delete(office.id);
+      if (this.#lastWrite.get(wk) === write) this.#lastWrite.delete(wk);
     }
     const durableMs = performance.now() - t0;
     for (const l of this.#listeners) {
@@ -295,7 +321,109 @@ export class QueueService {
 
   /** Resolves once every change handed to the store for this office is on disk (or failed): a backup reads after it. */
   async settled(officeId: string): Promise<void> {
-    await this.#lastWrite.get(officeId)?.catch(() => undefined);
+    const mine = [...this.#lastWrite].filter(([k]) => k.startsWith(`${officeId}/`)).map(([, w]) => w.catch(() => undefined));
+    await Promise.all(mine);
+  }
+
+  /**
+   * Commits what `decide` returns on any office day (bookings live in the day
+   * of their slot): the same one writer per office day as execute — decide
+   * and apply in one synchronous step, durable before the answer, decided
+   * again after a StaleDayError. Only a commit of the screens' day (today) is
+   * broadcast; a future day's version is not theirs.
+   */
+  async commitOn<T>(officeId: string, officeDay: string, decide: DayDecider<T>, actor: Actor, origin: CommandOrigin = {}, key?: string): Promise<Result<DayCommitted<T>>> {
+    return this.#asWriter(officeId, (leased) => this.#commitOnHeld(officeId, officeDay, decide, actor, origin, key, leased));
+  }
+
+  async #commitOnHeld<T>(officeId: string, officeDay: string, decide: DayDecider<T>, actor: Actor, origin: CommandOrigin, key: string | undefined, leased: boolean): Promise<Result<DayCommitted<T>>> {
+    for (let attempt = 0; ; attempt++) {
+      const office = this.office(officeId);
+      if (!office) return { ok: false, error: apiError('office_not_found') };
+      const today = officeDayOf(this.now(), office.timeZone);
+      let state: DayState;
+      try {
+        state = officeDay === today ? await this.#day(office) : await this.store.queue.openDay(office, officeDay);
+        if (leased) await this.#catchUpUnderLease(office, state, officeDay === today);
+      } catch {
+        return { ok: false, error: apiError('unavailable') };
+      }
+      if (this.#dropped.has(state)) continue;
+      if (key !== undefined) {
+        const seen = state.idempotency.get(key);
+        if (seen) {
+          const replay = decide(state, office, this.now(), actor, true);
+          if (!replay.ok) return replay;
+          return { ok: true, data: { value: replay.value, version: seen.version, replayed: true, ticketId: seen.ticketId } };
+        }
+      }
+      const d = decide(state, office, this.now(), actor, false);
+      if (!d.ok) return d;
+      if (d.events.length === 0) return { ok: true, data: { value: d.value, version: state.version, replayed: false, ticketId: d.ticketId } };
+      const commit: Commit = { version: state.version + 1, ticketId: d.ticketId, events: d.events };
+      if (key !== undefined) {
+        commit.key = key;
+        commit.fingerprint = key;
+      }
+      applyCommit(state, office, commit);
+      const delta = officeDay === today ? deltaOf(state, office, commit) : null;
+      const wk = writeKey(office.id, officeDay);
+      const t0 = performance.now();
+      const write = this.store.queue.commit(office, officeDay, commit);
+      this.#lastWrite.set(wk, write);
+      try {
+        await write;
+      } catch (err) {
+        this.#dropped.add(state);
+        if (officeDay === today) this.#days.delete(office.id);
+        if (err instanceof StaleDayError && attempt < STALE_RETRIES) {
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
+          continue;
+        }
+        this.log.error({ err, office: officeId, day: officeDay, version: commit.version }, 'booking commit failed; day reloaded from disk');
+        if (officeDay === today) void this.#resync(office);
+        return { ok: false, error: apiError('unavailable') };
+      } finally {
+        if (this.#lastWrite.get(wk) === write) this.#lastWrite.delete(wk);
+      }
+      const durableMs = performance.now() - t0;
+      for (const l of this.#listeners) {
+        try {
+          l.committed?.(office.id, durableMs);
+          if (delta) {
+            l.delta(office.id, delta, origin);
+            l.applied?.(office, state, delta);
+          }
+        } catch (err) {
+          this.log.error({ err }, 'broadcast failed');
+        }
+      }
+      return { ok: true, data: { value: d.value, version: commit.version, replayed: false, ticketId: d.ticketId } };
+    }
+  }
+
+  /** Reads a day's state (any day) once every change handed to the store for it is on disk: compute runs synchronously. */
+  async readDay<T>(officeId: string, officeDay: string, compute: (state: DayState, office: OfficeConfig, now: Date) => T): Promise<Result<T>> {
+    const office = this.office(officeId);
+    if (!office) return { ok: false, error: apiError('office_not_found') };
+    if (officeDay === officeDayOf(this.now(), office.timeZone)) return this.read(officeId, compute);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let state: DayState;
+      try {
+        state = await this.store.queue.openDay(office, officeDay);
+      } catch {
+        return { ok: false, error: apiError('unavailable') };
+      }
+      if (this.#dropped.has(state)) continue;
+      const value = compute(state, office, this.now());
+      try {
+        await this.#lastWrite.get(writeKey(office.id, officeDay));
+      } catch {
+        continue;
+      }
+      if (!this.#dropped.has(state)) return { ok: true, data: value };
+    }
+    return { ok: false, error: apiError('unavailable') };
   }
 
   /** Reads an office's day from disk again (after a restore replaced its files) and sends screens a fresh snapshot. */

@@ -8,7 +8,7 @@
 import QRCode from 'qrcode';
 import type { Bilingual, PriorityGroup } from '../../protocol/model.ts';
 import type { PaperWidth, ReceiptBlock, ReceiptDescription } from '../../protocol/devices.ts';
-import { formatDateTime } from '../../protocol/format.ts';
+import { formatDateTime, formatTime, zoneName } from '../../protocol/format.ts';
 
 /** Characters per line of font A (12 dots wide): 384 dots on 58 mm paper, 576 on 80 mm. */
 export const PAPER_COLUMNS: Record<PaperWidth, number> = { 58: 32, 80: 48 };
@@ -39,7 +39,8 @@ export interface ReceiptOffice {
 export interface TicketReceiptInput {
   office: ReceiptOffice;
   service: { name: Bilingual; standard: Bilingual; fee: number };
-  ticket: { number: string; issuedAt: string; priority: PriorityGroup | null };
+  /** A checked-in booking's ticket (source 'booking') is marked "Booking" with its slot's time. */
+  ticket: { number: string; issuedAt: string; priority: PriorityGroup | null; source?: string; bookingSlot?: string | null };
   /** Tickets of the same service waiting before this one when it was issued. */
   peopleAhead: number;
   /** Estimated wait in minutes when issued. */
@@ -89,6 +90,10 @@ export function ticketReceipt(input: TicketReceiptInput): ReceiptDescription {
     { type: 'text', text: ticket.number, align: 'center', size: 4, bold: true },
     { type: 'text', text: service.name.id, align: 'center', bold: true },
   ];
+  if (ticket.source === 'booking') {
+    const slot = ticket.bookingSlot ? ` ${formatTime(ticket.bookingSlot, office.timeZone)} ${zoneName(office.timeZone)}` : '';
+    blocks.push({ type: 'text', text: `Booking${slot}`, align: 'center', bold: true });
+  }
   if (ticket.priority) blocks.push({ type: 'text', text: `Prioritas: ${PRIORITY_LABEL[ticket.priority]}`, align: 'center' });
   blocks.push(
     { type: 'feed', lines: 1 },

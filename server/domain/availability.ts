@@ -74,17 +74,17 @@ const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 /** How far ahead the next opening is looked for. */
 const SEARCH_DAYS = 21;
 
-function addDays(date: string, days: number): string {
+export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-function weekdayOf(date: string): Weekday {
+export function weekdayOf(date: string): Weekday {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()]!;
 }
 
-function periodsOn(hours: OpeningHours, date: string, closedDays: readonly ClosedDay[]): Array<[string, string]> {
+export function periodsOn(hours: OpeningHours, date: string, closedDays: readonly ClosedDay[]): Array<[string, string]> {
   if (closedDays.some((d) => d.date === date)) return [];
   return [...(hours[weekdayOf(date)] ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }

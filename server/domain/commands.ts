@@ -261,26 +261,41 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
   });
   if (blocked) return refuse(cmd, ISSUE_BLOCK_CODE[blocked]);
   if (cmd.precheck && precheckProblems(service, cmd.precheck).length > 0) return refuse(cmd, 'bad_request');
-  const online = source === 'booking';
+  const ticket = newTicket(state, office, service, { source, priority: cmd.priority ?? null, precheck: cmd.precheck ? precheckRecord(service, cmd.precheck) : null, bookingSlot: source === 'booking' ? (cmd.bookingSlot ?? null) : null }, ctx.now);
+  const at = ctx.now.toISOString();
+  return { events: [{ at, actor: ctx.actor, type: 'ticket_issued', ticket }], ticketId: ticket.id };
+}
 
+export interface NewTicket {
+  source: Ticket['source'];
+  priority: Ticket['priority'];
+  precheck: PrecheckResult | null;
+  /** Booking tickets only: the slot start. */
+  bookingSlot: string | null;
+}
+
+/** The next ticket of `service` today, as issue (and a booking's check-in) records it. */
+export function newTicket(state: DayState, office: OfficeConfig, service: ServiceConfig, t: NewTicket, now: Date): Ticket {
+  const online = t.source === 'booking';
   const prefix = service.prefix;
   const seq = (state.lastSeq.get(prefix) ?? 0) + 1;
   const number = formatNumber(prefix, seq);
-  const at = ctx.now.toISOString();
-  const ticket: Ticket = {
+  const at = now.toISOString();
+  const slot = online && t.bookingSlot ? t.bookingSlot : null;
+  return {
     id: ticketIdOf(state.officeDay, number),
     number,
     serviceId: service.id,
     seq,
     officeDay: state.officeDay,
-    priority: cmd.priority ?? null,
-    source,
+    priority: t.priority,
+    source: t.source,
     state: 'waiting',
     counterId: null,
     targetCounterId: null,
     precedence: false,
     // One spelling of instants everywhere, so ISO strings compare in time order.
-    bookingSlot: online && cmd.bookingSlot ? new Date(cmd.bookingSlot).toISOString() : null,
+    bookingSlot: slot ? new Date(slot).toISOString() : null,
     issuedAt: at,
     queuedAt: at,
     calledAt: null,
@@ -288,16 +303,15 @@ function issue(state: DayState, office: OfficeConfig, cmd: Extract<Command, { ty
     finishedAt: null,
     calls: 0,
     outcome: null,
-    precheck: cmd.precheck ? precheckRecord(service, cmd.precheck) : null,
+    precheck: t.precheck,
     etaMinutesAtIssue: etaForNewTicket(state, office, service.id),
-    waitAtIssue: rangeForNewTicket(state, office, service.id, ctx.now.getTime(), {
-      priority: cmd.priority != null,
-      bookingSlot: online && cmd.bookingSlot ? Date.parse(cmd.bookingSlot) : null,
+    waitAtIssue: rangeForNewTicket(state, office, service.id, now.getTime(), {
+      priority: t.priority != null,
+      bookingSlot: slot ? Date.parse(slot) : null,
     }).wait,
     aheadAtIssue: state.waitingByService.get(service.id)?.length ?? 0,
     transfers: 0,
   };
-  return { events: [{ at, actor: ctx.actor, type: 'ticket_issued', ticket }], ticketId: ticket.id };
 }
 
 /**

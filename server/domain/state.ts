@@ -1,7 +1,7 @@
 // The state of one office day and the reducer that applies committed events to
 // it. The state is rebuilt from the journal by replaying commits in order.
 import { classOf, olderFirst, TicketClass } from '../../protocol/rules.ts';
-import type { CallView, CounterConfig, CounterState, OfficeConfig, QueueEvent, Ticket } from '../../protocol/model.ts';
+import type { Booking, CallView, CounterConfig, CounterState, OfficeConfig, QueueEvent, Ticket } from '../../protocol/model.ts';
 
 /** One committed command: what the journal stores, one line each. */
 export interface Commit {
@@ -36,6 +36,45 @@ export interface DayState {
   lastCallAt: Map<string, string>;
   /** Kiosk pre-checks that ended in "what to bring", per service. */
   prechecksFailed: Map<string, number>;
+  /** The same from the booking page, per service. */
+  bookingPrechecksFailed: Map<string, number>;
+  /** The bookings whose slot is on this day, with the indexes the rules read in O(1). */
+  booking: BookingIndex;
+}
+
+/** Places of one slot of one service: counters, never a scan of bookings. */
+export interface SlotCount {
+  /** Confirmed bookings (checked-in and no-show ones keep their place). */
+  confirmed: number;
+  /** Live holds: code → when the hold expires (ISO). */
+  holds: Map<string, string>;
+  /** Cancelled places not back yet: when each comes back (ISO), oldest first. */
+  returning: string[];
+  /** Confirmed bookings neither checked in nor marked no-show yet (the sweep's work). */
+  open: Set<string>;
+}
+
+export interface BookingIndex {
+  byCode: Map<string, Booking>;
+  /** Key slotKey(serviceId, slot). */
+  slots: Map<string, SlotCount>;
+  /** NIK hash → codes of that NIK on this day (any state). */
+  byNik: Map<string, string[]>;
+  /** Held, confirmed or checked-in bookings per service (the online quota). */
+  activeByService: Map<string, number>;
+  /** slotKey(serviceId or '*', slot) → reason. */
+  blocked: Map<string, string>;
+  /** NIK hash → no-shows on this day. */
+  noShowsByNik: Map<string, number>;
+  counts: { confirmed: number; checkedIn: number; noShow: number; cancelled: number };
+}
+
+export function slotKey(serviceId: string | null, slot: string): string {
+  return `${serviceId ?? '*'} ${slot}`;
+}
+
+export function emptyBookingIndex(): BookingIndex {
+  return { byCode: new Map(), slots: new Map(), byNik: new Map(), activeByService: new Map(), blocked: new Map(), noShowsByNik: new Map(), counts: { confirmed: 0, checkedIn: 0, noShow: 0, cancelled: 0 } };
 }
 
 export const MAX_SERVICE_SAMPLES = 50;
@@ -57,7 +96,9 @@ export function emptyDay(officeId: string, officeDay: string): DayState {
     issued: new Map(),
     recentCalls: [],
     prechecksFailed: new Map(),
+    bookingPrechecksFailed: new Map(),
     lastCallAt: new Map(),
+    booking: emptyBookingIndex(),
   };
 }
 
@@ -304,10 +345,123 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
       state.closedServices.delete(e.serviceId);
       return;
     case 'precheck_failed': {
-      const n = state.prechecksFailed.get(e.serviceId) ?? 0;
-      state.prechecksFailed.set(e.serviceId, n + 1);
+      const map = e.source === 'booking' ? state.bookingPrechecksFailed : state.prechecksFailed;
+      map.set(e.serviceId, (map.get(e.serviceId) ?? 0) + 1);
       return;
     }
+    case 'booking_held':
+    case 'booking_confirmed':
+    case 'booking_released':
+    case 'booking_cancelled':
+    case 'booking_checked_in':
+    case 'booking_no_show':
+    case 'slot_blocked':
+    case 'slot_unblocked':
+      applyBookingEvent(state.booking, e);
+      return;
+  }
+}
+
+function slotOf(ix: BookingIndex, b: Booking): SlotCount {
+  const k = slotKey(b.serviceId, b.slot);
+  let s = ix.slots.get(k);
+  if (!s) ix.slots.set(k, (s = { confirmed: 0, holds: new Map(), returning: [], open: new Set() }));
+  return s;
+}
+
+function mustBooking(ix: BookingIndex, code: string): Booking {
+  const b = ix.byCode.get(code);
+  if (!b) throw new Error(`journal refers to unknown booking ${code}`);
+  return b;
+}
+
+function addActive(ix: BookingIndex, serviceId: string, n: number): void {
+  ix.activeByService.set(serviceId, (ix.activeByService.get(serviceId) ?? 0) + n);
+}
+
+/** The booking part of the reducer: keeps every counter in step with the bookings. */
+function applyBookingEvent(ix: BookingIndex, e: Extract<QueueEvent, { type: `booking_${string}` | `slot_${string}` }>): void {
+  switch (e.type) {
+    case 'booking_held': {
+      const b: Booking = { ...e.booking };
+      ix.byCode.set(b.code, b);
+      const codes = ix.byNik.get(b.nikHash);
+      if (codes) codes.push(b.code);
+      else ix.byNik.set(b.nikHash, [b.code]);
+      addActive(ix, b.serviceId, 1);
+      const slot = slotOf(ix, b);
+      if (b.state === 'confirmed') {
+        slot.confirmed += 1;
+        slot.open.add(b.code);
+        ix.counts.confirmed += 1;
+      } else slot.holds.set(b.code, b.holdExpiresAt ?? e.at);
+      return;
+    }
+    case 'booking_confirmed': {
+      const b = mustBooking(ix, e.code);
+      const slot = slotOf(ix, b);
+      slot.holds.delete(b.code);
+      slot.confirmed += 1;
+      slot.open.add(b.code);
+      ix.counts.confirmed += 1;
+      b.state = 'confirmed';
+      b.confirmedAt = e.at;
+      b.holdExpiresAt = null;
+      return;
+    }
+    case 'booking_released': {
+      const b = mustBooking(ix, e.code);
+      slotOf(ix, b).holds.delete(b.code);
+      addActive(ix, b.serviceId, -1);
+      b.state = 'released';
+      b.holdExpiresAt = null;
+      b.endedAt = e.at;
+      return;
+    }
+    case 'booking_cancelled': {
+      const b = mustBooking(ix, e.code);
+      const slot = slotOf(ix, b);
+      if (b.state === 'held') slot.holds.delete(b.code);
+      else {
+        slot.confirmed -= 1;
+        slot.open.delete(b.code);
+        ix.counts.confirmed -= 1;
+        // The place stays taken until returnsAt; drop the ones already back.
+        while (slot.returning.length > 0 && slot.returning[0]! <= e.at) slot.returning.shift();
+        slot.returning.push(e.returnsAt);
+      }
+      addActive(ix, b.serviceId, -1);
+      ix.counts.cancelled += 1;
+      b.state = 'cancelled';
+      b.holdExpiresAt = null;
+      b.endedAt = e.at;
+      return;
+    }
+    case 'booking_checked_in': {
+      const b = mustBooking(ix, e.code);
+      slotOf(ix, b).open.delete(b.code);
+      b.state = 'checked_in';
+      b.ticketId = e.ticketId;
+      b.endedAt = e.at;
+      ix.counts.checkedIn += 1;
+      return;
+    }
+    case 'booking_no_show': {
+      const b = mustBooking(ix, e.code);
+      slotOf(ix, b).open.delete(b.code);
+      b.state = 'no_show';
+      b.endedAt = e.at;
+      addActive(ix, b.serviceId, -1);
+      ix.counts.noShow += 1;
+      ix.noShowsByNik.set(b.nikHash, (ix.noShowsByNik.get(b.nikHash) ?? 0) + 1);
+      return;
+    }
+    case 'slot_blocked':
+      ix.blocked.set(slotKey(e.serviceId, e.slot), e.reason);
+      return;
+    case 'slot_unblocked':
+      ix.blocked.delete(slotKey(e.serviceId, e.slot));
+      return;
   }
 }
 

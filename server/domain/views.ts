@@ -1,5 +1,5 @@
 // What screens receive: a full snapshot on connect, then one delta per commit.
-import type { OfficeConfig, QueueDelta, QueueSnapshot, Ticket } from '../../protocol/model.ts';
+import type { OfficeConfig, QueueDelta, QueueEvent, QueueSnapshot, Ticket } from '../../protocol/model.ts';
 import { inReinstateWindow } from '../../protocol/rules.ts';
 import { serviceStats } from './routing.ts';
 import { allCounters, type Commit, type DayState } from './state.ts';
@@ -31,6 +31,16 @@ function commitTime(commit: Commit): number | undefined {
   return at ? Date.parse(at) : undefined;
 }
 
+/** Screens never get a NIK's hash: staff see a booking's name and last 4 digits only (feeds.ts drops booking events for every other role). */
+function redactBooking(e: QueueEvent): QueueEvent {
+  return e.type === 'booking_held' ? { ...e, booking: { ...e.booking, nikHash: '' } } : e;
+}
+
+/** Booking events: staff only (feeds.ts). */
+export function isBookingEvent(e: QueueEvent): boolean {
+  return e.type.startsWith('booking_') || e.type.startsWith('slot_');
+}
+
 /** The delta for a commit already applied to `state`. */
 export function deltaOf(state: DayState, office: OfficeConfig, commit: Commit): QueueDelta {
   const ticketIds = new Set<string>();
@@ -53,7 +63,7 @@ export function deltaOf(state: DayState, office: OfficeConfig, commit: Commit): 
     officeId: state.officeId,
     officeDay: state.officeDay,
     version: commit.version,
-    events: commit.events,
+    events: commit.events.some((e) => e.type === 'booking_held') ? commit.events.map(redactBooking) : commit.events,
     tickets,
     counters,
     // The commit's own time: the ranges are for a ticket issued at that moment.

@@ -57,9 +57,11 @@ import { QR_MAX_BYTES } from './kiosk.ts';
 import { TRACK_CANCELS_PER_ADDRESS_PER_MINUTE, TRACK_READS_PER_ADDRESS_PER_MINUTE } from './track.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
 import { adminOpsOperations } from './admin-ops-openapi.ts';
+import { bookingOperations } from './booking-openapi.ts';
+import { bookingCodeSchema } from '../../protocol/booking.ts';
 import type { publicUser } from './session.ts';
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'admin', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'booking', 'admin', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // The server's own types of what it sends must be the schemas' types, so the
@@ -189,6 +191,7 @@ const PATH_PARAMETERS: Record<string, z.ZodType> = {
   section: z.enum(SECTIONS).describe('The section of the office configuration (protocol/admin.ts SECTIONS).'),
   day: trackParamsSchema.shape.day.describe('The ticket\'s office day, YYYY-MM-DD (as in its tracking link).'),
   number: trackParamsSchema.shape.number.describe('The ticket number, e.g. "A001".'),
+  booking: bookingCodeSchema.describe('Booking code, 8 characters.'),
 };
 
 /** Who may do what in the admin console, from protocol/admin.ts PERMISSIONS (the table the server enforces). */
@@ -546,6 +549,7 @@ function operations(): Operation[] {
       security: SECURITY.staff, responses: { 200: json(counterNotifySchema, 'The alert state of the ticket.') },
       errors: ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found'],
     },
+    ...bookingOperations(),
     ...adminOpsOperations(),
 
     // health
@@ -638,6 +642,7 @@ function generate(): oas31.OpenAPIObject {
       { name: 'kiosk', description: 'What the citizen kiosk needs beyond the queue: availability, QR codes, settings.' },
       { name: 'track', description: "A citizen's phone: one ticket's view, and withdrawing it (holder key)." },
       { name: 'notify', description: "Alerts to citizens' phones (page, Web Push, WhatsApp, SMS) and the providers' callbacks." },
+      { name: 'booking', description: 'Online booking (docs/booking.md): slots, proof of work, hold, manage, kiosk check-in, staff bookings and slot blocks.' },
       { name: 'admin', description: "The admin console: an office's configuration, section by section, its audit log, staff accounts, devices and printers, backup and restore, the office logo." },
       { name: 'health', description: 'Liveness and this document.' },
     ],

@@ -10,6 +10,7 @@
 import type { CounterState, QueueDelta, QueueEvent, QueueSnapshot, Ticket } from '../../protocol/model.ts';
 import type { Role } from '../../protocol/events.ts';
 import type { Principal } from '../auth/permissions.ts';
+import { isBookingEvent } from '../domain/views.ts';
 
 export type Feed = 'full' | 'public' | 'figures';
 /** The roles fed the queue (snapshots and deltas); phones are fed their ticket's view instead (track.ts). */
@@ -50,7 +51,8 @@ export function deltaFor(feed: Feed, delta: QueueDelta): QueueDelta {
     return {
       ...delta,
       tickets: delta.tickets.map(withoutPrecheck),
-      events: delta.events.flatMap((e): QueueEvent[] => (e.type === 'precheck_failed' ? [] : e.type === 'ticket_issued' ? [{ ...e, ticket: withoutPrecheck(e.ticket) }] : [e])),
+      // No pre-check and no booking (a name, the NIK's last 4) ever reaches a TV.
+      events: delta.events.flatMap((e): QueueEvent[] => (e.type === 'precheck_failed' || isBookingEvent(e) ? [] : e.type === 'ticket_issued' ? [{ ...e, ticket: withoutPrecheck(e.ticket) }] : [e])),
     };
   }
   return { ...delta, events: [], tickets: [] };

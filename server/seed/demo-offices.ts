@@ -399,13 +399,42 @@ function demoOffice(id: string, name: Bilingual, shortName: string, timeZone: st
   };
 }
 
+/** Online booking of the demo office (docs/booking.md): services A–F, 14 days ahead, opening at 06:00. */
+export function demoBooking(): NonNullable<OfficeConfig['booking']> {
+  return {
+    enabled: true,
+    windowDays: 14,
+    sameDay: false,
+    opensAt: '06:00',
+    slotMinutes: 30,
+    holdSeconds: 300,
+    releaseDelayMinutes: 30,
+    checkInBeforeMinutes: 30,
+    checkInAfterMinutes: 15,
+    perNikPerWeek: 3,
+    noShowBlock: { count: 3, days: 30 },
+    address: 'Jl. Ahmad Yani No. 1, Kota Kupang, Nusa Tenggara Timur',
+  };
+}
+
+/** Services A–F bookable, G (information) walk-in only; capacity from counters × slot ÷ 15 minutes. */
+function withBooking(office: OfficeConfig): OfficeConfig {
+  return {
+    ...office,
+    booking: demoBooking(),
+    services: office.services.map((s) => ('ABCDEF'.includes(s.prefix) ? { ...s, booking: { enabled: true, places: null, serviceMinutes: 15 } } : s)),
+  };
+}
+
 export function demoOffices(): OfficeConfig[] {
   return [
-    demoOffice(
-      'kupang',
-      { id: 'Dinas Kependudukan dan Pencatatan Sipil Kota Kupang', en: 'Civil Registration Office, Kupang City' },
-      'Dukcapil Kota Kupang',
-      'Asia/Makassar',
+    withBooking(
+      demoOffice(
+        'kupang',
+        { id: 'Dinas Kependudukan dan Pencatatan Sipil Kota Kupang', en: 'Civil Registration Office, Kupang City' },
+        'Dukcapil Kota Kupang',
+        'Asia/Makassar',
+      ),
     ),
     demoOffice(
       'padang-panjang',

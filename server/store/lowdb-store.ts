@@ -22,7 +22,17 @@ interface OpenDay {
   journal: Journal;
 }
 
+/**
+ * Office days kept open per office: today and the future days being booked
+ * (docs/booking.md). The least recently opened beyond this are closed; opening
+ * one again replays its journal.
+ */
+export const OPEN_DAYS_PER_OFFICE = 64;
+
+const dayKey = (officeId: string, officeDay: string) => `${officeId}/${officeDay}`;
+
 class JournalQueueStore implements QueueStore {
+  /** Per office and day, in the order last opened (a Map keeps insertion order). */
   #days = new Map<string, Promise<OpenDay>>();
   constructor(private readonly dir: string) {}
 
@@ -31,22 +41,40 @@ class JournalQueueStore implements QueueStore {
   }
 
   async openDay(office: OfficeConfig, officeDay: string): Promise<DayState> {
-    const cached = this.#days.get(office.id);
+    const key = dayKey(office.id, officeDay);
+    const cached = this.#days.get(key);
     if (cached) {
       const open = await cached;
-      if (open.officeDay === officeDay && !open.journal.failed) return open.state;
-      if (this.#days.get(office.id) === cached) this.#days.delete(office.id);
+      if (!open.journal.failed) {
+        if (this.#days.get(key) === cached) {
+          this.#days.delete(key);
+          this.#days.set(key, cached);
+        }
+        return open.state;
+      }
+      if (this.#days.get(key) === cached) this.#days.delete(key);
       await open.journal.close().catch(() => undefined);
     }
-    let loading = this.#days.get(office.id);
+    let loading = this.#days.get(key);
     if (!loading) {
       loading = this.#load(office, officeDay);
-      this.#days.set(office.id, loading);
-      loading.catch(() => this.#days.delete(office.id));
+      this.#days.set(key, loading);
+      loading.catch(() => this.#days.delete(key));
+      this.#trim(office.id);
     }
-    const open = await loading;
-    if (open.officeDay !== officeDay) return this.openDay(office, officeDay);
-    return open.state;
+    return (await loading).state;
+  }
+
+  /** Closes the least recently opened days of an office beyond OPEN_DAYS_PER_OFFICE. */
+  #trim(officeId: string): void {
+    const prefix = `${officeId}/`;
+    const mine = [...this.#days.keys()].filter((k) => k.startsWith(prefix));
+    for (const k of mine.slice(0, Math.max(0, mine.length - OPEN_DAYS_PER_OFFICE))) {
+      const p = this.#days.get(k)!;
+      this.#days.delete(k);
+      // A write in flight finishes first: Journal.close waits for its queue.
+      void p.then((o) => o.journal.close()).catch(() => undefined);
+    }
   }
 
   async #load(office: OfficeConfig, officeDay: string): Promise<OpenDay> {
@@ -64,25 +92,28 @@ class JournalQueueStore implements QueueStore {
   }
 
   async commit(office: OfficeConfig, officeDay: string, commit: Commit): Promise<void> {
-    const cached = this.#days.get(office.id);
+    const key = dayKey(office.id, officeDay);
+    const cached = this.#days.get(key);
     const open = cached ? await cached : undefined;
     if (!open || open.officeDay !== officeDay) throw new Error(`office day ${office.id}/${officeDay} is not open`);
     try {
       await open.journal.append(commit);
     } catch (err) {
       // Memory ran ahead of the disk: forget it; the next openDay replays the journal.
-      if (this.#days.get(office.id) === cached) this.#days.delete(office.id);
+      if (this.#days.get(key) === cached) this.#days.delete(key);
       await open.journal.close().catch(() => undefined);
       throw err;
     }
   }
 
   async evict(officeId: string): Promise<void> {
-    const cached = this.#days.get(officeId);
-    if (!cached) return;
-    this.#days.delete(officeId);
-    const open = await cached.catch(() => undefined);
-    await open?.journal.close().catch(() => undefined);
+    const prefix = `${officeId}/`;
+    for (const [k, cached] of [...this.#days]) {
+      if (!k.startsWith(prefix)) continue;
+      this.#days.delete(k);
+      const open = await cached.catch(() => undefined);
+      await open?.journal.close().catch(() => undefined);
+    }
   }
 
   async readCommits(officeId: string, officeDay: string, afterVersion = 0): Promise<Commit[]> {

@@ -154,7 +154,13 @@ interface OpenDay {
   state: DayState;
 }
 
+/** Office days kept in memory per office (today and the future days being booked); the least recently opened beyond it are dropped. */
+const OPEN_DAYS_PER_OFFICE = 64;
+
+const dayKey = (officeId: string, officeDay: string) => `${officeId}/${officeDay}`;
+
 class PgQueueStore implements QueueStore {
+  /** Per office and day, in the order last opened. */
   #days = new Map<string, Promise<OpenDay>>();
   #leases = new Map<string, OfficeLease>();
   constructor(
@@ -179,21 +185,29 @@ class PgQueueStore implements QueueStore {
   }
 
   async openDay(office: OfficeConfig, officeDay: string): Promise<DayState> {
-    const cached = this.#days.get(office.id);
+    const key = dayKey(office.id, officeDay);
+    const cached = this.#days.get(key);
     if (cached) {
       const open = await cached.catch(() => null);
-      if (open && open.officeDay === officeDay) return open.state;
-      if (this.#days.get(office.id) === cached) this.#days.delete(office.id);
+      if (open) {
+        if (this.#days.get(key) === cached) {
+          this.#days.delete(key);
+          this.#days.set(key, cached);
+        }
+        return open.state;
+      }
+      if (this.#days.get(key) === cached) this.#days.delete(key);
     }
-    let loading = this.#days.get(office.id);
+    let loading = this.#days.get(key);
     if (!loading) {
       loading = this.#load(office, officeDay);
-      this.#days.set(office.id, loading);
-      loading.catch(() => this.#days.delete(office.id));
+      this.#days.set(key, loading);
+      loading.catch(() => this.#days.delete(key));
+      const prefix = `${office.id}/`;
+      const mine = [...this.#days.keys()].filter((k) => k.startsWith(prefix));
+      for (const k of mine.slice(0, Math.max(0, mine.length - OPEN_DAYS_PER_OFFICE))) this.#days.delete(k);
     }
-    const open = await loading;
-    if (open.officeDay !== officeDay) return this.openDay(office, officeDay);
-    return open.state;
+    return (await loading).state;
   }
 
   async #load(office: OfficeConfig, officeDay: string): Promise<OpenDay> {
@@ -205,9 +219,13 @@ class PgQueueStore implements QueueStore {
     return { officeDay, state };
   }
 
-  /** Drops the cached day so the next openDay reads what other processes committed. */
-  forget(officeId: string): void {
-    this.#days.delete(officeId);
+  /** Drops the cached days of an office so the next openDay reads what other processes committed. */
+  forget(officeId: string, officeDay?: string): void {
+    if (officeDay !== undefined) {
+      this.#days.delete(dayKey(officeId, officeDay));
+      return;
+    }
+    for (const k of [...this.#days.keys()]) if (k.startsWith(`${officeId}/`)) this.#days.delete(k);
   }
 
   async evict(officeId: string): Promise<void> {
@@ -223,13 +241,14 @@ class PgQueueStore implements QueueStore {
   #batches = new Map<string, { officeDay: string; items: { commit: Commit; done: (err?: unknown) => void }[]; flushing: boolean; failed: unknown }>();
 
   async commit(office: OfficeConfig, officeDay: string, commit: Commit): Promise<void> {
-    const cached = this.#days.get(office.id);
+    const key = dayKey(office.id, officeDay);
+    const cached = this.#days.get(key);
     const open = cached ? await cached.catch(() => null) : null;
     if (!open || open.officeDay !== officeDay) throw new Error(`office day ${office.id}/${officeDay} is not open`);
-    let batch = this.#batches.get(office.id);
-    if (!batch || batch.officeDay !== officeDay || batch.failed) {
+    let batch = this.#batches.get(key);
+    if (!batch || batch.failed) {
       batch = { officeDay, items: [], flushing: false, failed: null };
-      this.#batches.set(office.id, batch);
+      this.#batches.set(key, batch);
     }
     const b = batch;
     const written = new Promise<void>((resolve, reject) => b.items.push({ commit, done: (err) => (err ? reject(err) : resolve()) }));
@@ -257,8 +276,9 @@ class PgQueueStore implements QueueStore {
         const first = items[0]!.commit.version;
         const error = (err as { code?: string }).code === '23505' ? new StaleDayError(officeId, b.officeDay, first) : err;
         b.failed = error;
-        if (this.#days.get(officeId) === cached) this.#days.delete(officeId);
-        if (this.#batches.get(officeId) === b) this.#batches.delete(officeId);
+        const key = dayKey(officeId, b.officeDay);
+        if (this.#days.get(key) === cached) this.#days.delete(key);
+        if (this.#batches.get(key) === b) this.#batches.delete(key);
         for (const it of [...items, ...b.items.splice(0)]) it.done(error);
       }
     }

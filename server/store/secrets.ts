@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { fsyncDir } from './durable-file.ts';
 
 /** Names created at load, so `secret(name)` never has to wait for a write. Add a name here when a feature needs one. */
-export const KNOWN_SECRETS = ['holder-key', 'nik-hash', 'notify-contact'] as const;
+export const KNOWN_SECRETS = ['holder-key', 'nik-hash', 'notify-contact', 'booking'] as const;
 
 export interface Secrets {
   /** The key of holder keys (server/auth/holder-key.ts) = secret('holder-key'). */

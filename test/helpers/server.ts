@@ -1,5 +1,6 @@
 // Starts a real Giliran server on an ephemeral 127.0.0.1 port with a fresh
 // temp data folder, and gives tests real HTTP and socket.io clients.
+import type { BookingOptions } from '../../server/booking-service.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { dataDir?: string; now?: () => Date; settings?: Partial<Settings> } = {}): Promise<TestServer> {
+export async function startServer(opts: { dataDir?: string; now?: () => Date; settings?: Partial<Settings>; booking?: Partial<BookingOptions> } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'giliran-test-')));
   const settings: Settings = {
     ...loadSettings({ GILIRAN_DATA: dataDir, GILIRAN_DEMO_PASSWORD: DEMO_PASSWORD, HOST: '127.0.0.1', PORT: '0' }),
@@ -27,7 +28,7 @@ export async function startServer(opts: { dataDir?: string; now?: () => Date; se
     passwordCost: 12, // a fast hash for tests; test/server/login-hardening.test.ts checks the default cost
     ...opts.settings,
   };
-  const giliran = await createGiliran({ settings, log: createLogger(settings.logLevel), ...(opts.now ? { now: opts.now } : {}) });
+  const giliran = await createGiliran({ settings, log: createLogger(settings.logLevel), ...(opts.now ? { now: opts.now } : {}), ...(opts.booking ? { booking: opts.booking } : {}) });
   const url = await giliran.listen(0, '127.0.0.1');
   return {
     url,

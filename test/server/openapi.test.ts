@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { bookingRouter } from '../../server/http/booking.ts';
+import type { BookingService } from '../../server/booking-service.ts';
 import type { Router } from 'express';
 import { COMMAND_TYPES, commandSchema, type CommandType } from '../../protocol/commands.ts';
 import { ERRORS, httpStatusOf, type ErrorCode } from '../../protocol/errors.ts';
@@ -75,7 +77,7 @@ function codesOf(response: Json): string[] {
 /** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps), bookingRouter(ctx, {} as BookingService)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {

@@ -88,6 +88,12 @@ describe('ticket receipt', () => {
     expect(text).toContain('A   0   0   2');
   });
 
+  it("marks a checked-in booking's ticket \"Booking\" with its slot's local time, and no other ticket", () => {
+    const booked = previewText(ticketReceipt(input({ ticket: { number: 'A003', issuedAt: '2026-12-08T00:40:00Z', priority: null, source: 'booking', bookingSlot: '2026-12-08T01:00:00.000Z' } })), 80);
+    expect(booked).toMatch(/Booking 09\.00 WITA/);
+    expect(previewText(ticketReceipt(input()), 80)).not.toContain('Booking');
+  });
+
   it('shrinks a number that would not fit at 4x', async () => {
     const r = await decode(ticketReceipt(input({ ticket: { number: 'A12345678', issuedAt: '2026-11-23T02:05:00Z', priority: null } })), 58);
     const big = r.lines.find((l) => l.text === 'A12345678')!;

@@ -1,0 +1,726 @@
+// The shell around the booking rules (server/domain/booking.ts): the NIK's
+// keyed hash, the proof of work, rate limits, codes and manage keys, the
+// reads of other days for the NIK rules, and the sweep. Every change goes
+// through QueueService.commitOn, in the journal of the slot's day.
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createChallenge } from 'altcha-lib/v1';
+import { bookingManagePath, bookingQrPayload, BOOKING_PATHS, parseBookingScan, type BookingChallenge, type BookingCreated, type BookingDay, type BookingDayResponse, type BookingSlotsResponse, type BookingStaffView, type BookingView } from '../protocol/booking.ts';
+import { apiError, apiErrorWith, type ApiError, type ErrorCode } from '../protocol/errors.ts';
+import { calendarDate, formatClock, monthName, weekdayName, zoneName } from '../protocol/format.ts';
+import type { Actor, Booking, OfficeConfig, QueueEvent, Ticket } from '../protocol/model.ts';
+import { NIK_PROBLEM_TEXT, maskNik } from '../protocol/nik.ts';
+import { requirementText, type PrecheckAnswers } from '../protocol/rules.ts';
+import { RateLimiter } from './auth/rate-limit.ts';
+import { addDays } from './domain/availability.ts';
+import {
+  activeOf,
+  blockOf,
+  bookable,
+  bookingSettings,
+  checkInWindow,
+  checkNik,
+  codeOf,
+  dayBookability,
+  dayOfCode,
+  decideBlock,
+  decideCancel,
+  decideCheckIn,
+  decideConfirm,
+  decideHold,
+  decideUnblock,
+  dueBookingSweep,
+  nikActive,
+  slotCapacity,
+  slotsOn,
+  takenIn,
+  weekOf,
+  type BookingOutcome,
+  type HoldInput,
+} from './domain/booking.ts';
+import { decide, resolveService } from './domain/commands.ts';
+import { applyCommit, emptyDay, type DayState } from './domain/state.ts';
+import { localParts, officeDayOf } from './domain/time.ts';
+import type { Logger } from './log.ts';
+import type { CommandOrigin, QueueService, Result } from './queue-service.ts';
+import type { Secrets } from './store/secrets.ts';
+
+export interface BookingOptions {
+  /** altcha maxnumber: the work a hold costs (about half of it in hashes on average). */
+  powMaxNumber: number;
+  powExpiresSeconds: number;
+  holdsPerAddressPerMinute: number;
+  holdsPerNikPer10Minutes: number;
+}
+
+export const DEFAULT_BOOKING_OPTIONS: BookingOptions = { powMaxNumber: 50_000, powExpiresSeconds: 600, holdsPerAddressPerMinute: 20, holdsPerNikPer10Minutes: 6 };
+
+export interface HoldRequest {
+  service: string;
+  subcase: string;
+  slot: string;
+  answers?: PrecheckAnswers | undefined;
+  nik: string;
+  name: string;
+  phone?: { number: string; consent: true } | undefined;
+  confirm: boolean;
+}
+
+const fail = (code: ErrorCode): { ok: false; error: ApiError } => ({ ok: false, error: apiError(code) });
+
+/** What a decision returns to commitOn. */
+function asDecision<T>(out: BookingOutcome, value: T): ReturnType<import('./queue-service.ts').DayDecider<T>> {
+  if (!out.ok) return fail(out.code);
+  return { ok: true, events: out.events, ticketId: out.ticketId, value };
+}
+
+export class BookingService {
+  #bookingKey: Buffer;
+  #nikKey: Buffer;
+  #powKey: string;
+  /** Proof-of-work solutions already used, until their challenge expires (signature → expiry ms). */
+  #usedPow = new Map<string, number>();
+  #byAddress: RateLimiter;
+  #byNik: RateLimiter;
+  /** Holds of one NIK run one at a time in this process (the week rule reads other days). */
+  #nikChain = new Map<string, Promise<unknown>>();
+  /** Days with bookings written by this process (the sweep looks at them and today). */
+  #touched = new Map<string, Set<string>>();
+  #timer: NodeJS.Timeout | null = null;
+  /** Told when bookings are cancelled by a slot block (the outbox, when it takes bookings). */
+  onBlocked: ((office: OfficeConfig, bookings: Booking[]) => void) | null = null;
+
+  constructor(
+    private readonly queue: QueueService,
+    secrets: Secrets,
+    private readonly log: Logger,
+    private readonly opts: BookingOptions = DEFAULT_BOOKING_OPTIONS,
+  ) {
+    const base = secrets.secret('booking');
+    this.#bookingKey = createHmac('sha256', base).update('manage').digest();
+    this.#powKey = createHmac('sha256', base).update('pow').digest('base64url');
+    this.#nikKey = secrets.secret('nik-hash');
+    this.#byAddress = new RateLimiter(opts.holdsPerAddressPerMinute, 60_000);
+    this.#byNik = new RateLimiter(opts.holdsPerNikPer10Minutes, 600_000);
+  }
+
+  get now(): Date {
+    return this.queue.now();
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  nikHash(digits: string): string {
+    return createHmac('sha256', this.#nikKey).update(digits).digest('hex');
+  }
+
+  manageKey(officeId: string, code: string): string {
+    return createHmac('sha256', this.#bookingKey).update(`${officeId}/${code}`).digest('base64url').slice(0, 16);
+  }
+
+  #keyValid(officeId: string, code: string, k: string): boolean {
+    const a = Buffer.from(this.manageKey(officeId, code));
+    const b = Buffer.from(k);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  #codes(day: string): string[] {
+    return Array.from({ length: 8 }, () => codeOf(day, Array.from({ length: 6 }, () => randomInt(30))));
+  }
+
+  // ---------------------------------------------------------------- proof of work
+
+  async challenge(): Promise<BookingChallenge> {
+    const c = await createChallenge({ hmacKey: this.#powKey, maxnumber: this.opts.powMaxNumber, algorithm: 'SHA-256', // altcha checks expiry against the real clock, whatever clock the queue runs on.
+      expires: new Date(Date.now() + this.opts.powExpiresSeconds * 1000) });
+    return { algorithm: 'SHA-256', challenge: c.challenge, maxnumber: c.maxnumber ?? this.opts.powMaxNumber, salt: c.salt, signature: c.signature };
+  }
+
+  /**
+   * Verifies a solved challenge and spends it: a second use is pow_reused.
+   * The check is altcha v1's verifySolution (challenge = SHA-256 of salt and
+   * number, signature = its HMAC, `expires` in the salt), done with node:crypto
+   * synchronously: altcha-lib's WebCrypto calls queue on libuv's thread pool
+   * behind the journal's fsyncs, which made holds in a rush wait for the disk.
+   */
+  spendPow(payload: string): ErrorCode | null {
+    let p: { algorithm?: unknown; challenge?: unknown; number?: unknown; salt?: unknown; signature?: unknown };
+    try {
+      p = JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as typeof p;
+    } catch {
+      return 'pow_invalid';
+    }
+    if (p.algorithm !== 'SHA-256' || typeof p.challenge !== 'string' || typeof p.salt !== 'string' || typeof p.signature !== 'string' || typeof p.number !== 'number' || !Number.isInteger(p.number)) return 'pow_invalid';
+    const nowMs = Date.now();
+    for (const [sig, until] of this.#usedPow) {
+      if (until > nowMs) break; // about expiry order: one behind a live one waits at most a lifetime
+      this.#usedPow.delete(sig);
+    }
+    if (this.#usedPow.has(p.signature)) return 'pow_reused';
+    const expires = Number(new URLSearchParams(p.salt.split('?')[1] ?? '').get('expires')) * 1000;
+    if (!Number.isFinite(expires) || expires <= 0 || expires < nowMs) return 'pow_invalid';
+    const challenge = createHash('sha256').update(p.salt + String(p.number)).digest('hex');
+    const signature = createHmac('sha256', this.#powKey).update(challenge).digest('hex');
+    if (challenge !== p.challenge || !safeEqual(signature, p.signature)) return 'pow_invalid';
+    this.#usedPow.set(p.signature, expires);
+    return null;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  #office(officeId: string): OfficeConfig | undefined {
+    return this.queue.office(officeId);
+  }
+
+  #today(office: OfficeConfig): string {
+    return officeDayOf(this.now, office.timeZone);
+  }
+
+  /** Places per slot of a service from `from` to `to`: counters only, flat in the number of bookings. */
+  async slots(officeId: string, serviceRef: string, from?: string, to?: string): Promise<Result<BookingSlotsResponse>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    const service = resolveService(office, serviceRef);
+    if (!service) return fail('service_not_found');
+    const s = bookingSettings(office);
+    if (!s || !bookable(office, service)) return fail('booking_disabled');
+    const now = this.now;
+    const today = this.#today(office);
+    const first = from ?? (s.sameDay ? today : addDays(today, 1));
+    const windowEnd = addDays(today, s.windowDays);
+    let last = to ?? windowEnd;
+    if (last > addDays(first, 62)) last = addDays(first, 62);
+    const days: BookingDay[] = [];
+    const capacity = slotCapacity(office, service);
+    let nextWithRoom: BookingSlotsResponse['nextWithRoom'] = null;
+    for (let date = first; date <= last; date = addDays(date, 1)) {
+      const d = await this.#dayView(office, service.id, capacity, date, now);
+      if (!d.ok) return d;
+      days.push(d.data);
+      if (!nextWithRoom && d.data.status === 'open') {
+        const slot = d.data.slots.find((x) => x.left > 0);
+        if (slot) nextWithRoom = { date, start: slot.start };
+      }
+    }
+    // "Penuh" points further: the next day with room up to the window's end.
+    for (let date = addDays(last, 1); !nextWithRoom && date <= windowEnd; date = addDays(date, 1)) {
+      const d = await this.#dayView(office, service.id, capacity, date, now);
+      if (!d.ok) break;
+      const slot = d.data.status === 'open' ? d.data.slots.find((x) => x.left > 0) : undefined;
+      if (slot) nextWithRoom = { date, start: slot.start };
+    }
+    return { ok: true, data: { officeId: office.id, serviceId: service.id, serverTime: now.toISOString(), slotMinutes: s.slotMinutes, days, nextWithRoom } };
+  }
+
+  async #dayView(office: OfficeConfig, serviceId: string, capacity: number, date: string, now: Date): Promise<Result<BookingDay>> {
+    const label = dateLabel(date);
+    const avail = dayBookability(office, date, now);
+    const closed = (office.closedDays ?? []).find((d) => d.date === date);
+    if (avail.status === 'past' || avail.status === 'closed') {
+      return { ok: true, data: { date, status: avail.status, label, note: avail.status === 'closed' ? (closed ? closed.name : { id: 'Kantor tutup', en: 'Office closed' }) : null, opensAt: null, left: 0, slots: [] } };
+    }
+    const service = office.services.find((x) => x.id === serviceId)!;
+    const nowIso = now.toISOString();
+    const r = await this.queue.readDay(office.id, date, (state) => {
+      const ix = state.booking;
+      const slots = slotsOn(office, date).map((slot) => {
+        const blocked = blockOf(ix, serviceId, slot.start) !== null;
+        const left = slot.start <= nowIso || blocked ? 0 : Math.max(0, capacity - takenIn(ix, serviceId, slot.start, nowIso));
+        return { start: slot.start, end: slot.end, time: slot.time, capacity, left, full: left === 0, blocked };
+      });
+      const quotaFull = service.quota.online !== null && activeOf(ix, serviceId, nowIso) >= service.quota.online;
+      return { slots, quotaFull };
+    });
+    if (!r.ok) return r;
+    let { slots } = r.data;
+    if (r.data.quotaFull) slots = slots.map((x) => ({ ...x, left: 0, full: true }));
+    const left = slots.reduce((n, x) => n + x.left, 0);
+    if (avail.status === 'not_open_yet') {
+      const opens = new Date(avail.opensAt);
+      const t = localParts(opens, office.timeZone);
+      const c = calendarDate(t.date);
+      const note = { id: `Dibuka ${weekdayName(c.weekday, 'id')}, ${c.day} ${monthName(c.month, 'id')} pukul ${formatClock(t.time, 'id')} ${zoneName(office.timeZone)}`, en: `Opens ${weekdayName(c.weekday, 'en')} ${c.day} ${monthName(c.month, 'en')} at ${formatClock(t.time, 'en')} ${zoneName(office.timeZone)}` };
+      return { ok: true, data: { date, status: 'not_open_yet', label, note, opensAt: avail.opensAt, left, slots: slots.map((x) => ({ ...x, left: 0, full: x.left === 0 })) } };
+    }
+    const status = r.data.quotaFull ? 'quota_full' : left === 0 ? 'full' : 'open';
+    return { ok: true, data: { date, status, label, note: left === 0 ? { id: 'Penuh', en: 'Full' } : null, opensAt: null, left, slots } };
+  }
+
+  /** Finds a booking by code (its day is in the code): with its state, read after every write to it is on disk. */
+  async find(officeId: string, code: string): Promise<Result<{ office: OfficeConfig; booking: Booking }>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    const day = dayOfCode(code, this.#today(office));
+    if (!day) return fail('booking_not_found');
+    const r = await this.queue.readDay(office.id, day, (state) => state.booking.byCode.get(code));
+    if (!r.ok) return r;
+    if (!r.data) return fail('booking_not_found');
+    return { ok: true, data: { office, booking: { ...r.data } } };
+  }
+
+  async findWithKey(officeId: string, code: string, k: string): Promise<Result<{ office: OfficeConfig; booking: Booking }>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    // A forged key is refused before anything is looked up (it tells nothing of the code).
+    if (!this.#keyValid(office.id, code, k)) return fail('manage_key_invalid');
+    return this.find(officeId, code);
+  }
+
+  // ---------------------------------------------------------------- NIK rules across days
+
+  /**
+   * Per past day (immutable once over), the NIK hashes' live bookings and
+   * no-shows, read once from its commits without opening (or creating) its
+   * journal; a day with no journal is empty.
+   */
+  #past = new Map<string, Promise<{ live: Map<string, number>; noShows: Map<string, number> }>>();
+
+  #pastDay(office: OfficeConfig, day: string): Promise<{ live: Map<string, number>; noShows: Map<string, number> }> {
+    const key = `${office.id}/${day}`;
+    let p = this.#past.get(key);
+    if (!p) {
+      p = this.queue.store.queue.readCommits(office.id, day).then((commits) => {
+        const state = emptyDay(office.id, day);
+        for (const c of commits) applyCommit(state, office, c);
+        const live = new Map<string, number>();
+        for (const b of state.booking.byCode.values()) if (b.state === 'confirmed' || b.state === 'checked_in') live.set(b.nikHash, (live.get(b.nikHash) ?? 0) + 1);
+        return { live, noShows: new Map(state.booking.noShowsByNik) };
+      });
+      p.catch(() => this.#past.delete(key));
+      this.#past.set(key, p);
+      if (this.#past.size > 2000) this.#past.delete(this.#past.keys().next().value!);
+    }
+    return p;
+  }
+
+  async #elsewhere(office: OfficeConfig, day: string, nikHash: string): Promise<Result<{ weekOthers: number; recentNoShows: number }>> {
+    const nowIso = this.now.toISOString();
+    const today = this.#today(office);
+    let weekOthers = 0;
+    try {
+      for (const d of weekOf(day)) {
+        if (d === day) continue;
+        if (d < today) {
+          weekOthers += (await this.#pastDay(office, d)).live.get(nikHash) ?? 0;
+          continue;
+        }
+        const r = await this.queue.readDay(office.id, d, (state) => nikActive(state.booking, nikHash, nowIso));
+        if (!r.ok) return r;
+        weekOthers += r.data;
+      }
+      let recentNoShows = 0;
+      const block = office.booking?.noShowBlock;
+      if (block) {
+        for (let i = 1; i <= block.days; i++) recentNoShows += (await this.#pastDay(office, addDays(today, -i))).noShows.get(nikHash) ?? 0;
+        const r = await this.queue.read(office.id, (state) => state.booking.noShowsByNik.get(nikHash) ?? 0);
+        if (!r.ok) return r;
+        recentNoShows += r.data;
+      }
+      return { ok: true, data: { weekOthers, recentNoShows } };
+    } catch {
+      return fail('unavailable');
+    }
+  }
+
+  /** Runs `fn` after every earlier hold of the same NIK in this process. */
+  async #serialised<T>(nikHash: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.#nikChain.get(nikHash) ?? Promise.resolve();
+    const run = before.catch(() => undefined).then(fn);
+    this.#nikChain.set(nikHash, run);
+    try {
+      return await run;
+    } finally {
+      if (this.#nikChain.get(nikHash) === run) this.#nikChain.delete(nikHash);
+    }
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  /** A hold (online: proof of work verified by the caller) or a staff booking (confirmed at once). */
+  async create(officeId: string, req: HoldRequest, channel: 'online' | 'staff', actor: Actor, address: string, replaces: Booking | null = null): Promise<Result<BookingCreated>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    const service = resolveService(office, req.service);
+    if (!service) return fail('service_not_found');
+    if (!bookable(office, service)) return fail('booking_disabled');
+    const slotMs = Date.parse(req.slot);
+    if (Number.isNaN(slotMs)) return fail('booking_slot_not_found');
+    const day = officeDayOf(new Date(slotMs), office.timeZone);
+    const sub = service.subcases.find((x) => x.id === req.subcase);
+    if (!sub) return fail('bad_request');
+    const nik = checkNik(req.nik, channel === 'staff' ? undefined : sub, day);
+    if (!nik.ok) {
+      if (nik.code === 'booking_age_ineligible') return fail(nik.code);
+      const text = NIK_PROBLEM_TEXT[nik.problem];
+      return { ok: false, error: apiErrorWith('nik_invalid', { id: `NIK tidak valid. ${text.id}`, en: `The NIK is not valid. ${text.en}` }, [{ path: ['nik'], message: text }]) };
+    }
+    const nikHash = this.nikHash(nik.digits);
+    if (channel === 'online' && !this.#byNik.hit(nikHash)) return fail('rate_limited');
+    void address;
+    return this.#serialised(nikHash, async () => {
+      const elsewhere = await this.#elsewhere(office, day, nikHash);
+      if (!elsewhere.ok) return elsewhere;
+      const input: HoldInput = {
+        service: service.id,
+        subcase: sub.id,
+        slot: req.slot,
+        nikHash,
+        nikLast4: nik.last4,
+        name: req.name,
+        reminders: !!req.phone?.consent,
+        channel,
+        answers: req.answers ?? null,
+        confirm: channel === 'staff' || req.confirm || replaces !== null,
+        replaces: replaces?.code ?? null,
+        codes: this.#codes(day),
+      };
+      // A change of slot within the same day may keep the NIK's place: the old booking is not counted.
+      const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
+        const out = decideHold(state, o, input, elsewhere.data, { now, actor: a });
+        return asDecision(out, out.ok ? out.code : null);
+      }, actor);
+      if (!r.ok) return r;
+      this.#touch(office.id, day);
+      const code = r.data.value!;
+      const found = await this.find(office.id, code);
+      if (!found.ok) return found;
+      return { ok: true, data: this.created(office, found.data.booking) };
+    });
+  }
+
+  created(office: OfficeConfig, b: Booking): BookingCreated {
+    const k = this.manageKey(office.id, b.code);
+    const q = `?k=${encodeURIComponent(k)}`;
+    return { booking: bookingView(office, b), manageKey: k, manageUrl: bookingManagePath(office.id, b.code, k), icsUrl: BOOKING_PATHS.ics(office.id, b.code) + q, qrUrl: BOOKING_PATHS.qr(office.id, b.code) + q };
+  }
+
+  #touch(officeId: string, day: string): void {
+    let days = this.#touched.get(officeId);
+    if (!days) this.#touched.set(officeId, (days = new Set()));
+    days.add(day);
+  }
+
+  async #onDay(office: OfficeConfig, b: Booking, decide: (state: DayState, now: Date, actor: Actor) => BookingOutcome, actor: Actor, origin?: CommandOrigin, key?: string): Promise<Result<{ booking: Booking; ticketId: string | null; replayed: boolean }>> {
+    const r = await this.queue.commitOn(office.id, b.officeDay, (state, _o, now, a, replay) => {
+      if (replay) {
+        const cur = state.booking.byCode.get(b.code);
+        return { ok: true, events: [], ticketId: cur?.ticketId ?? null, value: null };
+      }
+      const out = decide(state, now, a);
+      if (!out.ok && out.code === 'check_in_too_early' && out.at) {
+        const t = localParts(new Date(out.at), office.timeZone).time;
+        const zone = zoneName(office.timeZone);
+        return { ok: false, error: apiErrorWith('check_in_too_early', { id: `Terlalu awal untuk check-in. Silakan datang kembali pukul ${formatClock(t, 'id')} ${zone}.`, en: `Too early to check in. Please come back at ${formatClock(t, 'en')} ${zone}.` }) };
+      }
+      return asDecision(out, null);
+    }, actor, origin, key);
+    if (!r.ok) return r;
+    const found = await this.find(office.id, b.code);
+    if (!found.ok) return found;
+    return { ok: true, data: { booking: found.data.booking, ticketId: r.data.ticketId, replayed: r.data.replayed } };
+  }
+
+  async confirm(officeId: string, code: string, k: string, actor: Actor): Promise<Result<BookingView>> {
+    const f = await this.findWithKey(officeId, code, k);
+    if (!f.ok) return f;
+    const r = await this.#onDay(f.data.office, f.data.booking, (state, now, a) => decideConfirm(state, code, { now, actor: a }), actor);
+    return r.ok ? { ok: true, data: bookingView(f.data.office, r.data.booking) } : r;
+  }
+
+  async cancel(officeId: string, code: string, k: string | null, actor: Actor, reason: 'citizen' | 'staff' = 'citizen', note?: string): Promise<Result<BookingView>> {
+    const f = k === null ? await this.find(officeId, code) : await this.findWithKey(officeId, code, k);
+    if (!f.ok) return f;
+    const { office } = f.data;
+    const r = await this.#onDay(office, f.data.booking, (state, now, a) => {
+      const b = state.booking.byCode.get(code);
+      // A hold not confirmed yet is withdrawn: its place comes back at once.
+      if (b?.state === 'held' && (b.holdExpiresAt ?? '') > now.toISOString()) return { ok: true, events: [{ at: now.toISOString(), actor: a, type: 'booking_released', code, reason: 'withdrawn' }], code, ticketId: null };
+      return decideCancel(state, office, code, reason, { now, actor: a }, note);
+    }, actor);
+    return r.ok ? { ok: true, data: bookingView(office, r.data.booking) } : r;
+  }
+
+  /** A change of slot: a new booking (confirmed) in the new slot, then the old one cancelled as changed. */
+  async change(officeId: string, code: string, k: string, slot: string, actor: Actor, address: string): Promise<Result<BookingCreated>> {
+    const f = await this.findWithKey(officeId, code, k);
+    if (!f.ok) return f;
+    const old = f.data.booking;
+    if (old.state === 'checked_in') return fail('booking_already_checked_in');
+    if (old.state !== 'confirmed' && old.state !== 'held') return fail('booking_not_active');
+    const created = await this.#createFrom(f.data.office, old, slot, actor, address);
+    if (!created.ok) return created;
+    const c = await this.#onDay(f.data.office, old, (state, now, a) => decideCancel(state, f.data.office, old.code, 'changed', { now, actor: a }), actor);
+    if (!c.ok) this.log.warn({ office: officeId, code: old.code }, 'changed booking: the old one could not be cancelled');
+    return created;
+  }
+
+  async #createFrom(office: OfficeConfig, old: Booking, slot: string, actor: Actor, address: string): Promise<Result<BookingCreated>> {
+    const slotMs = Date.parse(slot);
+    if (Number.isNaN(slotMs)) return fail('booking_slot_not_found');
+    const day = officeDayOf(new Date(slotMs), office.timeZone);
+    return this.#serialised(old.nikHash, async () => {
+      const elsewhere = await this.#elsewhere(office, day, old.nikHash);
+      if (!elsewhere.ok) return elsewhere;
+      // The booking being replaced does not count against the week (it is cancelled next).
+      const sameWeek = weekOf(day).includes(old.officeDay) && old.officeDay !== day;
+      const data = { weekOthers: Math.max(0, elsewhere.data.weekOthers - (sameWeek ? 1 : 0)), recentNoShows: elsewhere.data.recentNoShows };
+      const input: HoldInput = {
+        service: old.serviceId,
+        subcase: old.subcase,
+        slot,
+        nikHash: old.nikHash,
+        nikLast4: old.nikLast4,
+        name: old.name,
+        reminders: old.reminders,
+        channel: 'staff', // the pre-check was done with the first booking
+        answers: null,
+        confirm: true,
+        replaces: old.code,
+        codes: this.#codes(day),
+      };
+      void address;
+      const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
+        const out = decideHold(state, o, { ...input, channel: 'online', answers: null }, data, { now, actor: a });
+        // Online rules (window, opening hour) apply; the pre-check is the first booking's.
+        if (!out.ok && out.code === 'bad_request') {
+          const again = decideHold(state, o, input, data, { now, actor: a });
+          return asDecision(again, again.ok ? again.code : null);
+        }
+        return asDecision(out, out.ok ? out.code : null);
+      }, actor);
+      if (!r.ok) return r;
+      this.#touch(office.id, day);
+      const found = await this.find(office.id, r.data.value ?? '');
+      if (!found.ok) return found;
+      return { ok: true, data: this.created(office, { ...found.data.booking, precheck: found.data.booking.precheck ?? old.precheck }) };
+    });
+  }
+
+  /** Check-in of a typed or scanned code at the office: the ticket of source booking. */
+  async checkIn(officeId: string, text: string, actor: Actor, origin: CommandOrigin = {}, key?: string): Promise<Result<{ booking: BookingView; ticket: Ticket; replayed: boolean }>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    const scan = parseBookingScan(text);
+    if (!scan) return fail('booking_not_found');
+    if (scan.officeId !== null && scan.officeId !== office.id) return fail('booking_other_office');
+    const f = await this.find(office.id, scan.code);
+    if (!f.ok) {
+      // A typed code of another office's booking is not found here; say so when another office has it.
+      if (f.error.code === 'booking_not_found' && scan.officeId === null) {
+        for (const other of this.queue.offices()) {
+          if (other.id === office.id || !other.booking?.enabled) continue;
+          const there = await this.find(other.id, scan.code);
+          if (there.ok) return fail('booking_other_office');
+        }
+      }
+      return f;
+    }
+    const b = f.data.booking;
+    const today = this.#today(office);
+    if (b.officeDay !== today) {
+      const c = calendarDate(b.officeDay);
+      const idDate = `${weekdayName(c.weekday, 'id')}, ${c.day} ${monthName(c.month, 'id')} ${c.year}`;
+      const enDate = `${weekdayName(c.weekday, 'en')} ${c.day} ${monthName(c.month, 'en')} ${c.year}`;
+      if (b.officeDay < today) return { ok: false, error: apiErrorWith('check_in_too_late', { id: `Booking ini untuk ${idDate} dan sudah lewat. Silakan ambil nomor antrean biasa.`, en: `This booking was for ${enDate} and has passed. Please take a regular ticket.` }) };
+      return { ok: false, error: apiErrorWith('booking_other_day', { id: `Booking ini untuk ${idDate}. Silakan datang pada tanggal itu.`, en: `This booking is for ${enDate}. Please come on that day.` }) };
+    }
+    const r = await this.#onDay(office, b, (state, now, a) => decideCheckIn(state, office, scan.code, { now, actor: a }), actor, origin, key);
+    if (!r.ok) return r;
+    const ticketId = r.data.ticketId ?? r.data.booking.ticketId;
+    const t = await this.queue.read(office.id, (state) => (ticketId ? state.tickets.get(ticketId) : undefined));
+    if (!t.ok) return t;
+    if (!t.data) return fail('internal');
+    return { ok: true, data: { booking: bookingView(office, r.data.booking), ticket: { ...t.data }, replayed: r.data.replayed } };
+  }
+
+  /** A pre-check on the booking page that ended in "what to bring": recorded in today's journal (reports count it). */
+  async precheckFailed(officeId: string, service: string, subcase: string, missing: string[], answers: PrecheckAnswers | undefined, actor: Actor): Promise<Result<null>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    const r = await this.queue.commitOn(office.id, this.#today(office), (state, o, now, a) => {
+      const d = decide(state, o, { type: 'record_precheck', service, subcase, missing, ...(answers ? { answers } : {}) }, { now, actor: a });
+      if (!d.ok) return fail(d.code);
+      if (d.replayed) return { ok: true, events: [], ticketId: null, value: null };
+      const events = d.commit.events.map((e): QueueEvent => (e.type === 'precheck_failed' ? { ...e, source: 'booking' } : e));
+      return { ok: true, events, ticketId: null, value: null };
+    }, actor);
+    return r.ok ? { ok: true, data: null } : r;
+  }
+
+  async day(officeId: string, day: string | undefined, serviceRef: string | undefined): Promise<Result<BookingDayResponse>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    const date = day ?? this.#today(office);
+    const services = serviceRef === undefined ? office.services.filter((s) => bookable(office, s)) : [resolveService(office, serviceRef)].filter((s) => s !== undefined);
+    if (serviceRef !== undefined && services.length === 0) return fail('service_not_found');
+    const nowIso = this.now.toISOString();
+    return this.queue.readDay(office.id, date, (state) => {
+      const ix = state.booking;
+      const bySlot = new Map<string, BookingStaffView[]>();
+      for (const b of ix.byCode.values()) {
+        if (b.state === 'released') continue;
+        const k = `${b.serviceId} ${b.slot}`;
+        const list = bySlot.get(k) ?? [];
+        list.push(staffView(b));
+        bySlot.set(k, list);
+      }
+      const slots: BookingDayResponse['slots'] = [];
+      for (const s of services) {
+        const cap = slotCapacity(office, s);
+        for (const slot of slotsOn(office, date)) {
+          slots.push({ serviceId: s.id, start: slot.start, time: slot.time, capacity: cap, taken: takenIn(ix, s.id, slot.start, nowIso), blocked: blockOf(ix, s.id, slot.start), bookings: bySlot.get(`${s.id} ${slot.start}`) ?? [] });
+        }
+      }
+      return { officeId: office.id, day: date, slots, counts: { ...ix.counts } };
+    });
+  }
+
+  async block(officeId: string, service: string | null, slot: string, reason: string, actor: Actor): Promise<Result<{ cancelled: string[] }>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    const ms = Date.parse(slot);
+    if (Number.isNaN(ms)) return fail('booking_slot_not_found');
+    const day = officeDayOf(new Date(ms), office.timeZone);
+    const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
+      const out = decideBlock(state, o, service, slot, reason, { now, actor: a });
+      return asDecision(out, out.ok ? (out.cancelled ?? []) : []);
+    }, actor);
+    if (!r.ok) return r;
+    const cancelled: Booking[] = [];
+    for (const code of r.data.value) {
+      const f = await this.find(office.id, code);
+      if (f.ok) cancelled.push(f.data.booking);
+    }
+    try {
+      this.onBlocked?.(office, cancelled);
+    } catch (err) {
+      this.log.error({ err }, 'telling the holders of a blocked slot failed');
+    }
+    return { ok: true, data: { cancelled: r.data.value } };
+  }
+
+  async unblock(officeId: string, service: string | null, slot: string, actor: Actor): Promise<Result<null>> {
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    const ms = Date.parse(slot);
+    if (Number.isNaN(ms)) return fail('booking_slot_not_found');
+    const day = officeDayOf(new Date(ms), office.timeZone);
+    const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => asDecision(decideUnblock(state, o, service, slot, { now, actor: a }), null), actor);
+    return r.ok ? { ok: true, data: null } : r;
+  }
+
+  /** Per address: holds a minute (the proof of work is the other half of the defence). */
+  addressAllowed(address: string): boolean {
+    return this.#byAddress.hit(address);
+  }
+
+  // ---------------------------------------------------------------- the sweep
+
+  /** Releases run-out holds and marks no-shows: today and the days this process wrote bookings to. */
+  async tick(): Promise<void> {
+    const actor: Actor = { kind: 'system', id: 'booking-sweep' };
+    for (const office of this.queue.offices()) {
+      if (!office.booking) continue;
+      const today = this.#today(office);
+      const days = new Set([today, ...(this.#touched.get(office.id) ?? [])]);
+      for (const day of days) {
+        if (day < today) {
+          this.#touched.get(office.id)?.delete(day);
+          continue;
+        }
+        try {
+          const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
+            const events: QueueEvent[] = dueBookingSweep(state, o, { now, actor: a });
+            return { ok: true, events, ticketId: null, value: events.length };
+          }, actor);
+          if (!r.ok) this.log.warn({ office: office.id, day, code: r.error.code }, 'booking sweep failed');
+        } catch (err) {
+          this.log.error({ err, office: office.id, day }, 'booking sweep failed');
+        }
+      }
+    }
+  }
+
+  startTimers(periodMs = 15_000): void {
+    this.#timer ??= setInterval(() => void this.tick(), periodMs);
+    this.#timer.unref();
+  }
+
+  stopTimers(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function dateLabel(date: string): { id: string; en: string } {
+  const c = calendarDate(date);
+  return { id: `${weekdayName(c.weekday, 'id')}, ${c.day} ${monthName(c.month, 'id')} ${c.year}`, en: `${weekdayName(c.weekday, 'en')} ${c.day} ${monthName(c.month, 'en')} ${c.year}` };
+}
+
+export function staffView(b: Booking): BookingStaffView {
+  return { code: b.code, serviceId: b.serviceId, subcase: b.subcase, slot: b.slot, state: b.state, name: b.name, nikLast4: b.nikLast4, channel: b.channel, ticketId: b.ticketId, precheck: b.precheck };
+}
+
+/** A booking as its holder sees it: the NIK masked, no phone, what to bring. */
+export function bookingView(office: OfficeConfig, b: Booking): BookingView {
+  const service = office.services.find((s) => s.id === b.serviceId);
+  const sub = service?.subcases.find((s) => s.id === b.subcase);
+  const t = localParts(new Date(b.slot), office.timeZone);
+  const label = dateLabel(b.officeDay);
+  const zone = zoneName(office.timeZone);
+  const slotMinutes = office.booking?.slotMinutes ?? 30;
+  return {
+    code: b.code,
+    officeId: office.id,
+    serviceId: b.serviceId,
+    serviceName: service?.name ?? { id: b.serviceId, en: b.serviceId },
+    subcase: b.subcase,
+    subcaseName: sub?.name ?? { id: b.subcase, en: b.subcase },
+    day: b.officeDay,
+    slot: b.slot,
+    slotEnd: new Date(Date.parse(b.slot) + slotMinutes * 60_000).toISOString(),
+    slotText: { id: `${label.id} pukul ${formatClock(t.time, 'id')} ${zone}`, en: `${label.en} at ${formatClock(t.time, 'en')} ${zone}` },
+    state: b.state,
+    holdExpiresAt: b.state === 'held' ? b.holdExpiresAt : null,
+    name: b.name,
+    nikMasked: maskNik(`000000000000${b.nikLast4}`),
+    reminders: b.reminders,
+    checkIn: checkInWindow(office, b),
+    whatToBring: (sub?.requirements ?? []).map((r) => requirementText(r)),
+    fee: service?.fee ?? 0,
+    feeText: (service?.fee ?? 0) === 0 ? { id: 'GRATIS — tidak dipungut biaya', en: 'FREE — no fee is charged' } : { id: `Rp${service!.fee}`, en: `IDR ${service!.fee}` },
+    office: { name: office.name, shortName: office.shortName, address: office.booking?.address ?? null, timeZone: office.timeZone },
+    qrPayload: bookingQrPayload(office.id, b.code),
+    ticketId: b.ticketId,
+  };
+}
+
+/** The booking as an iCalendar event (RFC 5545), UTC times. */
+export function bookingIcs(office: OfficeConfig, b: Booking, stamp: Date): string {
+  const v = bookingView(office, b);
+  const utc = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/[,;]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Giliran//Booking//ID',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    'BEGIN:VEVENT',
+    `UID:${b.code}.${office.id}@giliran`,
+    `DTSTAMP:${utc(stamp.toISOString())}`,
+    `DTSTART:${utc(v.slot)}`,
+    `DTEND:${utc(v.slotEnd)}`,
+    `SUMMARY:${esc(`${v.serviceName.id} — ${office.shortName} (${b.code})`)}`,
+    `DESCRIPTION:${esc(`Kode booking ${b.code}. Bawa: ${v.whatToBring.map((x) => x.id).join('; ')}. ${v.feeText.id}.`)}`,
+    ...(v.office.address ? [`LOCATION:${esc(v.office.address)}`] : []),
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ];
+  return `${lines.join('\r\n')}\r\n`;
+}
