@@ -65,6 +65,9 @@ export interface HoldRequest {
   confirm: boolean;
 }
 
+/** The furthest day ahead staff may book or block (the window's maximum). */
+const MAX_AHEAD_DAYS = 60;
+
 const fail = (code: ErrorCode): { ok: false; error: ApiError } => ({ ok: false, error: apiError(code) });
 
 /** What a decision returns to commitOn. */
@@ -187,7 +190,9 @@ export class BookingService {
     const today = this.#today(office);
     const first = from ?? (s.sameDay ? today : addDays(today, 1));
     const windowEnd = addDays(today, s.windowDays);
+    // Nothing to read beyond the day after the window (it says when it opens): no journal is opened for far days.
     let last = to ?? windowEnd;
+    if (last > addDays(windowEnd, 1)) last = addDays(windowEnd, 1);
     if (last > addDays(first, 62)) last = addDays(first, 62);
     const days: BookingDay[] = [];
     const capacity = slotCapacity(office, service);
@@ -249,8 +254,10 @@ export class BookingService {
   async find(officeId: string, code: string): Promise<Result<{ office: OfficeConfig; booking: Booking }>> {
     const office = this.#office(officeId);
     if (!office) return fail('office_not_found');
-    const day = dayOfCode(code, this.#today(office));
-    if (!day) return fail('booking_not_found');
+    const today = this.#today(office);
+    const day = dayOfCode(code, today);
+    // Only days a booking can live on are read (a made-up code must not open far journals).
+    if (!day || day < addDays(today, -1) || day > addDays(today, MAX_AHEAD_DAYS)) return fail('booking_not_found');
     const r = await this.queue.readDay(office.id, day, (state) => state.booking.byCode.get(code));
     if (!r.ok) return r;
     if (!r.data) return fail('booking_not_found');
@@ -345,6 +352,8 @@ export class BookingService {
     const slotMs = Date.parse(req.slot);
     if (Number.isNaN(slotMs)) return fail('booking_slot_not_found');
     const day = officeDayOf(new Date(slotMs), office.timeZone);
+    const far = this.#farDay(office, day, channel);
+    if (far) return fail(far);
     const sub = service.subcases.find((x) => x.id === req.subcase);
     if (!sub) return fail('bad_request');
     const nik = checkNik(req.nik, channel === 'staff' ? undefined : sub, day);
@@ -385,6 +394,15 @@ export class BookingService {
       if (!found.ok) return found;
       return { ok: true, data: this.created(office, found.data.booking) };
     });
+  }
+
+  /** A day no booking can be made on, refused before its journal is opened: past, or beyond the window (staff: beyond MAX_AHEAD_DAYS). */
+  #farDay(office: OfficeConfig, day: string, channel: 'online' | 'staff'): ErrorCode | null {
+    const today = this.#today(office);
+    if (day < today) return 'booking_date_past';
+    const ahead = channel === 'online' ? (office.booking?.windowDays ?? 0) : MAX_AHEAD_DAYS;
+    if (day > addDays(today, ahead)) return 'booking_day_not_open';
+    return null;
   }
 
   created(office: OfficeConfig, b: Booking): BookingCreated {
@@ -457,6 +475,8 @@ export class BookingService {
     const slotMs = Date.parse(slot);
     if (Number.isNaN(slotMs)) return fail('booking_slot_not_found');
     const day = officeDayOf(new Date(slotMs), office.timeZone);
+    const far = this.#farDay(office, day, 'online');
+    if (far) return fail(far);
     return this.#serialised(old.nikHash, async () => {
       const elsewhere = await this.#elsewhere(office, day, old.nikHash);
       if (!elsewhere.ok) return elsewhere;
@@ -580,6 +600,8 @@ export class BookingService {
     const ms = Date.parse(slot);
     if (Number.isNaN(ms)) return fail('booking_slot_not_found');
     const day = officeDayOf(new Date(ms), office.timeZone);
+    const far = this.#farDay(office, day, 'staff');
+    if (far) return fail(far);
     const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
       const out = decideBlock(state, o, service, slot, reason, { now, actor: a });
       return asDecision(out, out.ok ? (out.cancelled ?? []) : []);
@@ -604,6 +626,8 @@ export class BookingService {
     const ms = Date.parse(slot);
     if (Number.isNaN(ms)) return fail('booking_slot_not_found');
     const day = officeDayOf(new Date(ms), office.timeZone);
+    const far = this.#farDay(office, day, 'staff');
+    if (far) return fail(far);
     const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => asDecision(decideUnblock(state, o, service, slot, { now, actor: a }), null), actor);
     return r.ok ? { ok: true, data: null } : r;
   }
