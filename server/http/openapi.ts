@@ -57,6 +57,7 @@ import { QR_MAX_BYTES } from './kiosk.ts';
 import { TRACK_CANCELS_PER_ADDRESS_PER_MINUTE, TRACK_READS_PER_ADDRESS_PER_MINUTE } from './track.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
 import { adminOpsOperations } from './admin-ops-openapi.ts';
+import { reportOperations } from './reports-openapi.ts';
 import type { publicUser } from './session.ts';
 
 export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'admin', 'health'] as const;
@@ -547,6 +548,7 @@ function operations(): Operation[] {
       errors: ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found'],
     },
     ...adminOpsOperations(),
+    ...reportOperations(),
 
     // health
     {
