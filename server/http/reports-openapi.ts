@@ -6,8 +6,8 @@ import type { ErrorCode } from '../../protocol/errors.ts';
 import type { AdminOperation } from './admin-ops-openapi.ts';
 
 const STAFF = [{ staffSession: [] }];
-const ERRORS: ErrorCode[] = ['unauthenticated', 'forbidden', 'office_not_found', 'password_change_required', 'invalid_body'];
-const WHO = `**Who may call it:** a supervisor or admin working for this office (clerks: 403; another office: 404 \`office_not_found\`). A period of at most ${REPORT_MAX_DAYS} office days, \`from\`..\`to\` inclusive (a wrong date or a longer period: 400 \`invalid_body\`, the field named). Closed days are read from their kept aggregates; today is computed live. No NIK, phone number or name of a citizen appears: tickets by their number of the day.`;
+const ERRORS: ErrorCode[] = ['unauthenticated', 'forbidden', 'office_not_found', 'password_change_required', 'bad_request'];
+const WHO = `**Who may call it:** a supervisor or admin working for this office (clerks: 403; another office: 404 \`office_not_found\`). A period of at most ${REPORT_MAX_DAYS} office days, \`from\`..\`to\` inclusive (a wrong date or a longer period: 400 \`bad_request\`, the field named). Closed days are read from their kept aggregates; today is computed live. No NIK, phone number or name of a citizen appears: tickets by their number of the day.`;
 const file = (type: string, description: string): ZodOpenApiResponseObject => ({ description, content: { [type]: { schema: z.string().meta({ format: 'binary' }) } } });
 
 export function reportOperations(): AdminOperation[] {
