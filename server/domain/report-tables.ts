@@ -77,7 +77,8 @@ export function buildReport(input: ReportInput): Report {
     title: L('Ringkasan', 'Summary'),
     columns: [col('measure', 'Ukuran', 'Measure', 'text'), col('value', 'Nilai', 'Value', 'text')],
     rows: [
-      ...FIGURE_COLUMNS.map(([k, c]) => [`${c.label.id} / ${c.label.en}`, f[k] as number | null]),
+      // Shares as percentages here: the one value column holds figures of every kind.
+      ...FIGURE_COLUMNS.map(([k, c]) => (c.kind === 'share' ? [`${c.label.id} / ${c.label.en} (%)`, f[k] == null ? null : Math.round((f[k] as number) * 1000) / 10] : [`${c.label.id} / ${c.label.en}`, f[k] as number | null])),
       ...PAUSE_KEYS.map((k) => [`Jeda: ${PAUSE_LABELS[k]!.id} / Pause: ${PAUSE_LABELS[k]!.en} (menit/min)`, f.pauseMinutes[k] ?? 0]),
       ['Loket menganggur (menit) / Counters idle (min)', f.idleMinutes],
       ['Pelanggaran standar penyelesaian / Completion-standard breaches', r.total.completionBreaches],

@@ -86,8 +86,9 @@ h1 { font-size: 15pt; margin: 0; }
 h2 { font-size: 11.5pt; margin: 14px 0 4px; color: #1d4e89; }
 h2 small { color: #555; font-weight: normal; }
 p.meta { margin: 2px 0; color: #333; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
-th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; width: 100%; font-size: 7.5pt; table-layout: fixed; }
+th:first-child, td:first-child { width: 16%; }
+th, td { border: 1px solid #bbb; padding: 2px 3px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #e8eef6; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 section { break-inside: auto; }
@@ -101,8 +102,10 @@ footer { margin-top: 12px; font-size: 8pt; color: #555; }
 <header>${logo}<div><h1>Laporan Pelayanan Antrean — ${esc(office.name.id)}</h1>
 <p class="meta">${esc(office.name.en)} · Queue service report</p>
 <p class="meta">Periode / Period: <strong>${esc(report.from)} s.d. ${esc(report.to)}</strong> · ${report.days} hari kerja / working days${report.live ? ' · sampai saat ini / so far' : ''}</p></div></header>
+<main>
 <p class="no-print"><button type="button" id="print">Cetak / simpan PDF (Print / save as PDF)</button></p>
 ${tables}
+</main>
 <footer>Dibuat / generated ${esc(report.generatedAt)} · p50/p90 dengan galat ≤ ${(report.histogramError * 100).toFixed(1).replace('.', ',')} % (maks dan jumlah tepat) · Giliran</footer>
 <script nonce="${nonce}">document.getElementById('print').addEventListener('click', function () { window.print(); });</script>
 </body></html>`;

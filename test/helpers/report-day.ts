@@ -2,6 +2,7 @@
 // and the report benchmark: tickets from the kiosk, booking and the counter,
 // four signed-in clerks calling and finishing, no-shows, transfers, a break,
 // and pre-checks that ended in "what to bring".
+import type { Command } from '../../protocol/commands.ts';
 import type { Actor, OfficeConfig } from '../../protocol/model.ts';
 import type { Commit } from '../../server/domain/state.ts';
 import { Sim } from './domain.ts';
@@ -41,12 +42,12 @@ export function busyReportDay(office: OfficeConfig, day: string, tickets: number
     }
     if (held.get(c)) {
       finished++;
-      const cmd =
+      const cmd: Command =
         finished % 29 === 0
-          ? ({ type: 'no_show', counterId: c } as const)
+          ? { type: 'no_show', counterId: c }
           : finished % 47 === 0 && ci === 0
-            ? ({ type: 'transfer', counterId: c, toService: 'kk' } as const)
-            : ({ type: 'finish', counterId: c, outcome: 'done' } as const);
+            ? { type: 'transfer', counterId: c, toService: 'kk', precedence: false }
+            : { type: 'finish', counterId: c, outcome: 'done' };
       const d = sim.run(cmd, who);
       if (!d.ok) throw new Error(`${cmd.type} at ${c}: ${d.code}`);
       held.set(c, false);
