@@ -7,6 +7,8 @@ import { bilingualSchema } from './schemas.ts';
 
 /** The longest range one report covers. */
 export const REPORT_MAX_DAYS = 366;
+/** Breaches the JSON answer lists (the latest); CSV, XLSX and the printable report list every one. */
+export const REPORT_BREACH_LIMIT = 1000;
 
 const day = z.iso.date().describe('Office-local date, YYYY-MM-DD.');
 
@@ -71,6 +73,7 @@ export const reportSchema = z
     live: z.boolean().describe('The period includes today: figures so far, computed from the open day.'),
     generatedAt: z.string().meta({ format: 'date-time' }),
     histogramError: z.number().describe('Largest relative error of a p50/p90 (fixed log-spaced buckets); maxima and counts are exact.'),
+    breachesTotal: z.number().int().min(0).describe('Every breach in the period; the JSON answer lists the latest REPORT_BREACH_LIMIT (1,000) (the exports list all).'),
     tables: z.array(reportTableSchema),
     charts: z.object({
       hours: z.array(reportHourSchema).describe('Through the day: arrivals, waiting time and counters open per local hour.'),

@@ -4,7 +4,7 @@
 import type { OfficeConfig } from '../protocol/model.ts';
 import type { Report } from '../protocol/reports.ts';
 import { buildReport } from './domain/report-tables.ts';
-import { aggregateDay, aggregateIsCurrent, daysBetween, lastEventAt, mergeDays, standardsOf, utcOffsetMinutes, type DayAggregate, type RangeAggregate } from './domain/report.ts';
+import { aggregateDay, aggregateIsCurrent, daysBetween, lastDayOf, lastEventAt, mergeDays, monthRollup, splitMonths, standardsOf, utcOffsetMinutes, type Breach, type DayAggregate, type RangeAggregate } from './domain/report.ts';
 import { officeDayOf } from './domain/time.ts';
 import type { Logger } from './log.ts';
 import type { QueueService } from './queue-service.ts';
@@ -58,21 +58,54 @@ export class ReportService {
     return agg;
   }
 
-  /** The merged aggregates of from..to (days after today have none). */
-  async range(office: OfficeConfig, from: string, to: string): Promise<{ range: RangeAggregate; live: boolean }> {
-    const today = officeDayOf(this.now(), office.timeZone);
-    const wanted = daysBetween(from, to).filter((d) => d <= today);
-    const kept = new Map((await this.store.aggregates.range(office.id, from, to < today ? to : today)).map((a) => [a.officeDay, a]));
+  /** The days of from..to (none after today), each kept, computed and kept, or live. */
+  async #days(office: OfficeConfig, days: readonly string[], today: string): Promise<DayAggregate[]> {
+    const wanted = days.filter((d) => d <= today);
+    if (wanted.length === 0) return [];
+    const kept = new Map((await this.store.aggregates.range(office.id, wanted[0]!, wanted[wanted.length - 1]!)).map((a) => [a.officeDay, a]));
     const out: DayAggregate[] = [];
     for (let i = 0; i < wanted.length; i += COMPUTE_PARALLEL) {
       const batch = wanted.slice(i, i + COMPUTE_PARALLEL);
       out.push(...(await Promise.all(batch.map((d) => this.day(office, d, kept.get(d) ?? null)))));
     }
-    return { range: mergeDays(from, to, out), live: wanted.includes(today) };
+    return out;
   }
 
-  async report(office: OfficeConfig, from: string, to: string): Promise<Report> {
-    const { range, live } = await this.range(office, from, to);
+  /** A closed month's roll-up: kept, or merged from its days and kept. */
+  async month(office: OfficeConfig, month: string, today: string): Promise<DayAggregate> {
+    const standards = standardsOf(office);
+    const kept = await this.store.aggregates.get(office.id, month);
+    if (aggregateIsCurrent(kept, standards)) return kept;
+    const days = await this.#days(office, daysBetween(`${month}-01`, lastDayOf(month)), today);
+    const rollup = monthRollup(office.id, month, standards, days);
+    await this.store.aggregates.put(rollup);
+    return rollup;
+  }
+
+  /** The merged aggregates of from..to: whole closed months by their roll-up, the other days one by one (none after today). */
+  async range(office: OfficeConfig, from: string, to: string, breachLimit = Infinity): Promise<{ range: RangeAggregate; live: boolean }> {
+    const today = officeDayOf(this.now(), office.timeZone);
+    const { months, days } = splitMonths(from, to, today);
+    const monthParts = await Promise.all(months.map((m) => this.month(office, m, today)));
+    const dayParts = await this.#days(office, days, today);
+    const range = mergeDays(from, to, [...monthParts, ...dayParts]);
+    // Roll-ups list no breaches: the latest come from their days, newest month first, until the limit is met.
+    const listed: Breach[][] = [];
+    let n = range.breaches.length;
+    for (const m of [...months].reverse()) {
+      if (n >= breachLimit) break;
+      const ds = await this.#days(office, daysBetween(`${m}-01`, lastDayOf(m)), today);
+      const list = ds.sort((a, b) => a.officeDay.localeCompare(b.officeDay)).flatMap((d) => d.breaches);
+      listed.unshift(list);
+      n += list.length;
+    }
+    const all = [...listed.flat(), ...range.breaches].sort((a, b) => a.officeDay.localeCompare(b.officeDay) || a.at.localeCompare(b.at));
+    range.breaches = all.length > breachLimit ? all.slice(-breachLimit) : all;
+    return { range, live: from <= today && today <= to };
+  }
+
+  async report(office: OfficeConfig, from: string, to: string, opts: { breachLimit?: number } = {}): Promise<Report> {
+    const { range, live } = await this.range(office, from, to, opts.breachLimit);
     const now = this.now();
     return buildReport({ office, range, standards: standardsOf(office), live, now, utcOffsetMinutes: utcOffsetMinutes(office.timeZone, now) });
   }

@@ -237,6 +237,7 @@ export function buildReport(input: ReportInput): Report {
     live: input.live,
     generatedAt: input.now.toISOString(),
     histogramError: Math.round(HISTOGRAM_ERROR * 10000) / 10000,
+    breachesTotal: r.breachCount,
     tables,
     charts: { hours, breaches },
   };

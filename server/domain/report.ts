@@ -205,6 +205,13 @@ export interface DayAggregate {
   breaches: Breach[];
   /** Service id → sub-case id → outcomes. */
   precheck: Record<string, Record<string, PrecheckCell>>;
+  /** A month's roll-up (officeDay "YYYY-MM"): each day's total. Absent on a day's own aggregate. */
+  byDay?: Record<string, Cell>;
+  /**
+   * A roll-up keeps no breach list (its days do: a year's list would cost what its
+   * days cost), only how many there were.
+   */
+  breachCount?: number;
 }
 
 export interface DayInput {
@@ -515,7 +522,9 @@ export interface RangeAggregate {
   hours: Record<string, Cell>;
   /** Per office day, its total. */
   byDay: Record<string, Cell>;
+  /** The breaches listed (from day aggregates; roll-ups add only to breachCount). */
   breaches: Breach[];
+  breachCount: number;
   precheck: Record<string, Record<string, PrecheckCell>>;
 }
 
@@ -525,16 +534,18 @@ function mergeInto(map: Record<string, Cell>, from: Record<string, Cell>): void 
 
 /** Merges day aggregates (any order) into one range. */
 export function mergeDays(from: string, to: string, days: readonly DayAggregate[]): RangeAggregate {
-  const r: RangeAggregate = { days: days.length, from, to, total: emptyCell(), services: {}, counters: {}, staff: {}, staffNames: {}, hours: {}, byDay: {}, breaches: [], precheck: {} };
+  const r: RangeAggregate = { days: 0, from, to, total: emptyCell(), services: {}, counters: {}, staff: {}, staffNames: {}, hours: {}, byDay: {}, breaches: [], breachCount: 0, precheck: {} };
   for (const d of [...days].sort((a, b) => a.officeDay.localeCompare(b.officeDay))) {
     mergeCell(r.total, d.total);
     mergeInto(r.services, d.services);
     mergeInto(r.counters, d.counters);
     mergeInto(r.staff, d.staff);
     mergeInto(r.hours, d.hours);
-    mergeCell(cellIn(r.byDay, d.officeDay), d.total);
+    if (d.byDay) mergeInto(r.byDay, d.byDay);
+    else mergeCell(cellIn(r.byDay, d.officeDay), d.total);
     Object.assign(r.staffNames, d.staffNames);
     for (const b of d.breaches) r.breaches.push(b);
+    r.breachCount += d.breachCount ?? d.breaches.length;
     for (const [s, subs] of Object.entries(d.precheck)) {
       for (const [sub, p] of Object.entries(subs)) {
         const into = ((r.precheck[s] ??= {})[sub] ??= { failed: 0, kiosk: 0, booking: 0, passed: 0, missing: {} });
@@ -546,7 +557,51 @@ export function mergeDays(from: string, to: string, days: readonly DayAggregate[
       }
     }
   }
+  r.days = Object.keys(r.byDay).length;
   return r;
+}
+
+/** A closed calendar month's days merged into one kept aggregate (officeDay "YYYY-MM"), so a year reads twelve. */
+export function monthRollup(officeId: string, month: string, standards: Standards, days: readonly DayAggregate[]): DayAggregate {
+  const r = mergeDays(`${month}-01`, `${month}-31`, days);
+  return {
+    format: AGGREGATE_FORMAT,
+    officeId,
+    officeDay: month,
+    version: 0,
+    closed: true,
+    standardsKey: standardsKey(standards),
+    total: r.total,
+    services: r.services,
+    counters: r.counters,
+    staff: r.staff,
+    staffNames: r.staffNames,
+    hours: r.hours,
+    breaches: [],
+    breachCount: r.breachCount,
+    precheck: r.precheck,
+    byDay: r.byDay,
+  };
+}
+
+/** Splits from..to into whole calendar months that ended before `today` and the days left over. */
+export function splitMonths(from: string, to: string, today: string): { months: string[]; days: string[] } {
+  const months: string[] = [];
+  const days: string[] = [];
+  for (const d of daysBetween(from, to)) {
+    const month = d.slice(0, 7);
+    const first = `${month}-01`;
+    const last = lastDayOf(month);
+    if (first >= from && last <= to && last < today) {
+      if (months[months.length - 1] !== month) months.push(month);
+    } else days.push(d);
+  }
+  return { months, days };
+}
+
+export function lastDayOf(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return `${month}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`;
 }
 
 // ------------------------------------------------------------------ figures (what tables show)

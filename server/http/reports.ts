@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { Router, type Request, type Response } from 'express';
 import type { OfficeConfig } from '../../protocol/model.ts';
-import { reportExportQuerySchema, reportQuerySchema, type Report, type ReportTable } from '../../protocol/reports.ts';
+import { REPORT_BREACH_LIMIT, reportExportQuerySchema, reportQuerySchema, type Report, type ReportTable } from '../../protocol/reports.ts';
 import type { ReportService } from '../report-service.ts';
 import { type HttpContext, requireOfficeRole } from './context.ts';
 import { validate } from './errors.ts';
@@ -125,7 +125,7 @@ export function reportsRouter(ctx: HttpContext, reports: ReportService): Router 
     const office = officeOf(req);
     const q = validate(reportQuerySchema, req.query);
     noStore(res);
-    res.json(await reports.report(office, q.from, q.to));
+    res.json(await reports.report(office, q.from, q.to, { breachLimit: REPORT_BREACH_LIMIT }));
   });
 
   r.get('/api/v1/offices/:office/reports/export.csv', async (req, res) => {

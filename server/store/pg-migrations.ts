@@ -59,10 +59,11 @@ export const MIGRATIONS: readonly Migration[] = [
         computed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (office_id, office_day)
       );
-      -- A commit added to a day (a synced office box's past day) makes its aggregate stale.
+      -- A commit added to a day (a synced office box's past day) makes its aggregates stale.
       CREATE FUNCTION report_aggregates_stale() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        DELETE FROM report_aggregates WHERE office_id = NEW.office_id AND office_day = NEW.office_day;
+        -- The day's own aggregate and its month's roll-up ("YYYY-MM").
+        DELETE FROM report_aggregates WHERE office_id = NEW.office_id AND office_day IN (NEW.office_day, left(NEW.office_day, 7));
         RETURN NULL;
       END $$;
       CREATE TRIGGER commits_make_aggregates_stale AFTER INSERT ON commits

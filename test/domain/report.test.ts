@@ -8,7 +8,10 @@ import {
   addSample,
   aggregateDay,
   aggregateIsCurrent,
+  daysBetween,
   emptyDist,
+  monthRollup,
+  splitMonths,
   figuresOf,
   mergeDays,
   missingTotals,
@@ -248,5 +251,29 @@ describe('a range', () => {
   it('knows the office offset (Kupang +8, Jakarta +7)', () => {
     expect(utcOffsetMinutes('Asia/Makassar', new Date(at('04:00')))).toBe(480);
     expect(utcOffsetMinutes('Asia/Jakarta', new Date(at('04:00')))).toBe(420);
+  });
+});
+
+describe('months', () => {
+  it('splits a range into whole closed months and the days left over', () => {
+    expect(splitMonths('2026-01-15', '2026-04-10', '2026-12-01')).toEqual({ months: ['2026-02', '2026-03'], days: [...daysBetween('2026-01-15', '2026-01-31'), ...daysBetween('2026-04-01', '2026-04-10')] });
+    // A month still running is read day by day.
+    expect(splitMonths('2026-11-01', '2026-11-30', '2026-11-20').months).toEqual([]);
+    expect(splitMonths('2024-02-01', '2024-02-29', '2026-01-01').months).toEqual(['2024-02']);
+  });
+
+  it("rolls a month's days up into one aggregate that merges like its days", () => {
+    const a = aggregate();
+    const b = { ...aggregate(), officeDay: '2026-11-24' };
+    const rollup = monthRollup('kupang', '2026-11', STANDARDS, [a, b]);
+    expect(rollup.officeDay).toBe('2026-11');
+    const viaRollup = mergeDays('2026-11-01', '2026-11-30', [rollup]);
+    const viaDays = mergeDays('2026-11-01', '2026-11-30', [a, b]);
+    // A roll-up lists no breaches (its days do), only their count.
+    expect({ ...viaRollup, breaches: [] }).toEqual({ ...viaDays, breaches: [] });
+    expect(viaRollup.breaches).toEqual([]);
+    expect(viaRollup.breachCount).toBe(6);
+    expect(viaRollup.days).toBe(2);
+    expect(aggregateIsCurrent(rollup, STANDARDS)).toBe(true);
   });
 });
