@@ -204,4 +204,16 @@ describe('reports API', () => {
       expect(t).not.toMatch(/\b08\d{8,}\b/);
     }
   });
+
+  it('rolls a closed month up into one kept aggregate with the same figures as its days', async () => {
+    const byDays = await report('2027-01-01', '2027-01-31');
+    expect(summary(byDays, 'Diterbitkan')).toBe(3003);
+    clock = new Date('2027-02-10T02:00:00.000Z'); // January has closed
+    supervisor = await login(srv.url, 'supervisor');
+    const rolled = await report('2027-01-01', '2027-01-31');
+    expect(await readdir(path.join(dataDir, 'offices', 'kupang', 'reports'))).toContain('2027-01.json');
+    expect(rolled.tables).toEqual(byDays.tables);
+    expect(rolled.breachesTotal).toBe(byDays.breachesTotal);
+    expect(rolled.live).toBe(false);
+  });
 });

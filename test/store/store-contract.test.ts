@@ -11,7 +11,7 @@ import { openPgStore, StaleDayError } from '../../server/store/pg-store.ts';
 import type { ConfigData, Store } from '../../server/store/types.ts';
 import { demoSeed } from '../../server/seed/index.ts';
 import type { Commit } from '../../server/domain/state.ts';
-import { aggregateDay, figuresOf, lastEventAt, standardsOf } from '../../server/domain/report.ts';
+import { aggregateDay, figuresOf, lastEventAt, monthRollup, standardsOf } from '../../server/domain/report.ts';
 import { DAY, kupang, padangPanjang, replay, Sim } from '../helpers/domain.ts';
 import { freshDatabase, postgresAvailable } from '../helpers/pg-database.ts';
 
@@ -165,10 +165,14 @@ describe.each(makers)('store contract: %s', (_name, make) => {
     const sim = new Sim(office, { day, start: '2026-10-20T01:00:00.000Z' });
     const c = sim.ok({ type: 'issue', service: 'ktp-el', source: 'kiosk' });
     await s.aggregates.put(aggregateDay({ officeId: office.id, officeDay: day, commits: [], standards: standardsOf(office), utcOffsetMinutes: 480, end: '2026-10-20T12:00:00.000Z', closed: true }));
+    await s.aggregates.put(monthRollup(office.id, '2026-10', standardsOf(office), []));
+    await s.aggregates.put(monthRollup(office.id, '2026-09', standardsOf(office), []));
     expect(await s.aggregates.get(office.id, day)).not.toBeNull();
     await s.queue.openDay(office, day);
     await s.queue.commit(office, day, c);
     expect(await s.aggregates.get(office.id, day)).toBeNull();
+    expect(await s.aggregates.get(office.id, '2026-10')).toBeNull(); // its month's roll-up too
+    expect(await s.aggregates.get(office.id, '2026-09')).not.toBeNull();
   });
 
   it('lets exactly one of two writers sharing the data commit a version; the other reloads and sees it', async (ctx) => {
