@@ -185,15 +185,8 @@ export function standardsKey(s: Standards): string {
   return JSON.stringify([keys.map((k) => [k, s.completion[k]]), s.waitTargetMinutes]);
 }
 
-export interface DayAggregate {
-  format: number;
-  officeId: string;
-  officeDay: string;
-  /** The commits it covers (the day's version). */
-  version: number;
-  /** Computed after the day ended (kept); false = a day still open (computed live, not kept). */
-  closed: boolean;
-  standardsKey: string;
+/** The slices every aggregate (a day, a month, a range) has. */
+export interface Slices {
   total: Cell;
   services: Record<string, Cell>;
   counters: Record<string, Cell>;
@@ -205,6 +198,17 @@ export interface DayAggregate {
   breaches: Breach[];
   /** Service id → sub-case id → outcomes. */
   precheck: Record<string, Record<string, PrecheckCell>>;
+}
+
+export interface DayAggregate extends Slices {
+  format: number;
+  officeId: string;
+  officeDay: string;
+  /** The commits it covers (the day's version). */
+  version: number;
+  /** Computed after the day ended (kept); false = a day still open (computed live, not kept). */
+  closed: boolean;
+  standardsKey: string;
   /** A month's roll-up (officeDay "YYYY-MM"): each day's total. Absent on a day's own aggregate. */
   byDay?: Record<string, Cell>;
   /**
@@ -510,22 +514,14 @@ export function aggregateIsCurrent(agg: DayAggregate | null | undefined, standar
 
 // ------------------------------------------------------------------ ranges
 
-export interface RangeAggregate {
+export interface RangeAggregate extends Slices {
   days: number;
   from: string;
   to: string;
-  total: Cell;
-  services: Record<string, Cell>;
-  counters: Record<string, Cell>;
-  staff: Record<string, Cell>;
-  staffNames: Record<string, string>;
-  hours: Record<string, Cell>;
   /** Per office day, its total. */
   byDay: Record<string, Cell>;
-  /** The breaches listed (from day aggregates; roll-ups add only to breachCount). */
-  breaches: Breach[];
+  /** How many breaches (`breaches` lists those read from day aggregates; roll-ups only count). */
   breachCount: number;
-  precheck: Record<string, Record<string, PrecheckCell>>;
 }
 
 function mergeInto(map: Record<string, Cell>, from: Record<string, Cell>): void {
