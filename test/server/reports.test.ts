@@ -4,7 +4,7 @@
 // aggregate kept and used; a standards change recomputing; roles and
 // tenancy; bad periods; CSV, XLSX read back with exceljs, the printable page;
 // no NIK or phone number anywhere.
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -215,5 +215,18 @@ describe('reports API', () => {
     expect(rolled.tables).toEqual(byDays.tables);
     expect(rolled.breachesTotal).toBe(byDays.breachesTotal);
     expect(rolled.live).toBe(false);
+  });
+
+  it('keeps the aggregate of a day when the office day rolls over at midnight', async () => {
+    clerk = await login(srv.url, 'petugas1');
+    expect((await request(srv.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'kk' }, cookie: clerk })).status).toBe(201);
+    expect(await readdir(path.join(dataDir, 'offices', 'kupang', 'reports'))).not.toContain('2027-02-10.json');
+    clock = new Date('2027-02-11T00:30:00.000Z'); // 08:30 the next morning in Kupang
+    clerk = await login(srv.url, 'petugas1');
+    expect((await request(srv.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'kk' }, cookie: clerk })).status).toBe(201);
+    const file = path.join(dataDir, 'offices', 'kupang', 'reports', '2027-02-10.json');
+    await expect.poll(async () => (await readdir(path.dirname(file))).includes('2027-02-10.json'), { timeout: 10_000 }).toBe(true);
+    const kept = JSON.parse(await readFile(file, 'utf8'));
+    expect(kept).toMatchObject({ officeDay: '2027-02-10', closed: true, total: { issued: 1 } });
   });
 });
