@@ -30,6 +30,12 @@ const FIGURE_COLUMNS: [keyof Figures, ReportColumn][] = [
   ['etaInsideShare', col('etaInsideShare', 'Dalam rentang janji', 'Inside promised range', 'share')],
 ];
 
+type FigureKey = keyof Omit<Figures, 'pauseMinutes'>;
+const STAFF_KEYS: FigureKey[] = ['served', 'noShow', 'transferred', 'serviceP50', 'serviceP90', 'serviceMax'];
+/** The columns of some figures, in FIGURE_COLUMNS' words. */
+const figureColumns = (keys: readonly FigureKey[]): ReportColumn[] => keys.map((k) => FIGURE_COLUMNS.find(([key]) => key === k)![1]);
+const figureValues = (f: Figures, keys: readonly FigureKey[]): (number | null)[] => keys.map((k) => f[k]);
+
 function figureCells(c: Cell): (number | null)[] {
   const f = figuresOf(c);
   return FIGURE_COLUMNS.map(([k]) => f[k] as number | null);
@@ -135,19 +141,14 @@ export function buildReport(input: ReportInput): Report {
     title: L('Per loket', 'Per counter'),
     columns: [
       col('counter', 'Loket', 'Counter', 'text'),
-      col('served', 'Dilayani', 'Served'),
-      col('noShow', 'Tidak hadir', 'No-show'),
-      col('transferred', 'Dialihkan', 'Transferred'),
-      col('serviceP50', 'Layanan p50 (menit)', 'Service p50 (min)', 'minutes'),
-      col('serviceP90', 'Layanan p90 (menit)', 'Service p90 (min)', 'minutes'),
-      col('serviceMax', 'Layanan maks (menit)', 'Service max (min)', 'minutes'),
+      ...figureColumns(STAFF_KEYS),
       col('open', 'Buka (menit)', 'Open (min)', 'minutes'),
       col('idle', 'Menganggur (menit)', 'Idle (min)', 'minutes'),
       ...PAUSE_KEYS.map((k) => col(`pause_${k}`, `Jeda ${PAUSE_LABELS[k]!.id.toLowerCase()} (menit)`, `Pause ${PAUSE_LABELS[k]!.en.toLowerCase()} (min)`, 'minutes')),
     ],
     rows: counterIds.map((id) => {
       const c = figuresOf(r.counters[id]!);
-      return [nameOf(office.counters, id), c.served, c.noShow, c.transferred, c.serviceP50, c.serviceP90, c.serviceMax, c.openMinutes, c.idleMinutes, ...PAUSE_KEYS.map((k) => c.pauseMinutes[k] ?? 0)];
+      return [nameOf(office.counters, id), ...figureValues(c, STAFF_KEYS), c.openMinutes, c.idleMinutes, ...PAUSE_KEYS.map((k) => c.pauseMinutes[k] ?? 0)];
     }),
   });
 
@@ -156,19 +157,13 @@ export function buildReport(input: ReportInput): Report {
     title: L('Per petugas', 'Per staff member'),
     columns: [
       col('staff', 'Petugas', 'Staff', 'text'),
-      col('served', 'Dilayani', 'Served'),
-      col('noShow', 'Tidak hadir', 'No-show'),
-      col('transferred', 'Dialihkan', 'Transferred'),
-      col('waitP50', 'Tunggu p50 (menit)', 'Wait p50 (min)', 'minutes'),
-      col('serviceP50', 'Layanan p50 (menit)', 'Service p50 (min)', 'minutes'),
-      col('serviceP90', 'Layanan p90 (menit)', 'Service p90 (min)', 'minutes'),
-      col('serviceMax', 'Layanan maks (menit)', 'Service max (min)', 'minutes'),
+      ...figureColumns(['waitP50', ...STAFF_KEYS]),
     ],
     rows: Object.keys(r.staff)
       .sort((a, b) => (r.staffNames[a] ?? a).localeCompare(r.staffNames[b] ?? b))
       .map((id) => {
         const c = figuresOf(r.staff[id]!);
-        return [r.staffNames[id] ?? id, c.served, c.noShow, c.transferred, c.waitP50, c.serviceP50, c.serviceP90, c.serviceMax];
+        return [r.staffNames[id] ?? id, ...figureValues(c, ['waitP50', ...STAFF_KEYS])];
       }),
   });
 
