@@ -42,6 +42,7 @@ export const m = messages({
   v_audit: { id: 'Log audit', en: 'Audit log' },
   v_backup: { id: 'Cadangan & pemulihan', en: 'Backup & restore' },
   v_bookings: { id: 'Booking per slot', en: 'Bookings per slot' },
+  v_reports: { id: 'Laporan', en: 'Reports' },
   sectionLoading: { id: 'Memuat bagian…', en: 'Loading the section…' },
   sectionFailed: { id: 'Bagian ini gagal dimuat.', en: 'This section failed to load.' },
   retry: { id: 'Coba lagi', en: 'Try again' },

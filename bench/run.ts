@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, fmt, machine, machineLine, round, table, track } from './support/lib.ts';
 
-const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood', 'central', 'booking-rush', 'booking-availability'] as const;
+const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood', 'central', 'booking-rush', 'booking-availability', 'report-range'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function parse(argv: string[]): { quick: boolean; only: BenchName[] } {
@@ -164,6 +164,14 @@ function row(o: Outcome): Record<string, string> {
         baseline: `quiet: p50 ${s.quiet.p50Ms} ms, p99 ${s.quiet.p99Ms} ms`,
         ratio: `p50 ${s.ratios.p50}×, p99 ${s.ratios.p99}×`,
         goals: `p50 ≤1.5× ${yes(s.goals.p50Within1_5xQuiet)}, p99 ≤100ms ${yes(s.goals.p99AtMost100Ms)}, RSS ≤+100MB ${yes(s.goals.rssGrowthAtMost100Mb)}`,
+      };
+    case 'report-range':
+      return {
+        ...base,
+        result: `${s.config.ticketsPerDay} tickets/day: month ${s.monthMs} ms, year ${s.yearMs} ms (kept aggregates); first month from journals ${s.coldMonthMs} ms`,
+        baseline: `month ${s.monthMs} ms`,
+        ratio: `year ${s.ratios.yearVsMonth}×`,
+        goals: `month ≤2s ${yes(s.goals.monthAtMost2s)}, cold month ≤2s ${yes(s.goals.coldMonthAtMost2s)}, year ≤3× ${yes(s.goals.yearAtMost3xMonth)}`,
       };
   }
 }

@@ -20,7 +20,7 @@ export const SECTION_KEYS = {
   services: ['services'],
   counters: ['counters'],
   displays: ['displays'],
-  rules: ['rules', 'kiosk'],
+  rules: ['rules', 'kiosk', 'waitTargetMinutes'],
   notify: ['notify'],
 } as const satisfies Record<Section, readonly OfficeKey[]>;
 
@@ -61,7 +61,7 @@ export const SECTION_INPUT = {
   services: o.pick({ services: true }),
   counters: o.pick({ counters: true }),
   displays: o.pick({ displays: true }).extend({ displays: o.shape.displays.unwrap() }),
-  rules: o.pick({ rules: true, kiosk: true }),
+  rules: o.pick({ rules: true, kiosk: true, waitTargetMinutes: true }),
   notify: z.object({ notify: notifyInputSchema }),
 } as const satisfies Record<Section, z.ZodObject>;
 

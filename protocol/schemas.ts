@@ -62,6 +62,14 @@ export const serviceConfigSchema = z
     name: bilingualSchema,
     description: bilingualSchema,
     standard: bilingualSchema.describe('Completion standard, e.g. "1 jam".'),
+    standardMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_080)
+      .nullable()
+      .optional()
+      .describe('The completion standard in minutes, from issue to finished (reports count every ticket over it); null or absent = not measured.'),
     fee: z.number().min(0).describe('Fee in rupiah; Dukcapil services are free.'),
     icon: z.string().max(40),
     subcases: z.array(subcaseSchema),
@@ -184,6 +192,14 @@ const officeFields = {
   marquee: bilingualSchema,
   whatsapp: whatsappNumberSchema.nullable().optional().describe("The office's WhatsApp number for citizens; null or absent = none."),
   kiosk: z.object({ idleSeconds: z.number().int().min(5).max(600) }),
+  waitTargetMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .nullable()
+    .optional()
+    .describe('The office\'s waiting-time target in minutes, queued to called (reports list every wait over it); null or absent = none.'),
   displays: z.array(displayProfileSchema).default([]),
   booking: bookingSettingsSchema.optional().describe('Online booking; absent = off.'),
   logo: z

@@ -24,12 +24,14 @@ import { kioskRouter } from './http/kiosk.ts';
 import { metricsRouter } from './http/metrics.ts';
 import { notifyRouter } from './http/notify.ts';
 import { queueRouter } from './http/queue.ts';
+import { reportsRouter } from './http/reports.ts';
 import { sessionRouter } from './http/session.ts';
 import { trackRouter } from './http/track.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { createNotify, type NotifyService } from './notify/index.ts';
 import { QueueService } from './queue-service.ts';
+import { ReportService } from './report-service.ts';
 import { attachRealtime } from './realtime/index.ts';
 import { sameOrigin } from './realtime/handshake.ts';
 import { trackRoom } from './realtime/track.ts';
@@ -90,6 +92,8 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   const store: Store = { ...opened.store, audit: nikMaskingAudit(opened.store.audit) };
   const queue = new QueueService(store, log, now);
   const metrics = new Metrics(queue);
+  const reports = new ReportService(store, now, log);
+  reports.listen(queue);
   const notify = await createNotify({ settings, queue, store, secrets, log, now });
   const auth = new AuthService(
     store,
@@ -166,6 +170,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
   app.use(bookingRouter(ctx, booking));
+  app.use(reportsRouter(ctx, reports));
   const presence = new DevicePresence(now);
   let hub: ReturnType<typeof createDevices>['hub'] | null = null;
   app.use(

@@ -27,6 +27,8 @@ const ID_MESSAGES: Record<string, string> = {
   'an http(s) URL': 'alamat http(s)',
   'an Indonesian mobile number in E.164, e.g. +6281234567890': 'nomor ponsel Indonesia dalam format E.164, mis. +6281234567890',
   'Local time, 24h "HH:MM".': 'jam lokal 24 jam "JJ:MM"',
+  'from must not be after to': 'tanggal awal tidak boleh sesudah tanggal akhir',
+  'at most 366 days': 'paling lama 366 hari',
 };
 
 const TYPE_ID: Record<string, string> = { string: 'teks', number: 'angka', int: 'bilangan bulat', boolean: 'ya/tidak', array: 'daftar', object: 'objek', null: 'kosong (null)' };

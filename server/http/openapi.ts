@@ -59,6 +59,7 @@ import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts
 import { adminOpsOperations } from './admin-ops-openapi.ts';
 import { bookingOperations } from './booking-openapi.ts';
 import { bookingCodeSchema } from '../../protocol/booking.ts';
+import { reportOperations } from './reports-openapi.ts';
 import type { publicUser } from './session.ts';
 
 export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'booking', 'admin', 'health'] as const;
@@ -551,6 +552,7 @@ function operations(): Operation[] {
     },
     ...bookingOperations(),
     ...adminOpsOperations(),
+    ...reportOperations(),
 
     // health
     {

@@ -43,6 +43,7 @@ export function demoServices(): ServiceConfig[] {
         en: 'Recording and printing a first e-KTP, and replacing one that is lost, damaged or has changed data.',
       },
       standard: { id: '1 jam setelah perekaman (jika blangko tersedia)', en: '1 hour after recording if blanks are in stock' },
+      standardMinutes: 60,
       fee: 0,
       icon: 'id-card',
       subcases: [
@@ -99,6 +100,7 @@ export function demoServices(): ServiceConfig[] {
         en: 'Issuing a family card for a new family, adding a family member, and replacing a lost or damaged card.',
       },
       standard: oneHour(),
+      standardMinutes: 60,
       fee: 0,
       icon: 'family',
       subcases: [
@@ -149,6 +151,7 @@ export function demoServices(): ServiceConfig[] {
         en: 'Registering a birth or a death and issuing its certificate.',
       },
       standard: oneHour(),
+      standardMinutes: 60,
       fee: 0,
       icon: 'certificate',
       subcases: [
@@ -209,6 +212,7 @@ export function demoServices(): ServiceConfig[] {
         en: 'Issuing a child ID card for children under 17.',
       },
       standard: oneHour(),
+      standardMinutes: 60,
       fee: 0,
       icon: 'child',
       subcases: [
@@ -250,6 +254,7 @@ export function demoServices(): ServiceConfig[] {
         en: 'Moving certificate (SKPWNI) for those moving out, and registration for those moving in.',
       },
       standard: oneHour(),
+      standardMinutes: 60,
       fee: 0,
       icon: 'moving',
       subcases: [
@@ -286,6 +291,7 @@ export function demoServices(): ServiceConfig[] {
         en: 'Correcting or changing population data, such as name, date of birth, education or marital status.',
       },
       standard: oneHour(),
+      standardMinutes: 60,
       fee: 0,
       icon: 'edit',
       subcases: [
@@ -391,6 +397,7 @@ function demoOffice(id: string, name: Bilingual, shortName: string, timeZone: st
       en: 'This service is FREE — no fees are charged. Please take a queue number and wait to be called to a counter. Report any request for payment through SP4N-LAPOR!',
     },
     kiosk: { idleSeconds: 30 },
+    waitTargetMinutes: 60,
     logo: null,
     displays: [
       { id: 'ruang-tunggu', name: 'Ruang tunggu utama', services: [], counters: [], layout: 'landscape', secondLanguage: 'en', historySize: 6, showCounterStates: true, voice: 'clips', reloadAt: '03:00' },

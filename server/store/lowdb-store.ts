@@ -1,14 +1,15 @@
 // The embedded store: lowdb JSON files for configuration and sessions, and one
 // append-only journal per office day (data/offices/<office>/days/<day>.jsonl)
 // that the day's state is rebuilt from. Each journal line is one commit.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { OfficeConfig } from '../../protocol/model.ts';
 import { applyCommit, emptyDay, type Commit, type DayState } from '../domain/state.ts';
 import { parseConfigData } from './config-schema.ts';
-import { DurableJSONFile, Journal } from './durable-file.ts';
-import type { AuditEntry, AuditLog, ConfigData, ConfigStore, QueueStore, SessionRecord, SessionStore, Store } from './types.ts';
+import { DurableJSONFile, Journal, writeFileDurably } from './durable-file.ts';
+import type { DayAggregate } from '../domain/report.ts';
+import type { AggregateStore, AuditEntry, AuditLog, ConfigData, ConfigStore, QueueStore, SessionRecord, SessionStore, Store } from './types.ts';
 
 const SAFE = /^[A-Za-z0-9._-]+$/;
 function safeName(s: string): string {
@@ -147,6 +148,43 @@ class JournalQueueStore implements QueueStore {
   }
 }
 
+/** One JSON file per office day beside its journal: data/offices/<office>/reports/<day>.json, replaced atomically. */
+class FileAggregateStore implements AggregateStore {
+  constructor(private readonly dir: string) {}
+  #folder(officeId: string): string {
+    return path.join(this.dir, 'offices', safeName(officeId), 'reports');
+  }
+  #file(officeId: string, officeDay: string): string {
+    return path.join(this.#folder(officeId), `${safeName(officeDay)}.json`);
+  }
+  async get(officeId: string, officeDay: string): Promise<DayAggregate | null> {
+    try {
+      return JSON.parse(await readFile(this.#file(officeId, officeDay), 'utf8')) as DayAggregate;
+    } catch (err) {
+      // Absent, or unreadable (a half-written file cannot happen: writes rename): computed again.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof SyntaxError) return null;
+      throw err;
+    }
+  }
+  async range(officeId: string, from: string, to: string): Promise<DayAggregate[]> {
+    let files: string[];
+    try {
+      files = await readdir(this.#folder(officeId));
+    } catch {
+      return [];
+    }
+    const days = files.filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => f.slice(0, -5)).filter((d) => d >= from && d <= to);
+    const out = await Promise.all(days.map((d) => this.get(officeId, d)));
+    return out.filter((a): a is DayAggregate => a !== null);
+  }
+  async put(aggregate: DayAggregate): Promise<void> {
+    await writeFileDurably(this.#file(aggregate.officeId, aggregate.officeDay), JSON.stringify(aggregate));
+  }
+  async drop(officeId: string, officeDay: string): Promise<void> {
+    await rm(this.#file(officeId, officeDay), { force: true });
+  }
+}
+
 class LowConfigStore implements ConfigStore {
   /** The update in progress: the next starts from its result (two racing saves never both start from the same data). */
   #last: Promise<void> = Promise.resolve();
@@ -263,6 +301,7 @@ export async function openLowdbStore(opts: OpenStoreOptions): Promise<{ store: S
   const audit = new JournalAuditLog(opts.dataDir);
   const store: Store = {
     queue,
+    aggregates: new FileAggregateStore(opts.dataDir),
     config: new LowConfigStore(configDb),
     sessions: new LowSessionStore(sessionsDb),
     audit,

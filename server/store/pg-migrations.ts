@@ -59,4 +59,29 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 50,
+    name: 'report aggregates',
+    sql: `
+      -- One report aggregate per closed office day (server/domain/report.ts), so a
+      -- range report merges days instead of reading tickets.
+      CREATE TABLE report_aggregates (
+        office_id text NOT NULL,
+        office_day text NOT NULL,
+        format integer NOT NULL,
+        data jsonb NOT NULL,
+        computed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (office_id, office_day)
+      );
+      -- A commit added to a day (a synced office box's past day) makes its aggregates stale.
+      CREATE FUNCTION report_aggregates_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        -- The day's own aggregate and its month's roll-up ("YYYY-MM").
+        DELETE FROM report_aggregates WHERE office_id = NEW.office_id AND office_day IN (NEW.office_day, left(NEW.office_day, 7));
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER commits_make_aggregates_stale AFTER INSERT ON commits
+        FOR EACH ROW EXECUTE FUNCTION report_aggregates_stale();
+    `,
+  },
 ];

@@ -12,7 +12,8 @@ import { applyCommit, emptyDay, type Commit, type DayState } from '../domain/sta
 import { parseConfigData } from './config-schema.ts';
 import type { OpenStoreOptions } from './lowdb-store.ts';
 import { MIGRATIONS } from './pg-migrations.ts';
-import { StaleDayError, type AuditEntry, type AuditLog, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store } from './types.ts';
+import type { DayAggregate } from '../domain/report.ts';
+import { StaleDayError, type AggregateStore, type AuditEntry, type AuditLog, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store } from './types.ts';
 
 export { StaleDayError };
 
@@ -307,6 +308,29 @@ class PgQueueStore implements QueueStore {
   }
 }
 
+/** The report_aggregates table (migration 50); a commit to a day drops its row (trigger), so synced days are computed again. */
+class PgAggregateStore implements AggregateStore {
+  constructor(private readonly pool: pg.Pool) {}
+  async get(officeId: string, officeDay: string): Promise<DayAggregate | null> {
+    const r = await this.pool.query<{ data: DayAggregate }>('SELECT data FROM report_aggregates WHERE office_id = $1 AND office_day = $2', [officeId, officeDay]);
+    return r.rows[0]?.data ?? null;
+  }
+  async range(officeId: string, from: string, to: string): Promise<DayAggregate[]> {
+    const r = await this.pool.query<{ data: DayAggregate }>('SELECT data FROM report_aggregates WHERE office_id = $1 AND office_day BETWEEN $2 AND $3', [officeId, from, to]);
+    return r.rows.map((row) => row.data);
+  }
+  async put(a: DayAggregate): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO report_aggregates (office_id, office_day, format, data) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (office_id, office_day) DO UPDATE SET format = EXCLUDED.format, data = EXCLUDED.data, computed_at = now()`,
+      [a.officeId, a.officeDay, a.format, JSON.stringify(a)],
+    );
+  }
+  async drop(officeId: string, officeDay: string): Promise<void> {
+    await this.pool.query('DELETE FROM report_aggregates WHERE office_id = $1 AND office_day = $2', [officeId, officeDay]);
+  }
+}
+
 class PgConfigStore implements ConfigStore {
   constructor(
     private readonly pool: pg.Pool,
@@ -421,6 +445,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
     await listener.query(`LISTEN ${COMMITS_CHANNEL}`);
     const store: PgStore = {
       queue,
+      aggregates: new PgAggregateStore(pool),
       config,
       sessions,
       audit: new PgAuditLog(pool),

@@ -5,6 +5,7 @@
 // cannot both win: the loser reloads and decides again).
 import type { Actor, DeviceKind, OfficeConfig, Role } from '../../protocol/model.ts';
 import type { Section } from '../../protocol/admin.ts';
+import type { DayAggregate } from '../domain/report.ts';
 import type { Commit, DayState } from '../domain/state.ts';
 
 export interface UserRecord {
@@ -138,8 +139,25 @@ export interface AuditLog {
   read(day: string): Promise<AuditEntry[]>;
 }
 
+/**
+ * Per office day report aggregates (server/domain/report.ts), kept once a day
+ * has closed so a range report merges them instead of reading tickets. The
+ * store keeps what it is given; whether one is current (format, standards) is
+ * the report service's decision.
+ */
+export interface AggregateStore {
+  get(officeId: string, officeDay: string): Promise<DayAggregate | null>;
+  /** The kept aggregates of from..to (inclusive), any order; days without one are absent. */
+  range(officeId: string, from: string, to: string): Promise<DayAggregate[]>;
+  /** Keeps (replaces) a day's aggregate durably. */
+  put(aggregate: DayAggregate): Promise<void>;
+  /** Forgets a day's aggregate (a writer added commits to a past day: it is computed again). */
+  drop(officeId: string, officeDay: string): Promise<void>;
+}
+
 export interface Store {
   queue: QueueStore;
+  aggregates: AggregateStore;
   config: ConfigStore;
   sessions: SessionStore;
   audit: AuditLog;

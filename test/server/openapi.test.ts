@@ -15,6 +15,8 @@ import { notifyRouter } from '../../server/http/notify.ts';
 import type { NotifyService } from '../../server/notify/notify-service.ts';
 import type { Metrics } from '../../server/metrics.ts';
 import { kioskRouter } from '../../server/http/kiosk.ts';
+import { reportsRouter } from '../../server/http/reports.ts';
+import type { ReportService } from '../../server/report-service.ts';
 import { OPENAPI_TAGS, openApiDocument } from '../../server/http/openapi.ts';
 import { COUNTER_ENDPOINTS, queueRouter } from '../../server/http/queue.ts';
 import { sessionRouter } from '../../server/http/session.ts';
@@ -77,7 +79,7 @@ function codesOf(response: Json): string[] {
 /** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps), bookingRouter(ctx, {} as BookingService)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps), bookingRouter(ctx, {} as BookingService), reportsRouter(ctx, {} as ReportService)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {

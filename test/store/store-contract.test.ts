@@ -11,6 +11,7 @@ import { openPgStore, StaleDayError } from '../../server/store/pg-store.ts';
 import type { ConfigData, Store } from '../../server/store/types.ts';
 import { demoSeed } from '../../server/seed/index.ts';
 import type { Commit } from '../../server/domain/state.ts';
+import { aggregateDay, figuresOf, lastEventAt, monthRollup, standardsOf } from '../../server/domain/report.ts';
 import { DAY, kupang, padangPanjang, replay, Sim } from '../helpers/domain.ts';
 import { freshDatabase, postgresAvailable } from '../helpers/pg-database.ts';
 
@@ -133,6 +134,45 @@ describe.each(makers)('store contract: %s', (_name, make) => {
     expect(again.sessions.get('h2')).toBeUndefined();
     expect((await again.audit.read('2026-11-23')).map((e) => e.action)).toEqual(Array.from({ length: 50 }, (_, i) => `a${i}`));
     expect((await again.audit.read('2026-11-24')).map((e) => e.action)).toEqual(['next-day']);
+  });
+
+  it('keeps report aggregates per office day after a restart; range reads only the days asked; drop forgets one', async () => {
+    const office = kupang();
+    const commits = busyDay();
+    const agg = (day: string) => ({ ...aggregateDay({ officeId: office.id, officeDay: day, commits, standards: standardsOf(office), utcOffsetMinutes: 480, end: lastEventAt(commits, `${day}T12:00:00.000Z`), closed: true }), officeDay: day });
+    const s = await open();
+    for (const day of ['2026-10-30', '2026-10-31', '2026-11-01']) await s.aggregates.put(agg(day));
+    await s.aggregates.put({ ...agg('2026-10-31'), version: 7 }); // replaces
+    await s.aggregates.put({ ...agg('2026-10-31'), officeId: 'padang-panjang' });
+    await s.close();
+    const again = await open();
+    const got = await again.aggregates.get(office.id, '2026-10-31');
+    expect(got?.version).toBe(7);
+    expect(figuresOf(got!.total).issued).toBe(600);
+    expect(got).toEqual(JSON.parse(JSON.stringify({ ...agg('2026-10-31'), version: 7 })));
+    expect((await again.aggregates.range(office.id, '2026-10-31', '2026-11-30')).map((a) => a.officeDay).sort()).toEqual(['2026-10-31', '2026-11-01']);
+    expect(await again.aggregates.range('padang-panjang', '2026-10-01', '2026-10-31')).toHaveLength(1);
+    await again.aggregates.drop(office.id, '2026-11-01');
+    expect(await again.aggregates.get(office.id, '2026-11-01')).toBeNull();
+    expect(await again.aggregates.get('no-such-office', '2026-11-01')).toBeNull();
+  });
+
+  it('forgets the aggregate of a day that gets a new commit (a synced past day is computed again)', async (ctx) => {
+    if (!backend.shared) ctx.skip(); // one embedded writer commits only to today, which is never kept
+    const office = kupang();
+    const day = '2026-10-20';
+    const s = await open();
+    const sim = new Sim(office, { day, start: '2026-10-20T01:00:00.000Z' });
+    const c = sim.ok({ type: 'issue', service: 'ktp-el', source: 'kiosk' });
+    await s.aggregates.put(aggregateDay({ officeId: office.id, officeDay: day, commits: [], standards: standardsOf(office), utcOffsetMinutes: 480, end: '2026-10-20T12:00:00.000Z', closed: true }));
+    await s.aggregates.put(monthRollup(office.id, '2026-10', standardsOf(office), []));
+    await s.aggregates.put(monthRollup(office.id, '2026-09', standardsOf(office), []));
+    expect(await s.aggregates.get(office.id, day)).not.toBeNull();
+    await s.queue.openDay(office, day);
+    await s.queue.commit(office, day, c);
+    expect(await s.aggregates.get(office.id, day)).toBeNull();
+    expect(await s.aggregates.get(office.id, '2026-10')).toBeNull(); // its month's roll-up too
+    expect(await s.aggregates.get(office.id, '2026-09')).not.toBeNull();
   });
 
   it('lets exactly one of two writers sharing the data commit a version; the other reloads and sees it', async (ctx) => {
