@@ -117,8 +117,10 @@ export class QueueService {
       this.log.warn({ err, office: officeId }, 'could not read the commits of another process');
       return;
     }
-    // A command of ours ran meanwhile (its write will fail as stale), or another catch-up got here first.
-    if (state.version !== from || this.#lastWrite.has(wk) || this.#dropped.has(state)) return;
+    // A command of ours is in flight (without the lease its write fails as stale and the day is read again).
+    // Another catch-up that got here first applied a prefix of these: the rest still goes on (#applyExternal
+    // skips what is applied), or a commit would wait for the next NOTIFY to reach the screens.
+    if (this.#lastWrite.has(wk) || this.#dropped.has(state)) return;
     this.#applyExternal(office, state, commits, true);
   }
 
@@ -132,13 +134,14 @@ export class QueueService {
     if (this.#lastWrite.has(writeKey(office.id, state.officeDay))) return;
     const from = state.version;
     const commits = await this.store.queue.readCommits(office.id, state.officeDay, from);
-    // Another command of ours entering with us read the same commits and applied them first.
-    if (state.version !== from || this.#dropped.has(state)) return;
+    // Another command of ours entering with us (or a NOTIFY catch-up) may have applied some first: skipped.
+    if (this.#dropped.has(state) || (this.#lastWrite.has(writeKey(office.id, state.officeDay)) && state.version !== from)) return;
     this.#applyExternal(office, state, commits, broadcast);
   }
 
   #applyExternal(office: OfficeConfig, state: DayState, commits: Commit[], broadcast: boolean): void {
     for (const commit of commits) {
+      if (commit.version <= state.version) continue;
       if (commit.version !== state.version + 1) break;
       applyCommit(state, office, commit);
       if (!broadcast) continue;
@@ -270,8 +273,6 @@ export class QueueService {
     } catch {
       return { ok: false, error: apiError('unavailable') };
     }
-    // Retries keep this hold of the lease (entering again could wait behind our own hold).
-    if (this.#dropped.has(state) && attempt < STALE_RETRIES) return this.#executeHeld(office, command, actor, origin, attempt + 1, leased);
     // From here to the store call nothing awaits: decide and apply are one step.
     const decision = decide(state, office, command, { now: this.now(), actor });
     if (!decision.ok) return { ok: false, error: apiError(decision.code) };
@@ -298,6 +299,7 @@ export class QueueService {
         // after a short random pause so two busy processes do not keep colliding in step. Screens of
         // this process learn the other's commits from the next delta's version gap (they resync).
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
+        // Keeping this hold of the lease: entering again could wait behind our own hold.
         return this.#executeHeld(office, command, actor, origin, attempt + 1, leased);
       }
       this.log.error({ err, office: officeId, version: commit.version }, 'commit failed; day reloaded from disk');

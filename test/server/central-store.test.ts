@@ -67,5 +67,5 @@ describe.runIf(postgresAvailable())('two processes on one PostgreSQL database', 
     expect(snap.body.tickets.filter((t: { state: string }) => t.state !== 'done')).toEqual([]);
     const stats = snap.body.services.find((s: { serviceId: string }) => s.serviceId === 'ktp-el');
     expect(stats.waiting).toBe(0);
-  });
+  }, 240_000);
 });
