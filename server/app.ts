@@ -26,6 +26,9 @@ import { notifyRouter } from './http/notify.ts';
 import { queueRouter } from './http/queue.ts';
 import { sessionRouter } from './http/session.ts';
 import { trackRouter } from './http/track.ts';
+import { surveyRouter } from './http/survey.ts';
+import { complaintsRouter } from './http/complaints.ts';
+import { ComplaintService } from './complaint-service.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { createNotify, type NotifyService } from './notify/index.ts';
@@ -54,6 +57,8 @@ export interface Giliran {
   secrets: Secrets;
   /** Alerts to citizens (server/notify). */
   notify: NotifyService;
+  /** Complaints (pengaduan): filing, answers, the contact sweep. */
+  complaints: ComplaintService;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -154,6 +159,9 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
   app.use(trackRouter(ctx));
+  const complaints = new ComplaintService(store, log, now);
+  app.use(surveyRouter(ctx));
+  app.use(complaintsRouter(ctx, complaints));
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
   const presence = new DevicePresence(now);
@@ -213,6 +221,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     auth,
     secrets,
     notify,
+    complaints,
     http,
     io,
     get seededPassword() {
@@ -224,6 +233,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
         http.listen(port, host, () => {
           http.off('error', reject);
           queue.startTimers();
+          complaints.startTimers(() => queue.offices());
           const a = http.address() as AddressInfo;
           const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
           resolve(`http://${h === '0.0.0.0' ? '127.0.0.1' : h}:${a.port}`);
@@ -232,6 +242,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     },
     async close() {
       queue.stopTimers();
+      complaints.stopTimers();
       metrics.close();
       await devices.close();
       realtime.close();

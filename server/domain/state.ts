@@ -36,6 +36,10 @@ export interface DayState {
   lastCallAt: Map<string, string>;
   /** Kiosk pre-checks that ended in "what to bring", per service. */
   prechecksFailed: Map<string, number>;
+  /** The counter that finished each done ticket (the survey records it for IKM per counter). */
+  finishedBy: Map<string, string>;
+  /** Tickets whose IKM survey is answered (one answer per ticket). */
+  surveyed: Set<string>;
 }
 
 export const MAX_SERVICE_SAMPLES = 50;
@@ -58,6 +62,8 @@ export function emptyDay(officeId: string, officeDay: string): DayState {
     recentCalls: [],
     prechecksFailed: new Map(),
     lastCallAt: new Map(),
+    finishedBy: new Map(),
+    surveyed: new Set(),
   };
 }
 
@@ -221,6 +227,7 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
       t.state = 'done';
       t.finishedAt = e.at;
       t.outcome = e.outcome;
+      state.finishedBy.set(t.id, e.counterId);
       return;
     }
     case 'ticket_no_show': {
@@ -308,6 +315,9 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
       state.prechecksFailed.set(e.serviceId, n + 1);
       return;
     }
+    case 'survey_answered':
+      state.surveyed.add(e.ticketId);
+      return;
   }
 }
 

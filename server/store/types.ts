@@ -6,6 +6,7 @@
 import type { Actor, DeviceKind, OfficeConfig, Role } from '../../protocol/model.ts';
 import type { Section } from '../../protocol/admin.ts';
 import type { Commit, DayState } from '../domain/state.ts';
+import type { Complaint } from '../../protocol/complaints.ts';
 
 export interface UserRecord {
   id: string;
@@ -130,8 +131,24 @@ export interface AuditLog {
   read(day: string): Promise<AuditEntry[]>;
 }
 
+/**
+ * Complaints (pengaduan), which span days: one record each, changed whole.
+ * Writes are durable before they resolve; `update` runs one change at a time
+ * per office, on the record as stored, and stores nothing when `change`
+ * returns null.
+ */
+export interface ComplaintStore {
+  create(c: Complaint): Promise<void>;
+  get(officeId: string, id: string): Promise<Complaint | undefined>;
+  byCode(officeId: string, code: string): Promise<Complaint | undefined>;
+  /** Every complaint of an office, newest first. */
+  list(officeId: string): Promise<Complaint[]>;
+  update(officeId: string, id: string, change: (c: Complaint) => Complaint | null): Promise<Complaint | undefined>;
+}
+
 export interface Store {
   queue: QueueStore;
+  complaints: ComplaintStore;
   config: ConfigStore;
   sessions: SessionStore;
   audit: AuditLog;

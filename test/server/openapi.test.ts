@@ -14,6 +14,9 @@ import type { NotifyService } from '../../server/notify/notify-service.ts';
 import type { Metrics } from '../../server/metrics.ts';
 import { kioskRouter } from '../../server/http/kiosk.ts';
 import { OPENAPI_TAGS, openApiDocument } from '../../server/http/openapi.ts';
+import { surveyRouter } from '../../server/http/survey.ts';
+import { complaintsRouter } from '../../server/http/complaints.ts';
+import type { ComplaintService } from '../../server/complaint-service.ts';
 import { COUNTER_ENDPOINTS, queueRouter } from '../../server/http/queue.ts';
 import { sessionRouter } from '../../server/http/session.ts';
 import { trackRouter } from '../../server/http/track.ts';
@@ -75,7 +78,7 @@ function codesOf(response: Json): string[] {
 /** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps), surveyRouter(ctx), complaintsRouter(ctx, {} as ComplaintService)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {
@@ -267,7 +270,7 @@ describe('OpenAPI document', () => {
       expect(perms.roles, `${method} ${path}`).toEqual(COMMAND_PERMISSIONS[type].roles);
       expect(perms.devices, `${method} ${path}`).toEqual(COMMAND_PERMISSIONS[type].devices);
       expect(o.description, `${method} ${path}`).toContain(`staff roles: ${COMMAND_PERMISSIONS[type].roles.join(', ')}`);
-      expect(perms.loopbackDemo).toBe(type === 'issue' || type === 'record_precheck');
+      expect(perms.loopbackDemo).toBe(type === 'issue' || type === 'record_precheck' || type === 'answer_survey');
     }
     expect([...seen].sort()).toEqual(Object.keys(COMMAND_PERMISSIONS).sort());
     expect(op(`${OFFICE}/services/{service}/close`, 'post').description).toContain('staff roles: admin, supervisor (');
