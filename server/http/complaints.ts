@@ -26,8 +26,6 @@ import { requireOfficeRole, requirePrincipal, type HttpContext } from './context
 import { HttpError, sendError, validate } from './errors.ts';
 import { validateFields } from './survey.ts';
 
-/** Complaints one address may file a minute (phone and kiosk). */
-export const COMPLAINTS_PER_ADDRESS_PER_MINUTE = 5;
 /** Look-ups by code one address may make a minute (codes are not to be guessed). */
 export const COMPLAINT_LOOKUPS_PER_ADDRESS_PER_MINUTE = 30;
 const LEADS = ['admin', 'supervisor'] as const;
@@ -36,7 +34,7 @@ type Created = z.infer<typeof complaintCreatedSchema>;
 
 export function complaintsRouter(ctx: HttpContext, complaints: ComplaintService): Router {
   const r = Router();
-  const filings = new RateLimiter(COMPLAINTS_PER_ADDRESS_PER_MINUTE, 60_000);
+  const filings = new RateLimiter(ctx.settings?.complaintsPerAddressPerMinute ?? 30, 60_000);
   const lookups = new RateLimiter(COMPLAINT_LOOKUPS_PER_ADDRESS_PER_MINUTE, 60_000);
   const address = (req: Request) => req.socket.remoteAddress ?? '?';
   const officeOf = (id: unknown): OfficeConfig => {

@@ -16,8 +16,8 @@ import {
 import type { ErrorCode } from '../../protocol/errors.ts';
 import { ikmQuerySchema, ikmReportSchema, surveyStatusSchema, trackSurveyBodySchema } from '../../protocol/survey.ts';
 import { trackQuerySchema } from '../../protocol/track-schemas.ts';
-import { COMPLAINT_LOOKUPS_PER_ADDRESS_PER_MINUTE, COMPLAINTS_PER_ADDRESS_PER_MINUTE } from './complaints.ts';
-import { IKM_MAX_DAYS, SURVEYS_PER_ADDRESS_PER_MINUTE } from './survey.ts';
+import { COMPLAINT_LOOKUPS_PER_ADDRESS_PER_MINUTE } from './complaints.ts';
+import { IKM_MAX_DAYS } from './survey.ts';
 
 type Security = Array<Record<string, string[]>>;
 const STAFF: Security = [{ staffSession: [] }];
@@ -55,7 +55,7 @@ export function surveyOperations(): SurveyOperation[] {
       method: 'post', path: `${TRACK}/survey`, operationId: 'answerOwnSurvey', tag: 'survey', summary: 'Answer the IKM survey (phone)',
       description:
         'Public, the holder key is the authority: the `answer_survey` command (actor `citizen`), one answer per ticket, only for a served ticket. Nine scores 1–4 (PermenPANRB 14/2017 U1…U9), optional respondent characteristics, an optional comment (no markup). ' +
-        `Durable in the office day's journal before the answer; never sent to any screen. ${SURVEYS_PER_ADDRESS_PER_MINUTE} answers a minute per address. Bad fields: 400 \`invalid_body\` naming each field in Indonesian and English; nothing stored.`,
+        `Durable in the office day's journal before the answer; never sent to any screen. A limited number of answers a minute per address (settings \`surveysPerAddressPerMinute\`, default 120). Bad fields: 400 \`invalid_body\` naming each field in Indonesian and English; nothing stored.`,
       security: NONE, body: ['TrackSurveyBody', trackSurveyBodySchema], responses: { 200: json(surveyStatusSchema, 'Answered.') },
       errors: ['invalid_body', 'office_not_found', 'holder_key_invalid', 'ticket_not_found', 'survey_not_open', 'survey_already_answered', 'day_mismatch', 'rate_limited', 'unavailable'],
     },
@@ -74,13 +74,13 @@ export function surveyOperations(): SurveyOperation[] {
     // complaints
     {
       method: 'post', path: `${TRACK}/complaints`, operationId: 'fileOwnComplaint', tag: 'complaints', summary: 'File a complaint from the phone',
-      description: `Public, the holder key is the authority; the complaint is tied to the ticket. Category, text (no markup), optional contact with consent (erased some days after the complaint is closed). Answers the code the citizen follows it by. ${COMPLAINTS_PER_ADDRESS_PER_MINUTE} a minute per address.`,
+      description: `Public, the holder key is the authority; the complaint is tied to the ticket. Category, text (no markup), optional contact with consent (erased some days after the complaint is closed). Answers the code the citizen follows it by. a limited number a minute per address (settings \`complaintsPerAddressPerMinute\`, default 30).`,
       security: NONE, body: ['TrackComplaintBody', trackComplaintBodySchema], responses: { 201: json(complaintCreatedSchema, 'Filed.') },
       errors: ['bad_request', 'invalid_body', 'office_not_found', 'holder_key_invalid', 'rate_limited'],
     },
     {
       method: 'post', path: `${o}/complaints`, operationId: 'fileComplaint', tag: 'complaints', summary: 'File a complaint (kiosk or staff)',
-      description: `**Who may call it:** a paired kiosk of this office (channel \`kiosk\`, ${COMPLAINTS_PER_ADDRESS_PER_MINUTE} a minute per address), a loopback demo screen, or any staff role working here (channel \`visit\` or \`call\`, recorded by them).`,
+      description: `**Who may call it:** a paired kiosk of this office (channel \`kiosk\`, rate-limited per address), a loopback demo screen, or any staff role working here (channel \`visit\` or \`call\`, recorded by them).`,
       security: [{ staffSession: [] }, { deviceBearer: [] }, { deviceToken: [] }, {}], body: ['ComplaintCreateBody', complaintCreateSchema], responses: { 201: json(complaintCreatedSchema, 'Filed.') },
       errors: ['unauthenticated', 'forbidden', 'office_not_found', 'invalid_body', 'rate_limited'],
     },

@@ -18,8 +18,6 @@ import { requireOfficeRole, type HttpContext } from './context.ts';
 import { HttpError, sendError, validate } from './errors.ts';
 import { CITIZEN_ACTOR } from './track.ts';
 
-/** Survey answers one address may send a minute. */
-export const SURVEYS_PER_ADDRESS_PER_MINUTE = 10;
 /** Longest report period, days. */
 export const IKM_MAX_DAYS = 366;
 const REPORT_ROLES = ['admin', 'supervisor'] as const;
@@ -109,7 +107,7 @@ ${r.sampleShort ? `<p class="warn" role="alert">Jumlah responden (${r.overall.re
 
 export function surveyRouter(ctx: HttpContext): Router {
   const r = Router();
-  const answers = new RateLimiter(SURVEYS_PER_ADDRESS_PER_MINUTE, 60_000);
+  const answers = new RateLimiter(ctx.settings?.surveysPerAddressPerMinute ?? 120, 60_000);
   const address = (req: Request) => req.socket.remoteAddress ?? '?';
 
   const holderTicket = (req: Request, key: string) => {
