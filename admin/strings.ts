@@ -41,6 +41,8 @@ export const m = messages({
   v_notify: { id: 'Penyedia notifikasi', en: 'Notification providers' },
   v_audit: { id: 'Log audit', en: 'Audit log' },
   v_backup: { id: 'Cadangan & pemulihan', en: 'Backup & restore' },
+  v_survey: { id: 'Survei kepuasan (IKM)', en: 'Satisfaction (IKM)' },
+  v_complaints: { id: 'Pengaduan', en: 'Complaints' },
   sectionLoading: { id: 'Memuat bagian…', en: 'Loading the section…' },
   sectionFailed: { id: 'Bagian ini gagal dimuat.', en: 'This section failed to load.' },
   retry: { id: 'Coba lagi', en: 'Try again' },
