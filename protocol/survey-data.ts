@@ -24,12 +24,12 @@ export const SURVEY_ELEMENTS = [
 export const SURVEY_ELEMENT_COUNT = 9;
 export type SurveyElementId = (typeof SURVEY_ELEMENTS)[number]['id'];
 
-/** The four answers of every element, 1 (worst) … 4 (best), each with a face and a word. */
-export const SCORE_WORDS: readonly { score: 1 | 2 | 3 | 4; face: string; word: Bi }[] = [
-  { score: 1, face: '☹️', word: { id: 'Tidak baik', en: 'Poor' } },
-  { score: 2, face: '🙁', word: { id: 'Kurang baik', en: 'Fair' } },
-  { score: 3, face: '🙂', word: { id: 'Baik', en: 'Good' } },
-  { score: 4, face: '😄', word: { id: 'Sangat baik', en: 'Very good' } },
+/** The four answers of every element, 1 (worst) … 4 (best), each with a word (the form draws a face for each). */
+export const SCORE_WORDS: readonly { score: 1 | 2 | 3 | 4; word: Bi }[] = [
+  { score: 1, word: { id: 'Tidak baik', en: 'Poor' } },
+  { score: 2, word: { id: 'Kurang baik', en: 'Fair' } },
+  { score: 3, word: { id: 'Baik', en: 'Good' } },
+  { score: 4, word: { id: 'Sangat baik', en: 'Very good' } },
 ];
 
 /** Respondent characteristics the regulation asks for; each optional. */
