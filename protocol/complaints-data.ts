@@ -31,5 +31,8 @@ export const CHANNEL_WORDS: Record<ComplaintChannel, Bi> = {
   call: { id: 'Telepon', en: 'Phone call' },
 };
 
+/** The service whose kiosk ticket offers the complaint form ("Informasi & Pengaduan", G in the seed). */
+export const COMPLAINT_SERVICE_ID = 'informasi';
+
 export const COMPLAINT_TEXT_MAX = 2000;
 export const RESPONSE_TEXT_MAX = 2000;

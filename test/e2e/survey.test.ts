@@ -24,7 +24,7 @@ let clerk = '';
 
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
-  distDir = await copyOfDist('track', 'survey', 'admin');
+  distDir = await copyOfDist('track', 'survey', 'admin', 'kiosk');
   srv = await startServer({ settings: { ticketsPerDevicePerMinute: 10_000, distDir } });
   clerk = await login(srv.url, 'petugas1');
   browser = await launchBrowser();
@@ -152,5 +152,21 @@ describe('complaints', () => {
     await expect.poll(() => phone.getByTestId('followed-answer').textContent(), WAIT).toBe('Mohon maaf, kami menambah petugas di loket 1.');
     expect(await phone.getByTestId('followed-status').textContent()).toBe('Diproses');
     await shot(phone, 'phone-complaint-answered');
+  }, 120_000);
+
+  it('is filed at the kiosk under an "Informasi & Pengaduan" ticket', async () => {
+    const kiosk = await newPage({ width: 1080, height: 1920 });
+    await kiosk.goto(`${srv.url}/kiosk/?office=kupang`);
+    await expect.poll(() => kiosk.getByRole('button', { name: /Informasi & Pengaduan/ }).isEnabled(), WAIT).toBe(true);
+    await kiosk.getByRole('button', { name: /Informasi & Pengaduan/ }).click();
+    await kiosk.getByRole('heading', { name: 'Apakah Anda termasuk prioritas?' }).waitFor(WAIT);
+    await kiosk.getByRole('button', { name: /^Tidak/ }).click();
+    await kiosk.getByTestId('kiosk-complaint').waitFor(WAIT);
+    await kiosk.getByTestId('complaint-text').fill('Papan informasi persyaratan KIA kurang jelas.');
+    await kiosk.getByRole('button', { name: 'Kirim pengaduan' }).click();
+    const code = (await kiosk.getByTestId('complaint-code').textContent({ timeout: 15_000 }))!.trim();
+    await shot(kiosk, 'kiosk-complaint-filed');
+    const seen = await request(srv.url, 'GET', `/api/v1/complaints/kupang/${code}`);
+    expect(seen.body).toMatchObject({ status: 'baru', text: 'Papan informasi persyaratan KIA kurang jelas.' });
   }, 120_000);
 });
