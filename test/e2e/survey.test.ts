@@ -161,6 +161,7 @@ describe('complaints', () => {
     await kiosk.getByRole('button', { name: /Informasi & Pengaduan/ }).click();
     await kiosk.getByRole('heading', { name: 'Apakah Anda termasuk prioritas?' }).waitFor(WAIT);
     await kiosk.getByRole('button', { name: /^Tidak/ }).click();
+    await kiosk.getByTestId('kiosk-complaint-open').click();
     await kiosk.getByTestId('kiosk-complaint').waitFor(WAIT);
     await kiosk.getByTestId('complaint-text').fill('Papan informasi persyaratan KIA kurang jelas.');
     await kiosk.getByRole('button', { name: 'Kirim pengaduan' }).click();
