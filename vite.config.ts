@@ -7,7 +7,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type Plugin } from 'vite';
 
 const root = import.meta.dirname;
-export const PAGES = ['index', 'kiosk', 'counter', 'display', 'track', 'admin', 'book'] as const;
+export const PAGES = ['index', 'kiosk', 'counter', 'display', 'track', 'admin', 'book', 'survey'] as const;
 const html = (p: string) => resolve(root, p === 'index' ? 'index.html' : `${p}/index.html`);
 const only = process.env.GILIRAN_PAGE;
 if (only && !(PAGES as readonly string[]).includes(only)) throw new Error(`GILIRAN_PAGE must be one of ${PAGES.join(', ')}`);

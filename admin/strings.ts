@@ -43,6 +43,8 @@ export const m = messages({
   v_backup: { id: 'Cadangan & pemulihan', en: 'Backup & restore' },
   v_bookings: { id: 'Booking per slot', en: 'Bookings per slot' },
   v_reports: { id: 'Laporan', en: 'Reports' },
+  v_survey: { id: 'Survei kepuasan (IKM)', en: 'Satisfaction (IKM)' },
+  v_complaints: { id: 'Pengaduan', en: 'Complaints' },
   sectionLoading: { id: 'Memuat bagian…', en: 'Loading the section…' },
   sectionFailed: { id: 'Bagian ini gagal dimuat.', en: 'This section failed to load.' },
   retry: { id: 'Coba lagi', en: 'Try again' },

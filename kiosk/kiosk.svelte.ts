@@ -50,6 +50,11 @@ export class Kiosk {
   private availabilityTimer: ReturnType<typeof setTimeout> | null = null;
   private pendingPrechecks: Array<Record<string, unknown>> = [];
 
+  /** Headers of a request made as this kiosk (its device token; none on the loopback demo screen). */
+  deviceHeaders(): Record<string, string> {
+    return this.session?.headers() ?? {};
+  }
+
   // ---------------------------------------------------------------------------
   // Connection
 

@@ -1,6 +1,7 @@
 // Commands that change the queue, validated with zod at every boundary (HTTP
 // bodies and socket payloads share these schemas).
 import { z } from 'zod';
+import { surveyAnswerFields } from './survey.ts';
 import { DEVICE_KINDS, FINISH_OUTCOMES, PAUSE_REASONS, PRIORITY_GROUPS, TICKET_SOURCES } from './model.ts';
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only');
@@ -59,6 +60,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('record_precheck'), service: z.string().min(1).max(64), subcase: id, missing: z.array(id).min(1).max(50), answers: precheckAnswersSchema.optional(), key }),
   z.strictObject({ type: z.literal('close_service'), service: z.string().min(1).max(64), reason: text(200), key }),
   z.strictObject({ type: z.literal('reopen_service'), service: z.string().min(1).max(64), key }),
+  z.strictObject({ type: z.literal('answer_survey'), ticket: ticketRef, ...surveyAnswerFields, key }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
 export type CommandType = Command['type'];

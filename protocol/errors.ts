@@ -21,6 +21,11 @@ export const ERRORS = {
   ticket_not_found: [404, 'Nomor antrean tidak ditemukan.', 'Ticket not found.'],
   holder_key_invalid: [403, 'Kode pada tautan ini tidak cocok dengan nomor antrean. Pindai lagi kode QR pada karcis Anda.', 'The code in this link does not match the ticket. Scan the QR code on your ticket again.'],
   cancel_too_late: [409, 'Nomor antrean ini sudah dipanggil atau selesai, jadi tidak bisa dibatalkan dari ponsel. Silakan temui petugas di loket.', 'This ticket has already been called or finished, so it cannot be cancelled from a phone. Please see the staff at the counter.'],
+  survey_not_open: [409, 'Survei hanya bisa diisi setelah pelayanan nomor antrean ini selesai.', 'The survey opens once this ticket has been served.'],
+  survey_already_answered: [409, 'Survei untuk nomor antrean ini sudah diisi. Terima kasih!', 'The survey for this ticket has already been answered. Thank you!'],
+  complaint_not_found: [404, 'Pengaduan tidak ditemukan. Periksa kode pengaduan Anda.', 'Complaint not found. Check your complaint code.'],
+  complaint_closed: [409, 'Pengaduan ini sudah selesai dan tidak bisa diubah lagi.', 'This complaint is closed and cannot be changed.'],
+  complaint_status_invalid: [409, 'Status pengaduan hanya bisa maju: baru → diproses → selesai.', 'A complaint\'s status only moves forward: new → in progress → closed.'],
   pairing_not_found: [404, 'Kode pemasangan tidak ditemukan atau sudah kedaluwarsa.', 'Pairing code not found or expired.'],
   // Admin operations (staff, devices, backup, logo): protocol/admin-ops.ts.
   password_change_required: [403, 'Anda harus mengganti kata sandi terlebih dahulu.', 'You must change your password first.'],

@@ -5,6 +5,7 @@
 // document says what the code means. Pages import model.ts for types only,
 // so this module (and zod) stays out of their bundles.
 import { z } from 'zod';
+import { respondentSchema, surveyScoresSchema } from './survey.ts';
 import { DEVICE_KINDS, FINISH_OUTCOMES, PAUSE_REASONS, PRIORITY_GROUPS, ROLES, TICKET_SOURCES, TICKET_STATES } from './model.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -174,6 +175,13 @@ export const bookingSettingsSchema = z
     address: z.string().max(300).nullable().describe('The address printed on the confirmation and the calendar file.'),
   })
   .meta({ id: 'BookingSettings' });
+/** How an office handles complaints (pengaduan): the answer deadline and when a contact is erased. */
+export const complaintSettingsSchema = z
+  .strictObject({
+    answerDays: z.number().int().min(1).max(60).describe('Days to answer a complaint before it is flagged overdue to the supervisor.'),
+    eraseContactDays: z.number().int().min(0).max(365).describe("Days after a complaint is closed before the citizen's contact is erased."),
+  })
+  .meta({ id: 'ComplaintSettings' });
 
 const officeFields = {
   id,
@@ -212,7 +220,12 @@ const officeFields = {
 };
 
 /** One office as the configuration file holds it (cross-field rules: server/store/config-schema.ts). */
-export const officeConfigSchema = z.object({ ...officeFields, rules: queueRulesSchema, notify: notifySettingsSchema.optional().describe('Notification providers; absent = none set up.') });
+export const officeConfigSchema = z.object({
+  ...officeFields,
+  rules: queueRulesSchema,
+  notify: notifySettingsSchema.optional().describe('Notification providers; absent = none set up.'),
+  complaints: complaintSettingsSchema.optional().describe('Complaint deadline and contact erasure; absent = 5 days to answer, contacts erased 30 days after closing.'),
+});
 
 /** What a page needs to know about an office (no secrets). */
 export const publicOfficeSchema = z
@@ -364,6 +377,15 @@ export const queueEventSchema = z
     event('booking_no_show', { code: z.string() }),
     event('slot_blocked', { serviceId: z.string().nullable().describe('null = every service.'), slot: instant, reason: z.string() }),
     event('slot_unblocked', { serviceId: z.string().nullable(), slot: instant }),
+    /** The IKM survey of a finished ticket (one per ticket): never sent to any screen (server/realtime/feeds.ts). */
+    event('survey_answered', {
+      ticketId: z.string(),
+      serviceId: z.string().describe('The service the ticket was finished in.'),
+      counterId: z.string().nullable().describe('The counter that finished it.'),
+      scores: surveyScoresSchema,
+      respondent: respondentSchema.nullable(),
+      comment: z.string().nullable(),
+    }),
   ])
   .meta({ id: 'QueueEvent', description: 'One recorded change of the queue.' });
 

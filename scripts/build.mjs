@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
-const pages = ['index', 'kiosk', 'counter', 'display', 'track', 'admin', 'book'];
+const pages = ['index', 'kiosk', 'counter', 'display', 'track', 'admin', 'book', 'survey'];
 const extra = process.argv.slice(2);
 rmSync(new URL('dist', root), { recursive: true, force: true });
 for (const page of pages) {

@@ -27,6 +27,9 @@ import { queueRouter } from './http/queue.ts';
 import { reportsRouter } from './http/reports.ts';
 import { sessionRouter } from './http/session.ts';
 import { trackRouter } from './http/track.ts';
+import { surveyRouter } from './http/survey.ts';
+import { complaintsRouter } from './http/complaints.ts';
+import { ComplaintService } from './complaint-service.ts';
 import type { Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { createNotify, type NotifyService } from './notify/index.ts';
@@ -60,6 +63,8 @@ export interface Giliran {
   notify: NotifyService;
   /** Online booking (server/booking-service.ts, docs/booking.md). */
   booking: BookingService;
+  /** Complaints (pengaduan): filing, answers, the contact sweep. */
+  complaints: ComplaintService;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -167,6 +172,9 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
   app.use(trackRouter(ctx));
+  const complaints = new ComplaintService(store, log, now);
+  app.use(surveyRouter(ctx));
+  app.use(complaintsRouter(ctx, complaints));
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
   app.use(bookingRouter(ctx, booking));
@@ -229,6 +237,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
     secrets,
     notify,
     booking,
+    complaints,
     http,
     io,
     get seededPassword() {
@@ -241,6 +250,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
           http.off('error', reject);
           queue.startTimers();
           booking.startTimers();
+          complaints.startTimers(() => queue.offices());
           const a = http.address() as AddressInfo;
           const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
           resolve(`http://${h === '0.0.0.0' ? '127.0.0.1' : h}:${a.port}`);
@@ -250,6 +260,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
     async close() {
       queue.stopTimers();
       booking.stopTimers();
+      complaints.stopTimers();
       metrics.close();
       await devices.close();
       realtime.close();

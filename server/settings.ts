@@ -63,6 +63,10 @@ const fileSchema = z.strictObject({
   resyncEveryMs: z.number().int().min(0).max(600_000).default(2_000),
   /** Tickets one kiosk may issue per minute (flood protection). */
   ticketsPerDevicePerMinute: z.number().int().min(1).max(10_000_000).default(30),
+  /** IKM survey answers one address may send a minute (phones behind the office Wi-Fi share one). */
+  surveysPerAddressPerMinute: z.number().int().min(1).max(1_000_000).default(120),
+  /** Complaints one address may file a minute (phone and kiosk). */
+  complaintsPerAddressPerMinute: z.number().int().min(1).max(1_000_000).default(30),
   /** Size limit of a JSON request body. */
   bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/).default('16kb'),
   /** Alerts to citizens (server/notify, docs/notify.md). Provider secrets usually come from the environment. */

@@ -33,6 +33,8 @@ export const COMMAND_PERMISSIONS: Record<CommandType, { roles: Role[]; devices: 
   record_precheck: { roles: STAFF, devices: ['kiosk'] },
   close_service: { roles: LEADS, devices: [] },
   reopen_service: { roles: LEADS, devices: [] },
+  // The citizen answers: on a survey tablet (a paired kiosk) or from the phone with the holder key (server/http/track.ts), never staff for them.
+  answer_survey: { roles: [], devices: ['kiosk'] },
 };
 
 /** A loopback screen in the quick start stands for every kind of device. */
@@ -53,7 +55,7 @@ export function worksFor(p: Principal, officeId: string): boolean {
 export function mayRun(p: Principal, command: CommandType): boolean {
   const rule = COMMAND_PERMISSIONS[command];
   if (p.kind === 'user') return rule.roles.includes(p.user.role);
-  if (p.loopback) return command === 'issue' || command === 'record_precheck'; // a demo screen is a kiosk, never a counter
+  if (p.loopback) return command === 'issue' || command === 'record_precheck' || command === 'answer_survey'; // a demo screen is a kiosk, never a counter
   return rule.devices.includes(p.device.kind);
 }
 

@@ -7,6 +7,7 @@ import type { Actor, OfficeConfig, PrecheckResult, QueueEvent, ServiceConfig, Ti
 import { bindingRefusal, callTicketRefusal, evaluatePrecheck, inReinstateWindow, ISSUE_BLOCK_CODE, issueRefusal, precheckProblems, refusalFor, signInRefusal } from '../../protocol/rules.ts';
 import { refuse, refuseAny, refuseCounterState, type Refused } from './refusals.ts';
 import { rangeForNewTicket } from './eta.ts';
+import { surveyRefusal } from './ikm.ts';
 import { etaForNewTicket, pickNext } from './routing.ts';
 import { counterOf, type Commit, type DayState } from './state.ts';
 import { isOpenAt, officeDayOf } from './time.ts';
@@ -117,6 +118,22 @@ function decideFresh(state: DayState, office: OfficeConfig, cmd: Command, ctx: C
     // With the kiosk's answers, they must give this failure (passed = false, the same missing items).
     if (precheckProblems(s, cmd.answers ? { ...cmd, passed: false } : cmd).length > 0) return refuse(cmd, 'bad_request');
     return { events: [{ ...base, type: 'precheck_failed', serviceId: s.id, subcase: cmd.subcase, missing: [...cmd.missing] }], ticketId: null };
+  }
+  if (cmd.type === 'answer_survey') {
+    const t = findTicket(state, cmd.ticket);
+    const refused = surveyRefusal(t, t ? state.surveyed.has(t.id) : false);
+    if (refused || !t) return refuse(cmd, refused ?? 'ticket_not_found');
+    const e: QueueEvent = {
+      ...base,
+      type: 'survey_answered',
+      ticketId: t.id,
+      serviceId: t.serviceId,
+      counterId: state.finishedBy.get(t.id) ?? null,
+      scores: [...cmd.scores],
+      respondent: cmd.respondent && Object.keys(cmd.respondent).length > 0 ? { ...cmd.respondent } : null,
+      comment: cmd.comment ?? null,
+    };
+    return { events: [e], ticketId: t.id };
   }
   if (cmd.type === 'close_service' || cmd.type === 'reopen_service') {
     const s = resolveService(office, cmd.service);

@@ -31,6 +31,7 @@ export const COMMAND_REFUSALS = {
   record_precheck: ['service_not_found', 'bad_request'],
   close_service: ['service_not_found', 'service_closed'],
   reopen_service: ['service_not_found', 'invalid_state'],
+  answer_survey: ['ticket_not_found', 'survey_not_open', 'survey_already_answered'],
 } as const satisfies Record<CommandType, readonly ErrorCode[]>;
 
 type Lists = typeof COMMAND_REFUSALS;

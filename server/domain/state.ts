@@ -40,6 +40,10 @@ export interface DayState {
   bookingPrechecksFailed: Map<string, number>;
   /** The bookings whose slot is on this day, with the indexes the rules read in O(1). */
   booking: BookingIndex;
+  /** The counter that finished each done ticket (the survey records it for IKM per counter). */
+  finishedBy: Map<string, string>;
+  /** Tickets whose IKM survey is answered (one answer per ticket). */
+  surveyed: Set<string>;
 }
 
 /** Places of one slot of one service: counters, never a scan of bookings. */
@@ -99,6 +103,8 @@ export function emptyDay(officeId: string, officeDay: string): DayState {
     bookingPrechecksFailed: new Map(),
     lastCallAt: new Map(),
     booking: emptyBookingIndex(),
+    finishedBy: new Map(),
+    surveyed: new Set(),
   };
 }
 
@@ -262,6 +268,7 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
       t.state = 'done';
       t.finishedAt = e.at;
       t.outcome = e.outcome;
+      state.finishedBy.set(t.id, e.counterId);
       return;
     }
     case 'ticket_no_show': {
@@ -358,6 +365,9 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
     case 'slot_blocked':
     case 'slot_unblocked':
       applyBookingEvent(state.booking, e);
+      return;
+    case 'survey_answered':
+      state.surveyed.add(e.ticketId);
       return;
   }
 }

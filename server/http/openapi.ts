@@ -56,13 +56,15 @@ import { VERSION } from '../version.ts';
 import { QR_MAX_BYTES } from './kiosk.ts';
 import { TRACK_CANCELS_PER_ADDRESS_PER_MINUTE, TRACK_READS_PER_ADDRESS_PER_MINUTE } from './track.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
+import { complaintCodeSchema } from '../../protocol/complaints.ts';
 import { adminOpsOperations } from './admin-ops-openapi.ts';
 import { bookingOperations } from './booking-openapi.ts';
 import { bookingCodeSchema } from '../../protocol/booking.ts';
 import { reportOperations } from './reports-openapi.ts';
+import { surveyOperations } from './survey-openapi.ts';
 import type { publicUser } from './session.ts';
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'booking', 'admin', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'survey', 'complaints', 'notify', 'booking', 'admin', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // The server's own types of what it sends must be the schemas' types, so the
@@ -193,6 +195,8 @@ const PATH_PARAMETERS: Record<string, z.ZodType> = {
   day: trackParamsSchema.shape.day.describe('The ticket\'s office day, YYYY-MM-DD (as in its tracking link).'),
   number: trackParamsSchema.shape.number.describe('The ticket number, e.g. "A001".'),
   booking: bookingCodeSchema.describe('Booking code, 8 characters.'),
+  complaintCode: complaintCodeSchema.describe('The complaint code given when it was filed, e.g. "ABCD-2345".'),
+  complaint: z.string().describe('Complaint id.'),
 };
 
 /** Who may do what in the admin console, from protocol/admin.ts PERMISSIONS (the table the server enforces). */
@@ -347,6 +351,11 @@ function operations(): Operation[] {
       operationId: 'reopenService', tag: 'queue', type: 'reopen_service', summary: 'Reopen a closed service',
       description: 'Undoes a close for today.',
       body: ['ReopenServiceBody', Q.reopen.body],
+    }),
+    command({
+      method: 'post', path: `${office}/tickets/{ticket}/survey`, operationId: 'answerSurvey', tag: 'survey', type: 'answer_survey', summary: 'Answer the IKM survey (survey tablet)',
+      description: 'The survey tablet beside the counters (a paired kiosk): the citizen types or scans the ticket number and answers. One answer per ticket, only once it is served (done); nine scores 1–4, optional respondent characteristics and comment. Never sent to any screen.',
+      body: ['SurveyBody', Q.survey.body],
     }),
     {
       method: 'get', path: `${office}/audit`, operationId: 'getAudit', tag: 'queue', summary: 'Audit log of a day',
@@ -553,6 +562,7 @@ function operations(): Operation[] {
     ...bookingOperations(),
     ...adminOpsOperations(),
     ...reportOperations(),
+    ...surveyOperations(),
 
     // health
     {
@@ -643,6 +653,8 @@ function generate(): oas31.OpenAPIObject {
       { name: 'devices', description: 'Pairing kiosks, displays and counter agents.' },
       { name: 'kiosk', description: 'What the citizen kiosk needs beyond the queue: availability, QR codes, settings.' },
       { name: 'track', description: "A citizen's phone: one ticket's view, and withdrawing it (holder key)." },
+      { name: 'survey', description: 'The IKM satisfaction survey (PermenPANRB 14/2017): answers from the phone and the survey tablet, the IKM report.' },
+      { name: 'complaints', description: 'Complaints (pengaduan): filing, following by code, answering, export for SP4N-LAPOR!.' },
       { name: 'notify', description: "Alerts to citizens' phones (page, Web Push, WhatsApp, SMS) and the providers' callbacks." },
       { name: 'booking', description: 'Online booking (docs/booking.md): slots, proof of work, hold, manage, kiosk check-in, staff bookings and slot blocks.' },
       { name: 'admin', description: "The admin console: an office's configuration, section by section, its audit log, staff accounts, devices and printers, backup and restore, the office logo." },

@@ -37,6 +37,7 @@ export const QUEUE_ENDPOINTS = {
   settings: restForm('configure_counter', ['counterId']),
   close: restForm('close_service', ['service']),
   reopen: restForm('reopen_service', ['service']),
+  survey: restForm('answer_survey', ['ticket']),
 } as const;
 
 export const auditQuerySchema = z.object({ day: z.iso.date().optional().describe('Office day, YYYY-MM-DD; today when left out.') });
@@ -145,6 +146,7 @@ export function queueRouter(ctx: HttpContext): Router {
 
   post('/api/v1/offices/:office/services/:service/close', QUEUE_ENDPOINTS.close, service);
   post('/api/v1/offices/:office/services/:service/reopen', QUEUE_ENDPOINTS.reopen, service);
+  post('/api/v1/offices/:office/tickets/:ticket/survey', QUEUE_ENDPOINTS.survey, ticket);
 
   r.get('/api/v1/offices/:office/audit', async (req, res) => {
     const p = requireRole(ctx, req, ['admin', 'supervisor']);

@@ -45,14 +45,17 @@ export function snapshotFor(feed: Feed, snap: QueueSnapshot): QueueSnapshot {
   return { ...snap, tickets: [], recentCalls: [] };
 }
 
+/** Survey answers are the citizen's, for the IKM report only: no screen gets them, staff included. */
+const unsurveyed = (delta: QueueDelta): QueueDelta => (delta.events.some((e) => e.type === 'survey_answered') ? { ...delta, events: delta.events.filter((e) => e.type !== 'survey_answered') } : delta);
+
 export function deltaFor(feed: Feed, delta: QueueDelta): QueueDelta {
-  if (feed === 'full') return delta;
+  if (feed === 'full') return unsurveyed(delta);
   if (feed === 'public') {
     return {
       ...delta,
       tickets: delta.tickets.map(withoutPrecheck),
       // No pre-check and no booking (a name, the NIK's last 4) ever reaches a TV.
-      events: delta.events.flatMap((e): QueueEvent[] => (e.type === 'precheck_failed' || isBookingEvent(e) ? [] : e.type === 'ticket_issued' ? [{ ...e, ticket: withoutPrecheck(e.ticket) }] : [e])),
+      events: delta.events.flatMap((e): QueueEvent[] => (e.type === 'precheck_failed' || e.type === 'survey_answered' || isBookingEvent(e) ? [] : e.type === 'ticket_issued' ? [{ ...e, ticket: withoutPrecheck(e.ticket) }] : [e])),
     };
   }
   return { ...delta, events: [], tickets: [] };

@@ -7,6 +7,7 @@ import { Low } from 'lowdb';
 import type { OfficeConfig } from '../../protocol/model.ts';
 import { applyCommit, emptyDay, type Commit, type DayState } from '../domain/state.ts';
 import { parseConfigData } from './config-schema.ts';
+import { FileComplaintStore } from './complaint-files.ts';
 import { DurableJSONFile, Journal, writeFileDurably } from './durable-file.ts';
 import type { DayAggregate } from '../domain/report.ts';
 import type { AggregateStore, AuditEntry, AuditLog, ConfigData, ConfigStore, QueueStore, SessionRecord, SessionStore, Store } from './types.ts';
@@ -302,6 +303,7 @@ export async function openLowdbStore(opts: OpenStoreOptions): Promise<{ store: S
   const store: Store = {
     queue,
     aggregates: new FileAggregateStore(opts.dataDir),
+    complaints: new FileComplaintStore(opts.dataDir),
     config: new LowConfigStore(configDb),
     sessions: new LowSessionStore(sessionsDb),
     audit,

@@ -84,4 +84,21 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION report_aggregates_stale();
     `,
   },
+  {
+    version: 20,
+    name: 'complaints',
+    sql: `
+      -- Complaints (pengaduan) span days: one row each, the record as a document.
+      CREATE TABLE complaints (
+        office_id text NOT NULL,
+        id text NOT NULL,
+        code text NOT NULL,
+        created_at timestamptz NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (office_id, id),
+        UNIQUE (office_id, code)
+      );
+      CREATE INDEX complaints_created ON complaints (office_id, created_at DESC);
+    `,
+  },
 ];

@@ -13,7 +13,8 @@ import { parseConfigData } from './config-schema.ts';
 import type { OpenStoreOptions } from './lowdb-store.ts';
 import { MIGRATIONS } from './pg-migrations.ts';
 import type { DayAggregate } from '../domain/report.ts';
-import { StaleDayError, type AggregateStore, type AuditEntry, type AuditLog, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store } from './types.ts';
+import type { Complaint } from '../../protocol/complaints.ts';
+import { StaleDayError, type AggregateStore, type AuditEntry, type AuditLog, type ComplaintStore, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store } from './types.ts';
 
 export { StaleDayError };
 
@@ -387,6 +388,47 @@ class PgSessionStore implements SessionStore {
   }
 }
 
+class PgComplaintStore implements ComplaintStore {
+  constructor(private readonly pool: pg.Pool) {}
+  async create(c: Complaint): Promise<void> {
+    await this.pool.query('INSERT INTO complaints (office_id, id, code, created_at, data) VALUES ($1, $2, $3, $4, $5)', [c.officeId, c.id, c.code, c.createdAt, JSON.stringify(c)]);
+  }
+  async get(officeId: string, id: string): Promise<Complaint | undefined> {
+    return (await this.pool.query<{ data: Complaint }>('SELECT data FROM complaints WHERE office_id = $1 AND id = $2', [officeId, id])).rows[0]?.data;
+  }
+  async byCode(officeId: string, code: string): Promise<Complaint | undefined> {
+    return (await this.pool.query<{ data: Complaint }>('SELECT data FROM complaints WHERE office_id = $1 AND code = $2', [officeId, code])).rows[0]?.data;
+  }
+  async list(officeId: string): Promise<Complaint[]> {
+    return (await this.pool.query<{ data: Complaint }>('SELECT data FROM complaints WHERE office_id = $1 ORDER BY created_at DESC, id DESC', [officeId])).rows.map((r) => r.data);
+  }
+  /** The row locked while `change` decides, so two processes' changes run one after the other. */
+  async update(officeId: string, id: string, change: (c: Complaint) => Complaint | null): Promise<Complaint | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const row = (await client.query<{ data: Complaint }>('SELECT data FROM complaints WHERE office_id = $1 AND id = $2 FOR UPDATE', [officeId, id])).rows[0];
+      if (!row) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      const changed = change(row.data);
+      if (!changed) {
+        await client.query('ROLLBACK');
+        return row.data;
+      }
+      await client.query('UPDATE complaints SET data = $3 WHERE office_id = $1 AND id = $2', [officeId, id, JSON.stringify(changed)]);
+      await client.query('COMMIT');
+      return changed;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
 class PgAuditLog implements AuditLog {
   constructor(private readonly pool: pg.Pool) {}
   async append(entry: AuditEntry): Promise<void> {
@@ -449,6 +491,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
       config,
       sessions,
       audit: new PgAuditLog(pool),
+      complaints: new PgComplaintStore(pool),
       pool,
       async close() {
         listener.release();

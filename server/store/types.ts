@@ -7,6 +7,7 @@ import type { Actor, DeviceKind, OfficeConfig, Role } from '../../protocol/model
 import type { Section } from '../../protocol/admin.ts';
 import type { DayAggregate } from '../domain/report.ts';
 import type { Commit, DayState } from '../domain/state.ts';
+import type { Complaint } from '../../protocol/complaints.ts';
 
 export interface UserRecord {
   id: string;
@@ -155,9 +156,25 @@ export interface AggregateStore {
   drop(officeId: string, officeDay: string): Promise<void>;
 }
 
+/**
+ * Complaints (pengaduan), which span days: one record each, changed whole.
+ * Writes are durable before they resolve; `update` runs one change at a time
+ * per office, on the record as stored, and stores nothing when `change`
+ * returns null.
+ */
+export interface ComplaintStore {
+  create(c: Complaint): Promise<void>;
+  get(officeId: string, id: string): Promise<Complaint | undefined>;
+  byCode(officeId: string, code: string): Promise<Complaint | undefined>;
+  /** Every complaint of an office, newest first. */
+  list(officeId: string): Promise<Complaint[]>;
+  update(officeId: string, id: string, change: (c: Complaint) => Complaint | null): Promise<Complaint | undefined>;
+}
+
 export interface Store {
   queue: QueueStore;
   aggregates: AggregateStore;
+  complaints: ComplaintStore;
   config: ConfigStore;
   sessions: SessionStore;
   audit: AuditLog;

@@ -35,6 +35,7 @@ function parked(): Sim {
   s.ok({ type: 'park', counterId: '1' });
   return s;
 }
+const SCORES = [4, 3, 3, 4, 3, 4, 4, 3, 3];
 const on = (s: Sim, cmd: Command): [Sim, Command] => [s, cmd];
 const OTHER_CLERK: Actor = { kind: 'user', id: 'u-petugas2', name: 'Petugas 2', role: 'clerk' };
 /** Counter 1 is signed in by the sim's clerk (after `setup`); the command then comes from another clerk. */
@@ -212,6 +213,16 @@ const SCENARIOS: Scenarios = {
   reopen_service: {
     service_not_found: () => on(fresh(), { type: 'reopen_service', service: 'paspor' }),
     invalid_state: () => on(fresh(), { type: 'reopen_service', service: 'kk' }),
+  },
+  answer_survey: {
+    ticket_not_found: () => on(fresh(), { type: 'answer_survey', ticket: 'A009', scores: SCORES }),
+    survey_not_open: () => on(called(), { type: 'answer_survey', ticket: 'A001', scores: SCORES }),
+    survey_already_answered: () => {
+      const s = called();
+      s.ok({ type: 'finish', counterId: '1', outcome: 'done' });
+      s.ok({ type: 'answer_survey', ticket: 'A001', scores: SCORES });
+      return on(s, { type: 'answer_survey', ticket: 'A001', scores: [1, 1, 1, 1, 1, 1, 1, 1, 1] });
+    },
   },
 };
 

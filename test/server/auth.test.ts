@@ -55,6 +55,7 @@ const OTHER_ENDPOINTS: Record<Exclude<CommandType, CounterCommand>, Endpoint> = 
   configure_counter: { method: 'PUT', path: `${OFFICE}/counters/${COUNTER}/settings`, body: { services: ['informasi', 'ktp-el', 'kk', 'akta', 'kia', 'pindah-datang', 'perubahan-data'], autoCallNext: false } },
   close_service: { method: 'POST', path: `${OFFICE}/services/pindah-datang/close`, body: { reason: 'uji hak akses' } },
   reopen_service: { method: 'POST', path: `${OFFICE}/services/pindah-datang/reopen`, body: {} },
+  answer_survey: { method: 'POST', path: `${OFFICE}/tickets/G999/survey`, body: { scores: [4, 4, 4, 4, 4, 4, 4, 4, 4] } },
 };
 
 function endpointOf(type: CommandType): Endpoint {

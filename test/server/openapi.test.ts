@@ -18,6 +18,9 @@ import { kioskRouter } from '../../server/http/kiosk.ts';
 import { reportsRouter } from '../../server/http/reports.ts';
 import type { ReportService } from '../../server/report-service.ts';
 import { OPENAPI_TAGS, openApiDocument } from '../../server/http/openapi.ts';
+import { surveyRouter } from '../../server/http/survey.ts';
+import { complaintsRouter } from '../../server/http/complaints.ts';
+import type { ComplaintService } from '../../server/complaint-service.ts';
 import { COUNTER_ENDPOINTS, queueRouter } from '../../server/http/queue.ts';
 import { sessionRouter } from '../../server/http/session.ts';
 import { trackRouter } from '../../server/http/track.ts';
@@ -79,7 +82,7 @@ function codesOf(response: Json): string[] {
 /** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps), bookingRouter(ctx, {} as BookingService), reportsRouter(ctx, {} as ReportService)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps), bookingRouter(ctx, {} as BookingService), reportsRouter(ctx, {} as ReportService), surveyRouter(ctx), complaintsRouter(ctx, {} as ComplaintService)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {
@@ -271,7 +274,7 @@ describe('OpenAPI document', () => {
       expect(perms.roles, `${method} ${path}`).toEqual(COMMAND_PERMISSIONS[type].roles);
       expect(perms.devices, `${method} ${path}`).toEqual(COMMAND_PERMISSIONS[type].devices);
       expect(o.description, `${method} ${path}`).toContain(`staff roles: ${COMMAND_PERMISSIONS[type].roles.join(', ')}`);
-      expect(perms.loopbackDemo).toBe(type === 'issue' || type === 'record_precheck');
+      expect(perms.loopbackDemo).toBe(type === 'issue' || type === 'record_precheck' || type === 'answer_survey');
     }
     expect([...seen].sort()).toEqual(Object.keys(COMMAND_PERMISSIONS).sort());
     expect(op(`${OFFICE}/services/{service}/close`, 'post').description).toContain('staff roles: admin, supervisor (');
