@@ -28,7 +28,7 @@ export async function loadVapidKeys(root: string): Promise<VapidKeys> {
     if (!parsed?.success) throw new Error(`${file} is not a VAPID key file; restore it, or move it aside to make a new pair (phones then subscribe again)`);
     return parsed.data;
   }
-  const keys = generateVapidKeys();
+  const keys = await generateVapidKeys();
   await writePrivateFile(file, `${JSON.stringify({ publicKey: keys.publicKey, privateKey: keys.privateKey }, null, 2)}\n`);
   return { publicKey: keys.publicKey, privateKey: keys.privateKey };
 }
