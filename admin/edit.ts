@@ -1,7 +1,8 @@
 // Pure helpers of the admin console's forms, without runes (tested in
-// test/ui/admin-edit.test.ts): the server's field errors by field, a simple
+// test/ui/admin-state.test.ts): the server's field errors by field, a simple
 // diff of two values for the "changed by someone else" notice, and the ids
 // that tie an input to its error text.
+import { formatTime, zoneName, type FormatLang } from '../protocol/format.ts';
 import type { Bilingual } from '../protocol/model.ts';
 
 /** One wrong field as the server names it (a dotted path from the zod schema). */
@@ -95,11 +96,18 @@ export function move<T>(list: T[], index: number, by: -1 | 1): T[] {
   return out;
 }
 
-/** "HH:MM" of an instant in a time zone. */
-export function hhmm(at: string | number | Date, timeZone?: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false, ...(timeZone ? { timeZone } : {}) }).format(new Date(at));
-  } catch {
-    return new Date(at).toISOString().slice(11, 16);
+/**
+ * An instant's time of day on admin screens, always in the office's zone and
+ * naming it ("00.21 WITA"): an admin's browser may run in another zone (or
+ * UTC). Without the office's zone yet, the time in UTC, said so.
+ */
+export function hhmm(at: string | number | Date, timeZone: string | undefined, lang: FormatLang = 'id'): string {
+  if (timeZone) {
+    try {
+      return `${formatTime(at, timeZone, lang)} ${zoneName(timeZone)}`;
+    } catch {
+      // an unknown zone: fall through to UTC
+    }
   }
+  return `${new Date(at).toISOString().slice(11, 16)} UTC`;
 }

@@ -99,3 +99,26 @@ export function formatDate(instant: Date | string, timeZone: string, lang: Forma
 export function formatDateTime(instant: Date | string, timeZone: string, lang: FormatLang = 'id'): string {
   return `${formatDate(instant, timeZone, lang)} ${formatTime(instant, timeZone, lang)} ${zoneName(timeZone)}`;
 }
+
+/**
+ * An estimated wait range (server/domain/eta.ts), as the phone, the kiosk and
+ * the receipt all say it: "sekitar 15–25 menit" / "about 15–25 minutes";
+ * hours once the top is 90 minutes or more.
+ */
+export function waitRange(range: { low: number; high: number }, lang: FormatLang): string {
+  const low = Math.max(0, Math.round(range.low));
+  const high = Math.max(low, Math.round(range.high));
+  if (high <= 1) return lang === 'en' ? 'less than a minute' : 'kurang dari 1 menit';
+  const about = lang === 'en' ? 'about' : 'sekitar';
+  if (high < 90) {
+    const unit = lang === 'en' ? 'minutes' : 'menit';
+    return low === high ? `${about} ${high} ${unit}` : `${about} ${low}–${high} ${unit}`;
+  }
+  const span = (m: number) => {
+    const h = Math.floor(m / 60);
+    const r = m % 60;
+    const hs = lang === 'en' ? `${h} h` : `${h} jam`;
+    return r === 0 ? hs : `${hs} ${r} ${lang === 'en' ? 'min' : 'menit'}`;
+  };
+  return low === high ? `${about} ${span(high)}` : `${about} ${span(low)} – ${span(high)}`;
+}

@@ -1,6 +1,5 @@
 // Every sentence the phone page shows, Bahasa Indonesia first, English through
 // the toggle; never the two in one sentence. Plain words for an elderly reader.
-import type { Lang } from '../ui/i18n.svelte.ts';
 import { messages } from '../ui/i18n.svelte.ts';
 
 export const T = messages({
@@ -46,21 +45,5 @@ export const T = messages({
   okCalled: { id: 'Baik, saya ke sana', en: 'OK, on my way' },
 });
 
-/** "sekitar 15–25 menit" / "about 15–25 minutes"; hours once the top is 90 minutes or more. */
-export function waitRange(range: { low: number; high: number }, lang: Lang): string {
-  const low = Math.max(0, Math.round(range.low));
-  const high = Math.max(low, Math.round(range.high));
-  if (high <= 1) return lang === 'en' ? 'less than a minute' : 'kurang dari 1 menit';
-  const about = lang === 'en' ? 'about' : 'sekitar';
-  if (high < 90) {
-    const unit = lang === 'en' ? 'minutes' : 'menit';
-    return low === high ? `${about} ${high} ${unit}` : `${about} ${low}–${high} ${unit}`;
-  }
-  const span = (m: number) => {
-    const h = Math.floor(m / 60);
-    const r = m % 60;
-    const hs = lang === 'en' ? `${h} h` : `${h} jam`;
-    return r === 0 ? hs : `${hs} ${r} ${lang === 'en' ? 'min' : 'menit'}`;
-  };
-  return low === high ? `${about} ${span(high)}` : `${about} ${span(low)} – ${span(high)}`;
-}
+/** "sekitar 15–25 menit" / "about 15–25 minutes": one wording on the phone, the kiosk and the receipt (protocol/format.ts). */
+export { waitRange } from '../protocol/format.ts';

@@ -2,7 +2,7 @@
 // protocol/format.ts (shared with the server), re-exported here for the pages.
 import type { Lang } from './i18n.svelte.ts';
 
-export { formatDate, formatTime, zoneName } from '../protocol/format.ts';
+export { formatDate, formatTime, waitRange, zoneName } from '../protocol/format.ts';
 
 /** "± 15 menit" / "about 15 min"; "kurang dari 1 menit" for 0. */
 export function formatWait(minutes: number, lang: Lang = 'id'): string {

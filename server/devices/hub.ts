@@ -380,6 +380,7 @@ export class DeviceHub {
       ticket,
       peopleAhead: ticket.aheadAtIssue,
       etaMinutes: ticket.etaMinutesAtIssue,
+      wait: ticket.waitAtIssue,
       trackingUrl: trackUrl(this.baseUrl(), officeId, ticket.id, this.ctx.holderKeyOf?.(officeId, ticket.id)),
       logoPng: this.logoFor(officeId),
     });

@@ -8,7 +8,7 @@
 import QRCode from 'qrcode';
 import type { Bilingual, PriorityGroup } from '../../protocol/model.ts';
 import type { PaperWidth, ReceiptBlock, ReceiptDescription } from '../../protocol/devices.ts';
-import { formatDateTime, formatTime, zoneName } from '../../protocol/format.ts';
+import { formatDateTime, formatTime, waitRange, zoneName } from '../../protocol/format.ts';
 
 /** Characters per line of font A (12 dots wide): 384 dots on 58 mm paper, 576 on 80 mm. */
 export const PAPER_COLUMNS: Record<PaperWidth, number> = { 58: 32, 80: 48 };
@@ -43,8 +43,10 @@ export interface TicketReceiptInput {
   ticket: { number: string; issuedAt: string; priority: PriorityGroup | null; source?: string; bookingSlot?: string | null };
   /** Tickets of the same service waiting before this one when it was issued. */
   peopleAhead: number;
-  /** Estimated wait in minutes when issued. */
+  /** Estimated wait in minutes when issued (printed only without a range). */
   etaMinutes: number;
+  /** The wait range promised at issue (ticket.waitAtIssue), as the kiosk and the phone show it. */
+  wait?: { low: number; high: number } | null;
   /** protocol/urls.ts trackUrl(...): printed as a QR code and as text. */
   trackingUrl: string;
   /** Office logo, a PNG in base64 (monochrome works best), printed as a raster image. */
@@ -98,7 +100,7 @@ export function ticketReceipt(input: TicketReceiptInput): ReceiptDescription {
   blocks.push(
     { type: 'feed', lines: 1 },
     { type: 'text', text: `Di depan Anda: ${input.peopleAhead} orang`, align: 'left' },
-    { type: 'text', text: `Perkiraan waktu tunggu: ${input.etaMinutes <= 0 ? 'segera dipanggil' : `± ${input.etaMinutes} menit`}`, align: 'left' },
+    { type: 'text', text: `Perkiraan waktu tunggu: ${input.wait ? waitRange(input.wait, 'id') : input.etaMinutes <= 0 ? 'segera dipanggil' : `± ${input.etaMinutes} menit`}`, align: 'left' },
     { type: 'text', text: `Standar waktu layanan: ${service.standard.id}`, align: 'left' },
     { type: 'feed', lines: 1 },
     { type: 'text', text: 'Pantau antrean dari ponsel Anda:', align: 'center' },

@@ -141,6 +141,8 @@ interface SimCounter {
   variance: number;
   streak: number;
   calls: number;
+  /** Per class 0–3, the queues it calls from, in order. */
+  order: Queue[][];
 }
 
 interface Called {
@@ -178,7 +180,9 @@ function key(cls: number, serviceId: string, target: string | null): string {
 
 /**
  * Runs the counters over the waiting tickets (and phantom new tickets, which
- * take no counter time: each is estimated as if it alone were added).
+ * take no counter time: each is estimated as if it alone were added). With
+ * `phantomsOnly` it stops once every phantom is called: what comes after
+ * cannot change their calls.
  */
 function simulate(
   state: DayState,
@@ -187,20 +191,25 @@ function simulate(
   phantoms: readonly Sim[],
   withPaused: boolean,
   only: ReadonlySet<string> | null,
+  phantomsOnly = false,
 ): Map<string, Called> {
   const cyc = cycles(state, office);
   const ratio = office.rules.priorityPerRegular;
+  // Every queue a counter may look at, made up front: the loop below then walks
+  // arrays of queues, never builds a key (it runs once per waiting ticket).
   const queues = new Map<string, Queue>();
-  const pending: Sim[] = []; // bookings not yet due, by slot
-  let left = 0;
-  const push = (s: Sim, cls: number): void => {
-    const k = key(cls, s.serviceId, s.targetCounterId);
+  const queueOf = (k: string): Queue => {
     let q = queues.get(k);
     if (!q) queues.set(k, (q = { items: [], head: 0 }));
-    q.items.push(s);
+    return q;
   };
+  const pending: Sim[] = []; // bookings not yet due, by slot
+  let left = 0;
+  let phantomsLeft = 0;
+  const push = (s: Sim, cls: number): void => void queueOf(key(cls, s.serviceId, s.targetCounterId)).items.push(s);
   const file = (s: Sim): void => {
     left += 1;
+    if (s.phantom) phantomsLeft += 1;
     if (s.cls === 0) return push(s, 0);
     if (s.slot <= now) return push(s, 1);
     push(s, s.cls);
@@ -237,25 +246,28 @@ function simulate(
         variance += cy.variance;
       }
     }
-    counters.push({ state: c, index, free, variance, streak: c.priorityStreak, calls: 0 });
+    // Per class, the queues this counter looks at in order: its own (targeted) one, then its services'.
+    const order: Queue[][] = [0, 1, 2, 3].map((cls) => [queueOf(`${cls}@${c.id}`), ...c.services.map((sid) => queueOf(`${cls}/${sid}`))]);
+    counters.push({ state: c, index, free, variance, streak: c.priorityStreak, calls: 0, order });
   });
-  // How many counters in the run may call a ticket of each service.
-  const sharingOf = new Map<string, number>();
-  for (const s of office.services) sharingOf.set(s.id, counters.filter((c) => c.state.services.includes(s.id)).length);
+  // Per service, the counters in the run that may call its tickets (the variance is shared among them).
+  const callersOf = new Map<string, SimCounter[]>();
+  for (const s of office.services) callersOf.set(s.id, counters.filter((c) => c.state.services.includes(s.id)));
 
-  const head = (k: string): Sim | null => {
-    const q = queues.get(k);
-    if (!q) return null;
+  const head = (q: Queue): Sim | null => {
     while (q.head < q.items.length && q.items[q.head]!.taken) q.head += 1;
     return q.items[q.head] ?? null;
   };
-  /** The best ticket of a class for a counter, with its rank (withinClass). */
-  const best = (c: CounterState, cls: number): { s: Sim; rank: number } | null => {
-    const own = head(`${cls}@${c.id}`);
-    if (own) return { s: own, rank: -1 };
-    for (let i = 0; i < c.services.length; i++) {
-      const s = head(`${cls}/${c.services[i]}`);
-      if (s) return { s, rank: i };
+  /** The best ticket of a class for a counter, with its rank (withinClass; -1: targeted at it). */
+  let rank = 0;
+  const best = (c: SimCounter, cls: number): Sim | null => {
+    const order = c.order[cls]!;
+    for (let i = 0; i < order.length; i++) {
+      const s = head(order[i]!);
+      if (s) {
+        rank = i - 1;
+        return s;
+      }
     }
     return null;
   };
@@ -263,9 +275,7 @@ function simulate(
     while (nextPending < pending.length && pending[nextPending]!.slot <= at) {
       const s = pending[nextPending++]!;
       if (s.taken) continue;
-      const k = key(1, s.serviceId, s.targetCounterId);
-      let q = queues.get(k);
-      if (!q) queues.set(k, (q = { items: [], head: 0 }));
+      const q = queueOf(key(1, s.serviceId, s.targetCounterId));
       // Sorted insert among the not-yet-taken ones.
       let i = q.items.length;
       while (i > q.head && older(q.items[i - 1]!, s) > 0) i -= 1;
@@ -274,26 +284,25 @@ function simulate(
   };
 
   const out = new Map<string, Called>();
-  while (left > 0) {
+  while (left > 0 && (!phantomsOnly || phantomsLeft > 0)) {
     let c: SimCounter | undefined;
     for (const x of counters) if (x.free !== Infinity && (!c || x.free < c.free)) c = x;
     if (!c) break;
     const at = c.free;
     activate(at);
-    let pick: Sim | null = null;
-    let cls = 3;
-    const p0 = best(c.state, 0);
-    const p1 = p0 ? null : best(c.state, 1);
-    if (p0) [pick, cls] = [p0.s, 0];
-    else if (p1) [pick, cls] = [p1.s, 1];
-    else {
-      const p2 = best(c.state, 2);
-      const p3 = best(c.state, 3);
+    let pick: Sim | null = best(c, 0);
+    let cls = 0;
+    if (!pick && (pick = best(c, 1))) cls = 1;
+    if (!pick) {
+      const p2 = best(c, 2);
+      const r2 = rank;
+      const p3 = best(c, 3);
+      const r3 = rank;
       if (p2 && p3) {
-        const prio = ratio <= 0 ? (p2.rank - p3.rank || older(p2.s, p3.s)) < 0 : c.streak < ratio;
-        [pick, cls] = prio ? [p2.s, 2] : [p3.s, 3];
-      } else if (p2) [pick, cls] = [p2.s, 2];
-      else if (p3) [pick, cls] = [p3.s, 3];
+        const prio = ratio <= 0 ? (r2 - r3 || older(p2, p3)) < 0 : c.streak < ratio;
+        [pick, cls] = prio ? [p2, 2] : [p3, 3];
+      } else if (p2) [pick, cls] = [p2, 2];
+      else if (p3) [pick, cls] = [p3, 3];
     }
     if (!pick) {
       // Nothing for this counter now; a booking may become due later.
@@ -305,11 +314,18 @@ function simulate(
     if (cls === 2) c.streak += 1;
     else if (cls === 3) c.streak = 0;
     let ahead = 0;
+    let sharing = 1;
     if (pick.targetCounterId !== null) ahead = c.calls;
-    else for (const x of counters) if (x.state.services.includes(pick.serviceId)) ahead += x.calls;
-    const sharing = pick.targetCounterId !== null ? 1 : Math.max(1, sharingOf.get(pick.serviceId) ?? 1);
+    else {
+      const callers = callersOf.get(pick.serviceId) ?? [];
+      for (const x of callers) ahead += x.calls;
+      sharing = Math.max(1, callers.length);
+    }
     out.set(pick.id, { at, variance: c.variance, ahead, sharing, seq: out.size });
-    if (pick.phantom) continue; // a phantom takes no counter time
+    if (pick.phantom) {
+      phantomsLeft -= 1;
+      continue; // a phantom takes no counter time
+    }
     c.calls += 1;
     const cy = cyc.get(pick.serviceId);
     c.free = at + (cy?.mean ?? office.rules.defaultServiceMinutes * 60_000);
@@ -331,17 +347,36 @@ function toPosition(c: Called, now: number): Position {
   return { ahead: c.ahead, wait: rangeOf(c.at - now, c.variance / c.sharing) };
 }
 
+/**
+ * The simulation, then the tickets no open counter calls estimated as if the
+ * paused counters come back. With phantoms, only their calls are wanted: the
+ * runs stop once the phantoms are called.
+ */
 function run(state: DayState, office: OfficeConfig, now: number, phantoms: Sim[]): Map<string, Called> {
-  const first = simulate(state, office, now, phantoms, false, null);
-  // Tickets no open counter serves: estimate them as if the paused counters come back.
-  let stranded: Set<string> | null = null;
-  for (const list of state.waitingByService.values()) {
-    for (const t of list) if (t.state === 'waiting' && !first.has(t.id)) (stranded ??= new Set()).add(t.id);
-  }
+  const phantomsOnly = phantoms.length > 0;
+  const first = simulate(state, office, now, phantoms, false, null, phantomsOnly);
   const lostPhantoms = phantoms.filter((p) => !first.has(p.id));
+  if (phantomsOnly && lostPhantoms.length === 0) return first;
+  let stranded: Set<string> | null = null;
+  if (phantomsOnly) {
+    // The first run stopped early: stranded are the tickets no open counter may call.
+    const open = allCounters(state, office).filter((c) => !c.paused);
+    const openIds = new Set(open.map((c) => c.id));
+    const served = new Set(open.flatMap((c) => c.services));
+    for (const list of state.waitingByService.values()) {
+      for (const t of list) {
+        if (t.state !== 'waiting') continue;
+        if (t.targetCounterId !== null ? !openIds.has(t.targetCounterId) : !served.has(t.serviceId)) (stranded ??= new Set()).add(t.id);
+      }
+    }
+  } else {
+    for (const list of state.waitingByService.values()) {
+      for (const t of list) if (t.state === 'waiting' && !first.has(t.id)) (stranded ??= new Set()).add(t.id);
+    }
+  }
   if (!stranded && lostPhantoms.length === 0) return first;
   for (const p of lostPhantoms) p.taken = false;
-  const second = simulate(state, office, now, lostPhantoms, true, stranded ?? new Set());
+  const second = simulate(state, office, now, lostPhantoms, true, stranded ?? new Set(), phantomsOnly);
   for (const [id, c] of second) if (!first.has(id)) first.set(id, c);
   return first;
 }

@@ -2,7 +2,11 @@
 // signed JSON webhook (WhatsApp and SMS gateways) and the WhatsApp Cloud API.
 // Each answers one question: taken, retry (when), or failed for good. The
 // outbox (notify-service.ts) does the retrying; a sender never loops.
-import webpush from 'web-push';
+// `web-push` loads on the first push sent (or VAPID pair made), not at start-up (test/server/service-start.test.ts).
+import type webpush from 'web-push';
+
+let webpushModule: Promise<typeof webpush> | null = null;
+const loadWebpush = (): Promise<typeof webpush> => (webpushModule ??= import('web-push').then((m) => m.default));
 import type { PushPayload, PushSubscriptionJSON } from '../../protocol/notify.ts';
 import { signBody } from './signature.ts';
 
@@ -183,9 +187,10 @@ export class PushSender implements Sender {
     const sub = m.push;
     if (!sub) return { ok: false, retry: false, reason: 'no push subscription' };
     if (!endpointAllowed(sub.endpoint, this.cfg.allowedHosts)) return { ok: false, retry: false, reason: 'push endpoint not allowed' };
+    const wp = await loadWebpush();
     let details: ReturnType<typeof webpush.generateRequestDetails>;
     try {
-      details = webpush.generateRequestDetails({ endpoint: sub.endpoint, keys: sub.keys }, JSON.stringify(m.payload), {
+      details = wp.generateRequestDetails({ endpoint: sub.endpoint, keys: sub.keys }, JSON.stringify(m.payload), {
         vapidDetails: { subject: this.cfg.subject, publicKey: this.cfg.vapid.publicKey, privateKey: this.cfg.vapid.privateKey },
         TTL: m.kind === 'called' ? 600 : 1800,
         contentEncoding: 'aes128gcm',
@@ -205,6 +210,6 @@ export class PushSender implements Sender {
   }
 }
 
-export function generateVapidKeys(): VapidKeys {
-  return webpush.generateVAPIDKeys();
+export async function generateVapidKeys(): Promise<VapidKeys> {
+  return (await loadWebpush()).generateVAPIDKeys();
 }

@@ -12,10 +12,9 @@ const fileSchema = z.object({ publicKey: z.string().regex(/^[A-Za-z0-9_-]{87}$/)
 
 /** The pair shared by every process of a central deployment (PostgreSQL secrets, name `vapid`); the first process makes it. */
 export async function loadSharedVapidKeys(ensureValue: NonNullable<Secrets['ensureValue']>): Promise<VapidKeys> {
-  const raw = await ensureValue('vapid', () => {
-    const keys = generateVapidKeys();
-    return Buffer.from(JSON.stringify({ publicKey: keys.publicKey, privateKey: keys.privateKey }));
-  });
+  // Made before asking (web-push loads lazily, so making a pair is async); only the first process's pair is kept.
+  const keys = await generateVapidKeys();
+  const raw = await ensureValue('vapid', () => Buffer.from(JSON.stringify({ publicKey: keys.publicKey, privateKey: keys.privateKey })));
   const parsed = fileSchema.safeParse(JSON.parse(raw.toString('utf8')));
   if (!parsed.success) throw new Error('the shared VAPID key pair in the database is damaged');
   return parsed.data;
@@ -40,7 +39,7 @@ export async function loadVapidKeys(root: string): Promise<VapidKeys> {
     if (!parsed?.success) throw new Error(`${file} is not a VAPID key file; restore it, or move it aside to make a new pair (phones then subscribe again)`);
     return parsed.data;
   }
-  const keys = generateVapidKeys();
+  const keys = await generateVapidKeys();
   await writePrivateFile(file, `${JSON.stringify({ publicKey: keys.publicKey, privateKey: keys.privateKey }, null, 2)}\n`);
   return { publicKey: keys.publicKey, privateKey: keys.privateKey };
 }

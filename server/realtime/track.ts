@@ -4,19 +4,28 @@
 // another ticket, a priority group or a pre-check. After each commit of an
 // office the views of its followed tickets are computed once (one pass over
 // the queue, then a lookup per ticket) and sent only where they changed: at
-// once for a ticket just called, merged over MERGE_WINDOW_MS for the rest.
+// once for a ticket just called, merged over TRACK_MERGE_WINDOW_MS for the
+// rest (docs/track-page.md: a call moves "people ahead" for every ticket
+// behind it; at 5 calls a second a window of 250 ms sent each phone 4
+// frames a second, bench/phone-load.ts). No timer per socket: one per office.
 import { apiError, type Ack, type ApiError, type ErrorCode } from '../../protocol/errors.ts';
 import type { QueueDelta } from '../../protocol/model.ts';
 import { trackHandshakeSchema } from '../../protocol/track-schemas.ts';
 import type { TrackFrame, TrackView } from '../../protocol/track.ts';
-import { trackContext, trackViewOf, viewSignature, type BaseTrackView } from '../domain/track-view.ts';
-import { MERGE_WINDOW_MS } from './feeds.ts';
+import { officeSignature, trackContext, trackViewOf, viewSignature, type BaseTrackView } from '../domain/track-view.ts';
 import { ackOf, answer, fail, perAddressCap, requestBudget, type HandlerDeps } from './handlers.ts';
 import { sameOrigin } from './handshake.ts';
 import type { GiliranIo, RoleNamespace, RoleSocket } from './types.ts';
 
 /** A phone's room: one per ticket and reader kind (the holder's frame carries its alert status). */
 export const trackRoom = (officeId: string, ticketId: string, holder: boolean) => `track:${officeId}:${ticketId}:${holder ? 'h' : 'r'}`;
+
+/**
+ * How long the views of an office's followed tickets wait for more commits
+ * before they are sent (a called ticket's own frame does not wait): within
+ * the "follows changes within a second" budget of issue 11.
+ */
+export const TRACK_MERGE_WINDOW_MS = 750;
 
 function refuse(code: ErrorCode): Error {
   return Object.assign(new Error(code), { data: apiError(code) });
@@ -97,11 +106,12 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
 
   const send = (officeId: string, base: BaseTrackView, f: Follow) => {
     // Every phone in the room got the office with its first frame (on connect): resend it only when it changed.
-    const officeSig = JSON.stringify(base.office);
+    const officeSig = officeSignature(base);
     const frame = (holder: boolean): TrackFrame => {
       const view: TrackFrame = deps.track.finish(base, holder);
-      if (officeSig === f.officeSig) delete view.office;
-      return view;
+      if (officeSig !== f.officeSig) return view;
+      const { office: _o, ...rest } = view;
+      return rest;
     };
     if (f.holders > 0) nsp.to(trackRoom(officeId, base.ticketId, true)).emit('track', frame(true));
     if (f.readers > 0) nsp.to(trackRoom(officeId, base.ticketId, false)).emit('track', frame(false));
@@ -159,7 +169,7 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
     const timer = setTimeout(() => {
       pending.delete(officeId);
       void flush(officeId);
-    }, MERGE_WINDOW_MS);
+    }, TRACK_MERGE_WINDOW_MS);
     timer.unref();
     pending.set(officeId, timer);
   };
@@ -199,7 +209,7 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
         const { holder: _h, notify: _n, ...base } = r.data;
         if (f.sig === null) f.sig = viewSignature(base);
         // Its first frame carried the office: broadcasts may leave it out while every phone of the room has this one.
-        const officeSig = JSON.stringify(base.office);
+        const officeSig = officeSignature(base);
         if (f.holders + f.readers === 1) f.officeSig = officeSig;
         else if (f.officeSig !== officeSig) f.officeSig = null; // phones of the room hold different ones: the next frame resends it
       })

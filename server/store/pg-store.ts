@@ -6,7 +6,8 @@
 // synchronous) and written through; other processes hear of a change by
 // LISTEN/NOTIFY and reload it.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+// `pg` loads only when a PostgreSQL store is opened: the embedded store's start-up does not pay for it (test/server/service-start.test.ts).
+import type pg from 'pg';
 import type { OfficeConfig } from '../../protocol/model.ts';
 import { applyCommit, emptyDay, type Commit, type DayState } from '../domain/state.ts';
 import { parseConfigData } from './config-schema.ts';
@@ -456,10 +457,11 @@ export interface PgStore extends Store {
 }
 
 export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStore; seeded: boolean }> {
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
   pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
   // One connection per office whose lease this process holds at the moment (usually a handful).
-  const leasePool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.leasePoolSize ?? 32 });
+  const leasePool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.leasePoolSize ?? 32 });
   leasePool.on('error', () => undefined);
   try {
     await migrate(pool);

@@ -2,6 +2,7 @@
 // counters press, in whatever order, the queue stays consistent.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { isDeepStrictEqual } from 'node:util';
 import type { Command } from '../../protocol/commands.ts';
 import { FINISH_OUTCOMES, PAUSE_REASONS, HELD_STATES, PRIORITY_GROUPS, TICKET_STATES, type CounterState, type OfficeConfig, type Ticket } from '../../protocol/model.ts';
 import { counterOf, olderFirst, type Commit, type DayState } from '../../server/domain/state.ts';
@@ -13,6 +14,15 @@ import { DAY, Sim, kupang, replay, withCounters } from '../helpers/domain.ts';
 const START = '2026-11-23T00:00:00.000Z'; // 08:00 WITA
 const LATEST = Date.parse('2026-11-23T15:00:00.000Z'); // 23:00 WITA: stay inside the office day
 const RUNS = 200;
+
+/**
+ * expect(a).toEqual(b), with the cheap strict comparison first: the matcher
+ * (and its message) only runs when they differ. Checked after every step of
+ * every run, the matcher's overhead was most of this file's time.
+ */
+function same<T>(actual: T, expected: T): void {
+  if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected);
+}
 
 // ---------------------------------------------------------------- generators
 
@@ -207,10 +217,10 @@ function checkInvariants(state: DayState, office: OfficeConfig): void {
   for (const prefix of state.lastSeq.keys()) if (!byPrefix.has(prefix)) fail(`lastSeq for ${prefix} without tickets`);
 
   const waitingByState = [...state.tickets.values()].filter((t) => t.state === 'waiting').map((t) => t.id).sort();
-  expect([...state.waiting].sort()).toEqual(waitingByState);
+  same([...state.waiting].sort(), waitingByState);
   // The per-service index holds the same tickets, oldest first.
   const indexed = [...state.waitingByService.values()].flat();
-  expect(indexed.map((t) => t.id).sort()).toEqual(waitingByState);
+  same(indexed.map((t) => t.id).sort(), waitingByState);
   for (const [serviceId, list] of state.waitingByService) {
     for (const [i, t] of list.entries()) {
       expect(t.serviceId).toBe(serviceId);
@@ -367,7 +377,7 @@ function runScenario(params: OfficeParams, actions: readonly Action[], history?:
 
     if (!d.ok || d.replayed) {
       // (4) a refused or repeated command changes nothing.
-      expect(sim.state).toEqual(pre);
+      same(sim.state, pre);
       expect(sim.commits.length).toBe(commitsBefore);
       if (!d.ok) expect(d.code).not.toBe('day_mismatch');
     } else {
@@ -406,10 +416,10 @@ describe('queue invariants under random commands', () => {
       fc.property(officeArb, fc.array(actionArb, { minLength: 1, maxLength: 80, size: 'max' }), fc.double({ min: 0, max: 1, noNaN: true }), (params, actions, cut) => {
         const history: DayState[] = [];
         const sim = runScenario(params, actions, history);
-        expect(replay(sim.office, DAY, sim.commits)).toEqual(sim.state);
+        same(replay(sim.office, DAY, sim.commits), sim.state);
         // Replaying a prefix gives the state as it was after that commit.
         const n = Math.floor(cut * sim.commits.length);
-        if (n > 0) expect(replay(sim.office, DAY, sim.commits.slice(0, n))).toEqual(history[n - 1]);
+        if (n > 0) same(replay(sim.office, DAY, sim.commits.slice(0, n)), history[n - 1]);
       }),
       { numRuns: RUNS / 2 },
     );

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { QueueSnapshot, Ticket } from '../../protocol/model.ts';
+import { waitRange } from '../../protocol/format.ts';
 import { holderKey } from '../../server/auth/holder-key.ts';
 import { artifact, checkScreen as checkScreenAt, copyOfDist, launchBrowser, painted, type ScreenRules } from '../helpers/browser.ts';
 import { login, request, startServer, type TestServer } from '../helpers/server.ts';
@@ -143,6 +144,28 @@ describe('kiosk', () => {
 
     await page.getByRole('button', { name: 'Selesai' }).click();
     await ready(page);
+  });
+
+  it('shows on the ticket the wait range promised at issue, in the phone\'s words, with the people ahead', async () => {
+    // A queue ahead, so the range is not "less than a minute".
+    const staff = await login(srv.url, 'admin');
+    for (let i = 0; i < 6; i++) {
+      const r = await request(srv.url, 'POST', '/api/v1/offices/kupang/tickets', { body: { service: 'informasi' }, cookie: staff });
+      expect(r.status).toBe(201);
+    }
+    const page = await openKiosk();
+    const tap = tapper(page);
+    await tap(/Informasi & Pengaduan/);
+    await page.getByRole('heading', { name: 'Apakah Anda termasuk prioritas?' }).waitFor();
+    await tap(/^Tidak/);
+    const number = await shownNumber(page);
+    const t = (await ticketsOf('informasi')).find((x) => x.number === number)!;
+    expect(t.waitAtIssue).not.toBeNull();
+    expect(t.waitAtIssue!.high).toBeGreaterThan(1);
+    await expect.poll(() => page.getByTestId('wait').textContent()).toBe(`Perkiraan waktu tunggu: ${waitRange(t.waitAtIssue!, 'id')}`);
+    expect(await page.getByTestId('wait').textContent()).toMatch(/sekitar \d+(–\d+)? menit/);
+    expect(await page.getByTestId('ahead').textContent()).toBe(`Di depan Anda: ${t.aheadAtIssue} orang`);
+    await checkScreen(page, 'ticket-range', { noScroll: false });
   });
 
   it('ends a pre-check with a missing document in "what to bring", records it, and issues no ticket', async () => {

@@ -81,6 +81,15 @@ describe('ticket receipt', () => {
     expect(r.commands).toContainEqual({ type: 'code-page', page: 16 });
   });
 
+  it('prints the wait range promised at issue, worded as the kiosk and the phone word it', async () => {
+    const r = await decode(ticketReceipt(input({ wait: { low: 15, high: 25 } })), 80);
+    // On paper the dash is the code page's plain one.
+    expect(r.text).toContain('Perkiraan waktu tunggu: sekitar 15-25 menit');
+    expect(r.text).not.toContain('± 20 menit');
+    const long = previewText(ticketReceipt(input({ wait: { low: 80, high: 120 } })), 80);
+    expect(long).toMatch(/sekitar 1 jam 20 menit [–-]\s+2 jam/);
+  });
+
   it('says "segera dipanggil" when nobody waits, and shows the priority group', () => {
     const text = previewText(ticketReceipt(input({ peopleAhead: 0, etaMinutes: 0, ticket: { number: 'A002', issuedAt: '2026-11-23T02:05:00Z', priority: 'elderly' } })), 80);
     expect(text).toContain('Perkiraan waktu tunggu: segera dipanggil');

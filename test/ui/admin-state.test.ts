@@ -4,7 +4,7 @@
 // messages) — and the tests check what the form then holds.
 import { describe, expect, it } from 'vitest';
 import { Editor, mayWrite, sectionValue, setPath, type Result, type Send } from '../../admin/admin.svelte.ts';
-import { diff, errorId, fieldErrors, fieldId, move, normalPath, unplaced } from '../../admin/edit.ts';
+import { diff, errorId, fieldErrors, fieldId, hhmm, move, normalPath, unplaced } from '../../admin/edit.ts';
 import type { AdminOffice, AdminOfficeView } from '../../protocol/admin.ts';
 
 interface Rules {
@@ -195,5 +195,18 @@ describe('form helpers', () => {
     expect(mayWrite(view, 'profile', 'name')).toBe(false);
     expect(mayWrite(view, 'services')).toBe(false);
     expect(mayWrite(view, 'rules')).toBe(false);
+  });
+});
+
+describe('hhmm: times on admin screens in the office zone', () => {
+  it('says the time of an instant in the office zone with its name, whatever the browser zone', () => {
+    // 16:21 UTC is 00:21 the next day in Kupang (WITA, UTC+8) and 23:21 in Jakarta (WIB).
+    expect(hhmm('2026-11-23T16:21:00.000Z', 'Asia/Makassar')).toBe('00.21 WITA');
+    expect(hhmm('2026-11-23T16:21:00.000Z', 'Asia/Makassar', 'en')).toBe('00:21 WITA');
+    expect(hhmm('2026-11-23T16:21:00.000Z', 'Asia/Jakarta')).toBe('23.21 WIB');
+  });
+
+  it('says UTC when the office zone is not known yet (no silent browser zone)', () => {
+    expect(hhmm('2026-11-23T16:21:00.000Z', undefined)).toBe('16:21 UTC');
   });
 });
