@@ -51,6 +51,10 @@ export const ERRORS = {
   idempotency_conflict: [409, 'Kunci idempotensi sudah dipakai untuk perintah lain.', 'This idempotency key was used for another command.'],
   invalid_phone: [400, 'Nomor telepon tidak valid. Tulis nomor ponsel Indonesia, misalnya 0812 3456 7890.', 'The phone number is not valid. Write an Indonesian mobile number, e.g. 0812 3456 7890.'],
   notify_channel_unavailable: [409, 'Pemberitahuan lewat saluran ini belum tersedia di kantor ini.', 'Alerts over this channel are not available at this office.'],
+  // Office boxes that sync to a central deployment (server/sync, docs/sync.md).
+  office_on_box: [409, 'Antrean kantor ini dijalankan oleh server kantor sendiri dan hanya dapat diubah di sana; server pusat hanya menampilkannya.', 'This office\'s queue runs on its own office box and can only be changed there; the central server only shows it.'],
+  sync_conflict: [409, 'Data yang dikirim berbeda dengan yang sudah tersimpan di server pusat untuk versi yang sama. Tidak ada yang disimpan.', 'What was sent differs from what the central server already holds for the same version. Nothing was stored.'],
+  sync_unsupported: [501, 'Server ini tidak menerima sinkronisasi (hanya server pusat dengan PostgreSQL).', 'This server does not accept sync (only a central server on PostgreSQL does).'],
   internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
   unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;

@@ -38,6 +38,10 @@ import { demoSeed } from './seed/index.ts';
 import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
 import { TrackService } from './track-service.ts';
+import { SYNC_BODY_LIMIT } from '../protocol/sync.ts';
+import { SyncAgent } from './sync/agent.ts';
+import { syncRouter } from './sync/central.ts';
+import { readBoxTokens } from './sync/tokens.ts';
 import { loadSecrets, type Secrets } from './store/secrets.ts';
 import { openPgStore } from './store/pg-store.ts';
 import type { Store } from './store/types.ts';
@@ -54,6 +58,8 @@ export interface Giliran {
   secrets: Secrets;
   /** Alerts to citizens (server/notify). */
   notify: NotifyService;
+  /** The office box's shipping to the central (server/sync): set when GILIRAN_CENTRAL_URL and a box token are. */
+  sync: SyncAgent | null;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -136,6 +142,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(notifyRouter(ctx, notify));
   // An admin section (all services with their requirement lists) outgrows the queue's small body limit.
   app.use('/api/v1/admin', express.json({ limit: ADMIN_BODY_LIMIT, strict: true }));
+  // An office box's batch of commits (server/sync) outgrows it too.
+  app.use('/api/v1/sync', express.json({ limit: SYNC_BODY_LIMIT, strict: true }));
   app.use(express.json({ limit: settings.bodyLimit, strict: true }));
 
   const started = Date.now();
@@ -156,6 +164,8 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   app.use(trackRouter(ctx));
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
+  let sync: SyncAgent | null = null;
+  app.use(syncRouter(ctx, () => sync));
   const presence = new DevicePresence(now);
   let hub: ReturnType<typeof createDevices>['hub'] | null = null;
   app.use(
@@ -205,6 +215,13 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
   notify.setPageProbe((o, t) => (trackRooms.get(trackRoom(o, t, true))?.size ?? 0) + (trackRooms.get(trackRoom(o, t, false))?.size ?? 0) > 0);
   notify.setStatusListener((o, t) => realtime.track.notifyChanged(o, t));
   await notify.start();
+  if (settings.centralUrl) {
+    const tokens = [...settings.boxTokens, ...(await readBoxTokens(settings.dataDir)).tokens.map((t) => t.token)];
+    if (tokens.length > 0) {
+      sync = new SyncAgent({ centralUrl: settings.centralUrl, tokens: [...new Set(tokens)], store, queue, dataDir: settings.dataDir, log, now, ...settings.sync });
+      await sync.start();
+    } else log.warn('GILIRAN_CENTRAL_URL is set but this box has no token: pair it first (docs/sync.md)');
+  }
 
   return {
     settings,
@@ -213,6 +230,9 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
     auth,
     secrets,
     notify,
+    get sync() {
+      return sync;
+    },
     http,
     io,
     get seededPassword() {
@@ -231,6 +251,7 @@ export async function createGiliran({ settings, log, now = () => new Date() }: C
       });
     },
     async close() {
+      await sync?.close();
       queue.stopTimers();
       metrics.close();
       await devices.close();
