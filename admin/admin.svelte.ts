@@ -202,8 +202,8 @@ export function setPath(target: unknown, path: string, value: unknown): void {
 
 // ------------------------------------------------------------------ the console
 
-export type ViewId = 'office' | 'services' | 'checklists' | 'counters' | 'staff' | 'devices' | 'displays' | 'rules' | 'notify' | 'audit' | 'backup';
-export const VIEWS: readonly ViewId[] = ['office', 'services', 'checklists', 'counters', 'staff', 'devices', 'displays', 'rules', 'notify', 'audit', 'backup'];
+export type ViewId = 'office' | 'services' | 'checklists' | 'counters' | 'staff' | 'devices' | 'displays' | 'rules' | 'notify' | 'audit' | 'backup' | 'sync';
+export const VIEWS: readonly ViewId[] = ['office', 'services', 'checklists', 'counters', 'staff', 'devices', 'displays', 'rules', 'notify', 'audit', 'backup', 'sync'];
 
 const LANG_KEY = 'giliran.admin.lang';
 

@@ -41,6 +41,7 @@ export const m = messages({
   v_notify: { id: 'Penyedia notifikasi', en: 'Notification providers' },
   v_audit: { id: 'Log audit', en: 'Audit log' },
   v_backup: { id: 'Cadangan & pemulihan', en: 'Backup & restore' },
+  v_sync: { id: 'Sinkronisasi pusat', en: 'Central sync' },
   sectionLoading: { id: 'Memuat bagian…', en: 'Loading the section…' },
   sectionFailed: { id: 'Bagian ini gagal dimuat.', en: 'This section failed to load.' },
   retry: { id: 'Coba lagi', en: 'Try again' },
