@@ -136,6 +136,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     if (!hosts.success) throw new Error(`GILIRAN_ALLOWED_HOSTS: ${hosts.error.issues.map((i) => i.message).join('; ')}`);
     fromEnv.allowedHosts = hosts.data;
   }
+  if (databaseUrl !== null && (fromEnv.centralUrl ?? parsed.data.centralUrl)) throw new Error('GILIRAN_CENTRAL_URL is for an office box on the embedded store: a server on GILIRAN_DATABASE_URL is a central itself');
   const notify = notifyFromEnv(parsed.data.notify, env);
   return {
     ...parsed.data,

@@ -57,9 +57,10 @@ import { QR_MAX_BYTES } from './kiosk.ts';
 import { TRACK_CANCELS_PER_ADDRESS_PER_MINUTE, TRACK_READS_PER_ADDRESS_PER_MINUTE } from './track.ts';
 import { COUNTER_ENDPOINTS, QUEUE_ENDPOINTS, auditQuerySchema } from './queue.ts';
 import { adminOpsOperations } from './admin-ops-openapi.ts';
+import { syncOperations } from '../sync/openapi.ts';
 import type { publicUser } from './session.ts';
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'admin', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'notify', 'admin', 'sync', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // The server's own types of what it sends must be the schemas' types, so the
@@ -80,7 +81,7 @@ export type ResponseTypesMatch = [
 // Errors: which codes each operation can return
 
 /** Refusals every command can meet on its way in and through QueueService.execute, beside the domain's. */
-const COMMAND_BOUNDARY_ERRORS: ErrorCode[] = ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found', 'unavailable'];
+const COMMAND_BOUNDARY_ERRORS: ErrorCode[] = ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found', 'unavailable', 'office_on_box'];
 
 function errorResponses(codes: readonly ErrorCode[]): Record<string, ZodOpenApiResponseObject> {
   const byStatus = new Map<number, ErrorCode[]>();
@@ -547,6 +548,7 @@ function operations(): Operation[] {
       errors: ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found'],
     },
     ...adminOpsOperations(),
+    ...syncOperations(),
 
     // health
     {
@@ -639,6 +641,7 @@ function generate(): oas31.OpenAPIObject {
       { name: 'track', description: "A citizen's phone: one ticket's view, and withdrawing it (holder key)." },
       { name: 'notify', description: "Alerts to citizens' phones (page, Web Push, WhatsApp, SMS) and the providers' callbacks." },
       { name: 'admin', description: "The admin console: an office's configuration, section by section, its audit log, staff accounts, devices and printers, backup and restore, the office logo." },
+      { name: 'sync', description: 'Office boxes shipping their journals to a central deployment (docs/sync.md).' },
       { name: 'health', description: 'Liveness and this document.' },
     ],
     paths,
@@ -668,7 +671,7 @@ function generate(): oas31.OpenAPIObject {
           name: SESSION_COOKIE,
           description: 'Staff session cookie set by `POST /api/v1/session` (HttpOnly, SameSite=Strict; Secure over HTTPS). State-changing requests must come from the same origin.',
         },
-        deviceBearer: { type: 'http', scheme: 'bearer', description: 'Paired device token (kiosk, display, agent), as `Authorization: Bearer <token>`.' },
+        deviceBearer: { type: 'http', scheme: 'bearer', description: 'Paired device token (kiosk, display, agent, office box), as `Authorization: Bearer <token>`.' },
         deviceToken: { type: 'apiKey', in: 'header', name: 'X-Device-Token', description: 'Paired device token, as an `X-Device-Token` header (same token as the bearer form).' },
       },
     },
