@@ -209,7 +209,7 @@ describe.runIf(postgresAvailable())('office boxes shipping to a central on Postg
       tv.close();
       for (const { srv } of boxes) await srv.close();
     }
-  }, 115_000);
+  }, 300_000);
 
   it('refuses queue commands on the central for an office whose queue lives on a box, in both languages', async () => {
     await addOffices(central.giliran, ['ro']);
