@@ -202,8 +202,8 @@ export function setPath(target: unknown, path: string, value: unknown): void {
 
 // ------------------------------------------------------------------ the console
 
-export type ViewId = 'office' | 'services' | 'checklists' | 'counters' | 'staff' | 'devices' | 'displays' | 'rules' | 'notify' | 'audit' | 'backup' | 'bookings' | 'reports' | 'survey' | 'complaints';
-export const VIEWS: readonly ViewId[] = ['office', 'services', 'checklists', 'counters', 'staff', 'devices', 'displays', 'rules', 'notify', 'audit', 'backup', 'bookings', 'reports', 'survey', 'complaints'];
+export type ViewId = 'office' | 'services' | 'checklists' | 'counters' | 'staff' | 'devices' | 'displays' | 'rules' | 'notify' | 'audit' | 'backup' | 'bookings' | 'reports' | 'survey' | 'complaints' | 'sync';
+export const VIEWS: readonly ViewId[] = ['office', 'services', 'checklists', 'counters', 'staff', 'devices', 'displays', 'rules', 'notify', 'audit', 'backup', 'bookings', 'reports', 'survey', 'complaints', 'sync'];
 
 const LANG_KEY = 'giliran.admin.lang';
 

@@ -45,6 +45,7 @@ export const m = messages({
   v_reports: { id: 'Laporan', en: 'Reports' },
   v_survey: { id: 'Survei kepuasan (IKM)', en: 'Satisfaction (IKM)' },
   v_complaints: { id: 'Pengaduan', en: 'Complaints' },
+  v_sync: { id: 'Sinkronisasi pusat', en: 'Central sync' },
   sectionLoading: { id: 'Memuat bagian…', en: 'Loading the section…' },
   sectionFailed: { id: 'Bagian ini gagal dimuat.', en: 'This section failed to load.' },
   retry: { id: 'Coba lagi', en: 'Try again' },

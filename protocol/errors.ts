@@ -82,6 +82,10 @@ export const ERRORS = {
   booking_other_day: [409, 'Booking ini bukan untuk hari ini.', 'This booking is not for today.'],
   check_in_too_early: [409, 'Terlalu awal untuk check-in. Silakan datang kembali mendekati jam booking Anda.', 'Too early to check in. Please come back closer to your booking time.'],
   check_in_too_late: [409, 'Waktu check-in untuk booking ini sudah lewat. Silakan ambil nomor antrean biasa.', 'The check-in time of this booking has passed. Please take a regular ticket.'],
+  // Office boxes that sync to a central deployment (server/sync, docs/sync.md).
+  office_on_box: [409, 'Antrean kantor ini dijalankan oleh server kantor sendiri dan hanya dapat diubah di sana; server pusat hanya menampilkannya.', 'This office\'s queue runs on its own office box and can only be changed there; the central server only shows it.'],
+  sync_conflict: [409, 'Data yang dikirim berbeda dengan yang sudah tersimpan di server pusat untuk versi yang sama. Tidak ada yang disimpan.', 'What was sent differs from what the central server already holds for the same version. Nothing was stored.'],
+  sync_unsupported: [501, 'Server ini tidak menerima sinkronisasi (hanya server pusat dengan PostgreSQL).', 'This server does not accept sync (only a central server on PostgreSQL does).'],
   internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
   unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;

@@ -27,7 +27,8 @@ export type PauseReason = (typeof PAUSE_REASONS)[number];
 export const ROLES = ['admin', 'supervisor', 'clerk'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const DEVICE_KINDS = ['kiosk', 'display', 'agent'] as const;
+/** 'office_box': an office's own server that ships its journals to a central deployment (server/sync). */
+export const DEVICE_KINDS = ['kiosk', 'display', 'agent', 'office_box'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 export type Weekday = (typeof S.WEEKDAYS)[number];

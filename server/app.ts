@@ -46,6 +46,10 @@ import { TrackService } from './track-service.ts';
 import { BookingService, DEFAULT_BOOKING_OPTIONS, type BookingOptions } from './booking-service.ts';
 import { bookingRouter } from './http/booking.ts';
 import { loadPgSecrets, loadSecrets, type Secrets } from './store/secrets.ts';
+import { SYNC_BODY_LIMIT } from '../protocol/sync.ts';
+import { SyncAgent } from './sync/agent.ts';
+import { syncRouter } from './sync/central.ts';
+import { readBoxTokens } from './sync/tokens.ts';
 import { openPgStore } from './store/pg-store.ts';
 import type { Store } from './store/types.ts';
 import { VERSION } from './version.ts';
@@ -65,6 +69,8 @@ export interface Giliran {
   booking: BookingService;
   /** Complaints (pengaduan): filing, answers, the contact sweep. */
   complaints: ComplaintService;
+  /** The office box's shipping to the central (server/sync): set when GILIRAN_CENTRAL_URL and a box token are. */
+  sync: SyncAgent | null;
   http: HttpServer;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
@@ -154,6 +160,8 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use(notifyRouter(ctx, notify));
   // An admin section (all services with their requirement lists) outgrows the queue's small body limit.
   app.use('/api/v1/admin', express.json({ limit: ADMIN_BODY_LIMIT, strict: true }));
+  // An office box's batch of commits (server/sync) outgrows it too.
+  app.use('/api/v1/sync', express.json({ limit: SYNC_BODY_LIMIT, strict: true }));
   app.use(express.json({ limit: settings.bodyLimit, strict: true }));
 
   const started = Date.now();
@@ -179,6 +187,8 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use(adminConfigRouter(ctx));
   app.use(bookingRouter(ctx, booking));
   app.use(reportsRouter(ctx, reports));
+  let sync: SyncAgent | null = null;
+  app.use(syncRouter(ctx, () => sync));
   const presence = new DevicePresence(now);
   let hub: ReturnType<typeof createDevices>['hub'] | null = null;
   app.use(
@@ -228,6 +238,13 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   notify.setPageProbe((o, t) => (trackRooms.get(trackRoom(o, t, true))?.size ?? 0) + (trackRooms.get(trackRoom(o, t, false))?.size ?? 0) > 0);
   notify.setStatusListener((o, t) => realtime.track.notifyChanged(o, t));
   await notify.start();
+  if (settings.centralUrl) {
+    const tokens = [...settings.boxTokens, ...(await readBoxTokens(settings.dataDir)).tokens.map((t) => t.token)];
+    if (tokens.length > 0) {
+      sync = new SyncAgent({ centralUrl: settings.centralUrl, tokens: [...new Set(tokens)], store, queue, dataDir: settings.dataDir, log, now, ...settings.sync });
+      await sync.start();
+    } else log.warn('GILIRAN_CENTRAL_URL is set but this box has no token: pair it first (docs/sync.md)');
+  }
 
   return {
     settings,
@@ -238,6 +255,9 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
     notify,
     booking,
     complaints,
+    get sync() {
+      return sync;
+    },
     http,
     io,
     get seededPassword() {
@@ -258,6 +278,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
       });
     },
     async close() {
+      await sync?.close();
       queue.stopTimers();
       booking.stopTimers();
       complaints.stopTimers();

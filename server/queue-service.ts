@@ -184,6 +184,14 @@ export class QueueService {
     return this.store.config.get().offices;
   }
 
+  /**
+   * The office's queue runs on an office box paired to this (central) server,
+   * which ships its journals here (server/sync): it is read here, never changed.
+   */
+  onBox(officeId: string): boolean {
+    return this.store.config.get().devices.some((d) => d.kind === 'office_box' && d.officeId === officeId);
+  }
+
   /** Offices that cannot be served now: their day cannot be read (the log says why). */
   unavailableOffices(): string[] {
     return [...this.#unavailable.keys()];
@@ -260,6 +268,7 @@ export class QueueService {
   async #execute(officeId: string, command: Command, actor: Actor, origin: CommandOrigin, attempt: number): Promise<Result<CommandResult>> {
     const office = this.office(officeId);
     if (!office) return { ok: false, error: apiError('office_not_found') };
+    if (this.onBox(officeId)) return { ok: false, error: apiError('office_on_box') };
     // A shared store (PostgreSQL, several processes): one writer per office at a time (docs/central.md).
     return this.#asWriter(officeId, (leased) => this.#executeHeld(office, command, actor, origin, attempt, leased));
   }
@@ -335,6 +344,8 @@ export class QueueService {
    * broadcast; a future day's version is not theirs.
    */
   async commitOn<T>(officeId: string, officeDay: string, decide: DayDecider<T>, actor: Actor, origin: CommandOrigin = {}, key?: string): Promise<Result<DayCommitted<T>>> {
+    // The central never edits a box's office, bookings included (docs/sync.md).
+    if (this.onBox(officeId)) return { ok: false, error: apiError('office_on_box') };
     return this.#asWriter(officeId, (leased) => this.#commitOnHeld(officeId, officeDay, decide, actor, origin, key, leased));
   }
 
@@ -450,7 +461,8 @@ export class QueueService {
     const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
     try {
       const state = await this.#day(office);
-      for (const cfg of office.counters) {
+      // A box's counters are configured on the box (its journal ships here).
+      for (const cfg of this.onBox(officeId) ? [] : office.counters) {
         const was = before.counters.find((c) => c.id === cfg.id);
         const live = state.counters.get(cfg.id);
         if (!was || !live || same(was.services, cfg.services) || same(live.services, cfg.services) || cfg.services.length === 0) continue;
@@ -485,6 +497,7 @@ export class QueueService {
   /** Once a period: roll office days over at local midnight and mark called-but-absent tickets no-show. */
   async tick(): Promise<void> {
     for (const office of this.offices()) {
+      if (this.onBox(office.id)) continue; // its box marks its no-shows
       try {
         const state = await this.#day(office);
         for (const t of dueNoShows(state, office, this.now())) {

@@ -38,6 +38,21 @@ const notifySchema = z.strictObject({
 });
 export type NotifySettings = z.infer<typeof notifySchema>;
 
+/** Office-box sync (server/sync, docs/sync.md): how the box ships to the central. */
+const syncSchema = z.strictObject({
+  /** Commits per request. */
+  batchSize: z.number().int().min(1).max(500).default(500),
+  /** First retry delay after a failure; doubles per failure (with jitter) up to retryMaxMs. */
+  retryBaseMs: z.number().int().min(1).max(600_000).default(1_000),
+  retryMaxMs: z.number().int().min(1).max(3_600_000).default(300_000),
+  /** After a commit, wait this long for more before shipping them in one request. */
+  lingerMs: z.number().int().min(0).max(600_000).default(1_000),
+  /** With nothing to ship, look again after this long. */
+  idleMs: z.number().int().min(10).max(3_600_000).default(30_000),
+  requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+});
+export type SyncSettings = z.infer<typeof syncSchema>;
+
 const fileSchema = z.strictObject({
   /** The address citizens' phones use to reach this server (QR codes on tickets). */
   publicUrl: z.url().optional(),
@@ -71,6 +86,9 @@ const fileSchema = z.strictObject({
   bodyLimit: z.string().regex(/^\d+(b|kb|mb)$/).default('16kb'),
   /** Alerts to citizens (server/notify, docs/notify.md). Provider secrets usually come from the environment. */
   notify: notifySchema.prefault({}),
+  /** The central deployment this office box ships its journals to (GILIRAN_CENTRAL_URL); none = not a box. */
+  centralUrl: z.url({ protocol: /^https?$/ }).optional(),
+  sync: syncSchema.prefault({}),
 });
 
 export type FileSettings = z.infer<typeof fileSchema>;
@@ -97,6 +115,8 @@ export interface Settings extends FileSettings {
   demoPassword: string | null;
   /** Folder of the built pages (vite build output). */
   distDir: string;
+  /** GILIRAN_BOX_TOKEN (comma-separated): office-box tokens besides those in <data>/sync/box-tokens.json. */
+  boxTokens: string[];
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
@@ -125,12 +145,18 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   const fromEnv: Partial<FileSettings> = {};
   if (env.GILIRAN_LOG_LEVEL) fromEnv.logLevel = fileSchema.shape.logLevel.parse(env.GILIRAN_LOG_LEVEL);
   if (env.GILIRAN_PUBLIC_URL) fromEnv.publicUrl = env.GILIRAN_PUBLIC_URL;
+  if (env.GILIRAN_CENTRAL_URL) {
+    const url = fileSchema.shape.centralUrl.safeParse(env.GILIRAN_CENTRAL_URL.trim());
+    if (!url.success) throw new Error('GILIRAN_CENTRAL_URL must be an http:// or https:// URL');
+    fromEnv.centralUrl = url.data;
+  }
   if (env.GILIRAN_TRUST_LOOPBACK) fromEnv.trustLoopbackDevices = env.GILIRAN_TRUST_LOOPBACK !== 'false';
   if (env.GILIRAN_ALLOWED_HOSTS !== undefined) {
     const hosts = fileSchema.shape.allowedHosts.safeParse(env.GILIRAN_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean));
     if (!hosts.success) throw new Error(`GILIRAN_ALLOWED_HOSTS: ${hosts.error.issues.map((i) => i.message).join('; ')}`);
     fromEnv.allowedHosts = hosts.data;
   }
+  if (databaseUrl !== null && (fromEnv.centralUrl ?? parsed.data.centralUrl)) throw new Error('GILIRAN_CENTRAL_URL is for an office box on the embedded store: a server on GILIRAN_DATABASE_URL is a central itself');
   const notify = notifyFromEnv(parsed.data.notify, env);
   return {
     ...parsed.data,
@@ -144,6 +170,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     pgWriter,
     configFile,
     demoPassword: env.GILIRAN_DEMO_PASSWORD ?? null,
+    boxTokens: (env.GILIRAN_BOX_TOKEN ?? '').split(',').map((t) => t.trim()).filter(Boolean),
     distDir: path.resolve(env.GILIRAN_DIST ?? path.join(import.meta.dirname, '..', 'dist')),
   };
 }

@@ -62,9 +62,10 @@ import { bookingOperations } from './booking-openapi.ts';
 import { bookingCodeSchema } from '../../protocol/booking.ts';
 import { reportOperations } from './reports-openapi.ts';
 import { surveyOperations } from './survey-openapi.ts';
+import { syncOperations } from '../sync/openapi.ts';
 import type { publicUser } from './session.ts';
 
-export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'survey', 'complaints', 'notify', 'booking', 'admin', 'health'] as const;
+export const OPENAPI_TAGS = ['session', 'queue', 'counter', 'devices', 'kiosk', 'track', 'survey', 'complaints', 'notify', 'booking', 'admin', 'sync', 'health'] as const;
 type Tag = (typeof OPENAPI_TAGS)[number];
 
 // The server's own types of what it sends must be the schemas' types, so the
@@ -85,7 +86,7 @@ export type ResponseTypesMatch = [
 // Errors: which codes each operation can return
 
 /** Refusals every command can meet on its way in and through QueueService.execute, beside the domain's. */
-const COMMAND_BOUNDARY_ERRORS: ErrorCode[] = ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found', 'unavailable'];
+const COMMAND_BOUNDARY_ERRORS: ErrorCode[] = ['bad_request', 'unauthenticated', 'forbidden', 'office_not_found', 'unavailable', 'office_on_box'];
 
 function errorResponses(codes: readonly ErrorCode[]): Record<string, ZodOpenApiResponseObject> {
   const byStatus = new Map<number, ErrorCode[]>();
@@ -563,6 +564,7 @@ function operations(): Operation[] {
     ...adminOpsOperations(),
     ...reportOperations(),
     ...surveyOperations(),
+    ...syncOperations(),
 
     // health
     {
@@ -658,6 +660,7 @@ function generate(): oas31.OpenAPIObject {
       { name: 'notify', description: "Alerts to citizens' phones (page, Web Push, WhatsApp, SMS) and the providers' callbacks." },
       { name: 'booking', description: 'Online booking (docs/booking.md): slots, proof of work, hold, manage, kiosk check-in, staff bookings and slot blocks.' },
       { name: 'admin', description: "The admin console: an office's configuration, section by section, its audit log, staff accounts, devices and printers, backup and restore, the office logo." },
+      { name: 'sync', description: 'Office boxes shipping their journals to a central deployment (docs/sync.md).' },
       { name: 'health', description: 'Liveness and this document.' },
     ],
     paths,
@@ -687,7 +690,7 @@ function generate(): oas31.OpenAPIObject {
           name: SESSION_COOKIE,
           description: 'Staff session cookie set by `POST /api/v1/session` (HttpOnly, SameSite=Strict; Secure over HTTPS). State-changing requests must come from the same origin.',
         },
-        deviceBearer: { type: 'http', scheme: 'bearer', description: 'Paired device token (kiosk, display, agent), as `Authorization: Bearer <token>`.' },
+        deviceBearer: { type: 'http', scheme: 'bearer', description: 'Paired device token (kiosk, display, agent, office box), as `Authorization: Bearer <token>`.' },
         deviceToken: { type: 'apiKey', in: 'header', name: 'X-Device-Token', description: 'Paired device token, as an `X-Device-Token` header (same token as the bearer form).' },
       },
     },

@@ -33,7 +33,8 @@ export const MERGE_WINDOW_MS = 250;
 export function feedOf(p: Principal): Feed {
   if (p.kind === 'user') return 'full';
   if (p.loopback) return 'public';
-  return FEEDS[p.device.kind].feed;
+  // An office box only ships its journals (server/sync): it reads no more of a queue than a kiosk.
+  return p.device.kind === 'office_box' ? 'figures' : FEEDS[p.device.kind].feed;
 }
 
 const withoutPrecheck = (t: Ticket): Ticket => (t.precheck === null ? t : { ...t, precheck: null });

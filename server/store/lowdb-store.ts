@@ -127,8 +127,12 @@ class JournalQueueStore implements QueueStore {
       throw err;
     }
     const out: Commit[] = [];
+    // Line i holds version i + 1 (the day is rebuilt only from a journal without gaps), so the lines a
+    // reader already has are skipped unparsed: the sync agent reads the day's new tail often.
+    let n = 0;
     for (const line of text.split('\n')) {
       if (!line) continue;
+      if (++n <= afterVersion) continue;
       try {
         const commit = JSON.parse(line) as Commit;
         if (commit.version > afterVersion) out.push(commit);

@@ -101,4 +101,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX complaints_created ON complaints (office_id, created_at DESC);
     `,
   },
+  {
+    version: 40,
+    name: 'office box sync',
+    sql: `
+      -- What each office box last shipped per office day (server/sync): the admin console's sync state.
+      -- The commits themselves go into commits, keyed (office, day, version) like any other.
+      CREATE TABLE sync_state (
+        device_id text NOT NULL,
+        office_id text NOT NULL,
+        office_day text NOT NULL,
+        version integer NOT NULL,
+        box_version integer,
+        contact_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (device_id, office_id, office_day)
+      );
+      CREATE INDEX sync_state_office ON sync_state (office_id, office_day DESC);
+      -- Audit lines a box shipped, by its line number in its audit journal of the day: each stored once.
+      CREATE TABLE sync_audit (
+        device_id text NOT NULL,
+        office_id text NOT NULL,
+        day text NOT NULL,
+        seq integer NOT NULL,
+        PRIMARY KEY (device_id, office_id, day, seq)
+      );
+      CREATE TABLE sync_audit_marks (
+        device_id text NOT NULL,
+        office_id text NOT NULL,
+        day text NOT NULL,
+        up_to integer NOT NULL,
+        PRIMARY KEY (device_id, office_id, day)
+      );
+    `,
+  },
 ];

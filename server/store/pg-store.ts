@@ -15,7 +15,7 @@ import type { OpenStoreOptions } from './lowdb-store.ts';
 import { MIGRATIONS } from './pg-migrations.ts';
 import type { DayAggregate } from '../domain/report.ts';
 import type { Complaint } from '../../protocol/complaints.ts';
-import { StaleDayError, type AggregateStore, type AuditEntry, type AuditLog, type ComplaintStore, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store } from './types.ts';
+import { StaleDayError, SyncConflictError, type AggregateStore, type AuditEntry, type AuditLog, type ComplaintStore, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store, type SyncStateRow, type SyncStore } from './types.ts';
 
 export { StaleDayError };
 
@@ -441,6 +441,99 @@ class PgAuditLog implements AuditLog {
   }
 }
 
+/**
+ * Office boxes' journals (server/sync): a box's commits go into `commits` like
+ * the central's own, one transaction per batch under an advisory lock of the
+ * office day (two retries of one batch never interleave), with the NOTIFY
+ * that tells every process (this one too: the token is not a process's) to
+ * catch its copy of the day up.
+ */
+class PgSyncStore implements SyncStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async heldVersion(officeId: string, officeDay: string): Promise<number> {
+    const r = await this.pool.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM commits WHERE office_id = $1 AND office_day = $2', [officeId, officeDay]);
+    return r.rows[0]?.v ?? 0;
+  }
+
+  async importCommits(deviceId: string, officeId: string, officeDay: string, after: number, commits: Commit[], boxVersion: number | null): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sync:${officeId}/${officeDay}`]);
+      // Commits are only ever added in order with no gap (here and in PgQueueStore), so max = the contiguous end.
+      let held = (await client.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM commits WHERE office_id = $1 AND office_day = $2', [officeId, officeDay])).rows[0]?.v ?? 0;
+      const last = after + commits.length;
+      if (after <= held && last > 0) {
+        const rows = JSON.stringify(commits.map((c) => ({ version: c.version, data: c })));
+        // Rows already held are compared with the shipped ones (the outer SELECT sees the table as it was before the INSERT).
+        const r = await client.query<{ version: number }>(
+          `WITH input AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(version integer, data jsonb)),
+                ins AS (INSERT INTO commits (office_id, office_day, version, data) SELECT $1, $2, version, data FROM input ORDER BY version ON CONFLICT DO NOTHING RETURNING version)
+           SELECT i.version FROM input i JOIN commits c ON c.office_id = $1 AND c.office_day = $2 AND c.version = i.version WHERE c.data <> i.data ORDER BY i.version LIMIT 1`,
+          [officeId, officeDay, rows],
+        );
+        const differs = r.rows[0];
+        if (differs) {
+          await client.query('ROLLBACK');
+          throw new SyncConflictError(officeId, officeDay, differs.version);
+        }
+        if (last > held) {
+          held = last;
+          await client.query('SELECT pg_notify($1, $2)', [COMMITS_CHANNEL, JSON.stringify({ p: 'sync', o: officeId, d: officeDay, v: held })]);
+        }
+      }
+      await client.query(
+        `INSERT INTO sync_state (device_id, office_id, office_day, version, box_version, contact_at) VALUES ($1, $2, $3, $4, $5, now())
+         ON CONFLICT (device_id, office_id, office_day) DO UPDATE SET version = EXCLUDED.version, box_version = EXCLUDED.box_version, contact_at = now()`,
+        [deviceId, officeId, officeDay, held, boxVersion],
+      );
+      await client.query('COMMIT');
+      return held;
+    } catch (err) {
+      if (!(err instanceof SyncConflictError)) await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async importAudit(deviceId: string, officeId: string, day: string, upTo: number, entries: Array<{ seq: number; entry: AuditEntry }>): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (entries.length > 0) {
+        await client.query(
+          `WITH input AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(seq integer, entry jsonb)),
+                fresh AS (INSERT INTO sync_audit (device_id, office_id, day, seq) SELECT $1, $2, $3, seq FROM input ON CONFLICT DO NOTHING RETURNING seq)
+           INSERT INTO audit (day, office_id, data) SELECT left(i.entry->>'at', 10), $2, i.entry FROM input i JOIN fresh f ON f.seq = i.seq ORDER BY i.seq`,
+          [deviceId, officeId, day, JSON.stringify(entries.map((e) => ({ seq: e.seq, entry: { ...e.entry, officeId } })))],
+        );
+      }
+      const r = await client.query<{ up_to: number }>(
+        `INSERT INTO sync_audit_marks (device_id, office_id, day, up_to) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (device_id, office_id, day) DO UPDATE SET up_to = greatest(sync_audit_marks.up_to, EXCLUDED.up_to) RETURNING up_to`,
+        [deviceId, officeId, day, upTo],
+      );
+      await client.query('COMMIT');
+      return r.rows[0]?.up_to ?? upTo;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async syncState(officeId: string): Promise<SyncStateRow[]> {
+    const r = await this.pool.query<{ device_id: string; office_day: string; version: number; box_version: number | null; contact_at: Date }>(
+      'SELECT DISTINCT ON (device_id) device_id, office_day, version, box_version, contact_at FROM sync_state WHERE office_id = $1 ORDER BY device_id, office_day DESC',
+      [officeId],
+    );
+    return r.rows.map((row) => ({ deviceId: row.device_id, officeId, officeDay: row.office_day, version: row.version, boxVersion: row.box_version, contactAt: row.contact_at.toISOString() }));
+  }
+}
+
 export interface PgStoreOptions extends Omit<OpenStoreOptions, 'dataDir'> {
   databaseUrl: string;
   /** Connections in the pool (default 10). */
@@ -453,6 +546,7 @@ export interface PgStoreOptions extends Omit<OpenStoreOptions, 'dataDir'> {
 
 export interface PgStore extends Store {
   queue: PgQueueStore;
+  sync: PgSyncStore;
   pool: pg.Pool;
 }
 
@@ -494,6 +588,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
       sessions,
       audit: new PgAuditLog(pool),
       complaints: new PgComplaintStore(pool),
+      sync: new PgSyncStore(pool),
       pool,
       async close() {
         listener.release();

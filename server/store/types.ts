@@ -171,6 +171,49 @@ export interface ComplaintStore {
   update(officeId: string, id: string, change: (c: Complaint) => Complaint | null): Promise<Complaint | undefined>;
 }
 
+/** What a box shipped last for one of its offices (the central's view, server/sync). */
+export interface SyncStateRow {
+  deviceId: string;
+  officeId: string;
+  officeDay: string;
+  version: number;
+  boxVersion: number | null;
+  contactAt: string;
+}
+
+/**
+ * A shipped commit differs from the one the central already holds for its
+ * (office, day, version): nothing of the batch was stored.
+ */
+export class SyncConflictError extends Error {
+  constructor(officeId: string, officeDay: string, version: number) {
+    super(`office day ${officeId}/${officeDay}: the shipped version ${version} differs from the stored one`);
+    this.name = 'SyncConflictError';
+  }
+}
+
+/**
+ * The central's side of office-box sync (server/sync): only stores several
+ * processes share (PostgreSQL) have it. Every import is idempotent: a batch
+ * sent twice stores nothing the second time.
+ */
+export interface SyncStore {
+  /**
+   * Stores the commits of a box's office day that follow `after` (each
+   * commit's version is after + i + 1), skipping those already held (which
+   * must be equal, else SyncConflictError and nothing stored). When `after`
+   * is past what the central holds, nothing is stored (no gap is ever made).
+   * Resolves with the last contiguous version held, once durable.
+   */
+  importCommits(deviceId: string, officeId: string, officeDay: string, after: number, commits: Commit[], boxVersion: number | null): Promise<number>;
+  /** The last contiguous version of an office day held (0: none). */
+  heldVersion(officeId: string, officeDay: string): Promise<number>;
+  /** Stores a box's audit entries of one day by their line `seq`, once each; resolves with the box's audit mark of the day. */
+  importAudit(deviceId: string, officeId: string, day: string, upTo: number, entries: Array<{ seq: number; entry: AuditEntry }>): Promise<number>;
+  /** The newest state row of each box for an office. */
+  syncState(officeId: string): Promise<SyncStateRow[]>;
+}
+
 export interface Store {
   queue: QueueStore;
   aggregates: AggregateStore;
@@ -178,5 +221,7 @@ export interface Store {
   config: ConfigStore;
   sessions: SessionStore;
   audit: AuditLog;
+  /** Receiving office boxes' journals (central deployments on PostgreSQL only). */
+  sync?: SyncStore;
   close(): Promise<void>;
 }

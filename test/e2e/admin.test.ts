@@ -14,7 +14,7 @@ import { axeViolations, copyOfDist, launchBrowser, screenProblems, screenshot } 
 import { DEMO_PASSWORD, login, request, startServer, type TestServer } from '../helpers/server.ts';
 
 const VIEWPORT = { width: 1366, height: 768 };
-const SECTIONS = ['office', 'services', 'checklists', 'counters', 'staff', 'devices', 'displays', 'rules', 'notify', 'audit', 'backup'] as const;
+const SECTIONS = ['office', 'services', 'checklists', 'counters', 'staff', 'devices', 'displays', 'rules', 'notify', 'audit', 'backup', 'sync'] as const;
 
 let browser: Browser;
 let dist: string;

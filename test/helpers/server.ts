@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ApiError } from '../../protocol/errors.ts';
+import type { DeviceKind } from '../../protocol/model.ts';
 import type { ClientToServer, Role, ServerToClient } from '../../protocol/events.ts';
 import { createGiliran, type Giliran } from '../../server/app.ts';
 import { createLogger } from '../../server/log.ts';
@@ -142,7 +143,7 @@ export function emitUnchecked(socket: Socket, event: string, ...args: unknown[])
 }
 
 /** Pairs a device through the REST flow (request code, admin approves, collect token) and returns its token. */
-export async function pairDevice(base: string, adminCookie: string, kind: 'kiosk' | 'display' | 'agent', office = 'kupang'): Promise<{ token: string; id: string }> {
+export async function pairDevice(base: string, adminCookie: string, kind: DeviceKind, office = 'kupang'): Promise<{ token: string; id: string }> {
   const start = await request(base, 'POST', '/api/v1/devices/pairing', { body: { kind } });
   if (start.status !== 201) throw new Error(`pairing request: ${start.status}`);
   const approve = await request(base, 'POST', `/api/v1/devices/pairing/${start.body.code}/approve`, { body: { office }, cookie: adminCookie });

@@ -21,6 +21,7 @@ import { OPENAPI_TAGS, openApiDocument } from '../../server/http/openapi.ts';
 import { surveyRouter } from '../../server/http/survey.ts';
 import { complaintsRouter } from '../../server/http/complaints.ts';
 import type { ComplaintService } from '../../server/complaint-service.ts';
+import { syncRouter } from '../../server/sync/central.ts';
 import { COUNTER_ENDPOINTS, queueRouter } from '../../server/http/queue.ts';
 import { sessionRouter } from '../../server/http/session.ts';
 import { trackRouter } from '../../server/http/track.ts';
@@ -82,7 +83,7 @@ function codesOf(response: Json): string[] {
 /** "METHOD /path" for every route the routers register, in OpenAPI template form. */
 function registeredRoutes(): string[] {
   const ctx = {} as HttpContext; // handlers are never called: only the route table is read
-  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps), bookingRouter(ctx, {} as BookingService), reportsRouter(ctx, {} as ReportService), surveyRouter(ctx), complaintsRouter(ctx, {} as ComplaintService)];
+  const routers: Router[] = [sessionRouter(ctx), queueRouter(ctx), devicesRouter(ctx), kioskRouter(ctx), metricsRouter(ctx, {} as Metrics), trackRouter(ctx), notifyRouter(ctx, {} as NotifyService), adminConfigRouter(ctx), adminOpsRouter(ctx, {} as AdminOpsDeps), bookingRouter(ctx, {} as BookingService), reportsRouter(ctx, {} as ReportService), surveyRouter(ctx), complaintsRouter(ctx, {} as ComplaintService), syncRouter(ctx, () => null)];
   const out: string[] = [];
   for (const r of routers) {
     for (const layer of (r as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> }).stack) {
@@ -246,7 +247,7 @@ describe('OpenAPI document', () => {
 
   it("lists for each command exactly the domain's refusals plus the errors of the way in", () => {
     // What the HTTP boundary and QueueService.execute add to every command endpoint.
-    const boundary: ErrorCode[] = ['bad_request', 'invalid_json', 'payload_too_large', 'unauthenticated', 'forbidden', 'bad_origin', 'office_not_found', 'unavailable', 'internal'];
+    const boundary: ErrorCode[] = ['bad_request', 'invalid_json', 'payload_too_large', 'unauthenticated', 'forbidden', 'bad_origin', 'office_not_found', 'unavailable', 'office_on_box', 'internal'];
     const seen = new Set<string>();
     for (const { path, method, op: o } of operations()) {
       const type = o['x-giliran-command'] as CommandType | undefined;

@@ -29,7 +29,7 @@ function slowStore() {
   let day: DayState | null = null;
   const writes: Array<ReturnType<typeof held>> = [];
   const store = {
-    config: { get: () => ({ offices: [office] }) },
+    config: { get: () => ({ offices: [office], devices: [] }) },
     queue: {
       openDay: async (_o: unknown, officeDay: string) => (day ??= emptyDay(office.id, officeDay)),
       commit: () => {
