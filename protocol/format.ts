@@ -117,8 +117,10 @@ export function waitRange(range: { low: number; high: number }, lang: FormatLang
   const span = (m: number) => {
     const h = Math.floor(m / 60);
     const r = m % 60;
+    const mins = `${r} ${lang === 'en' ? 'min' : 'menit'}`;
+    if (h === 0) return mins;
     const hs = lang === 'en' ? `${h} h` : `${h} jam`;
-    return r === 0 ? hs : `${hs} ${r} ${lang === 'en' ? 'min' : 'menit'}`;
+    return r === 0 ? hs : `${hs} ${mins}`;
   };
   return low === high ? `${about} ${span(high)}` : `${about} ${span(low)} – ${span(high)}`;
 }

@@ -181,7 +181,7 @@ describe('the admin console', () => {
     await page.getByRole('button', { name: 'Simpan' }).click();
     const conflict = page.getByTestId('conflict');
     await conflict.waitFor();
-    expect(await conflict.locator('h3').textContent()).toMatch(/^Diubah oleh admin pukul \d\d:\d\d$/);
+    expect(await conflict.locator('h3').textContent()).toMatch(/^Diubah oleh admin pukul \d\d\.\d\d WITA$/);
     expect(await conflict.textContent()).toContain('counters.1.name');
     await check(page, 'conflict');
     await conflict.getByRole('button', { name: 'Terapkan perubahan saya di atasnya' }).click();

@@ -163,7 +163,9 @@ describe('kiosk', () => {
     expect(t.waitAtIssue).not.toBeNull();
     expect(t.waitAtIssue!.high).toBeGreaterThan(1);
     await expect.poll(() => page.getByTestId('wait').textContent()).toBe(`Perkiraan waktu tunggu: ${waitRange(t.waitAtIssue!, 'id')}`);
-    expect(await page.getByTestId('wait').textContent()).toMatch(/sekitar \d+(–\d+)? menit/);
+    // Minutes, or hours and minutes on a long queue; never "0 jam".
+    expect(await page.getByTestId('wait').textContent()).toMatch(/: sekitar [1-9]\d* (menit|jam)/);
+    expect(await page.getByTestId('wait').textContent()).not.toMatch(/\b0 jam/);
     expect(await page.getByTestId('ahead').textContent()).toBe(`Di depan Anda: ${t.aheadAtIssue} orang`);
     await checkScreen(page, 'ticket-range', { noScroll: false });
   });
@@ -361,6 +363,9 @@ describe('kiosk', () => {
         server.send(m);
       });
       server.onMessage((m) => {
+        // Pages connect WebSocket-first (ui/queue-client.ts): the namespace's connect packet on this socket
+        // means it carries the kiosk's events (with polling first, the upgrade '5' above says so).
+        if (typeof m === 'string' && m.startsWith('40/kiosk')) upgraded = true;
         if (typeof m === 'string' && /^42\/kiosk,\["(print_result|printer_status)"/.test(m)) return;
         ws.send(m);
       });

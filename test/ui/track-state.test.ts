@@ -148,6 +148,9 @@ describe('texts', () => {
     expect(waitRange({ low: 0, high: 0 }, 'id')).toBe('kurang dari 1 menit');
     expect(waitRange({ low: 10, high: 10 }, 'id')).toBe('sekitar 10 menit');
     expect(waitRange({ low: 60, high: 120 }, 'id')).toBe('sekitar 1 jam – 2 jam');
+    // A long range whose low end is under an hour: minutes, never "0 jam".
+    expect(waitRange({ low: 45, high: 100 }, 'id')).toBe('sekitar 45 menit – 1 jam 40 menit');
+    expect(waitRange({ low: 45, high: 100 }, 'en')).toBe('about 45 min – 1 h 40 min');
   });
 
   it('gives today\'s hours in the office\'s zone and the week from Monday', () => {
