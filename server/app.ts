@@ -187,6 +187,9 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use(kioskRouter(ctx));
   app.use(trackRouter(ctx));
   const complaints = new ComplaintService(store, log, now);
+  complaints.onChanged = (office, before, after) => {
+    notify.complaintChanged(office, before, after).catch((err: unknown) => log.error({ err, office: office.id }, 'notify: telling a complaint\'s citizen failed'));
+  };
   app.use(surveyRouter(ctx));
   app.use(complaintsRouter(ctx, complaints));
   app.use(metricsRouter(ctx, metrics));

@@ -33,7 +33,8 @@ import { BookingContacts, bookingMessageId, daysWithBookingContacts, daysWithCon
 import { last4, normalizeIndonesianPhone } from './phone.ts';
 import { endpointAllowed, PushSender, WebhookSender, WhatsAppCloudSender, type OutgoingMessage, type Sender, type VapidKeys } from './providers.ts';
 import { signatureValid } from './signature.ts';
-import { alertText, bookingText, bookingTitle, type BookingMessageKind, CHAT_CANCELLED, CHAT_CANNOT_CANCEL, CHAT_HELP, CHAT_NO_TICKET, CHAT_SUBSCRIBED, pushPayload, statusReply } from './texts.ts';
+import type { Complaint } from '../../protocol/complaints.ts';
+import { alertText, bookingText, bookingTitle, complaintText, type BookingMessageKind, CHAT_CANCELLED, CHAT_CANNOT_CANCEL, CHAT_HELP, CHAT_NO_TICKET, CHAT_SUBSCRIBED, pushPayload, statusReply } from './texts.ts';
 
 /** Messages sent at once (over all channels); more wait their turn. */
 const CONCURRENCY = 8;
@@ -504,6 +505,30 @@ export class NotifyService {
     });
   }
 
+  /**
+   * ComplaintService.onChanged: a citizen who left a number is told of an answer or a new status,
+   * once per change (the id names the change: the answers so far and the status). The number stays
+   * in the complaint record (erased with it, docs/complaints.md) and is read again at each send.
+   */
+  async complaintChanged(office: OfficeConfig, before: Complaint, after: Complaint): Promise<void> {
+    if (!after.contact?.phone || this.#closed) return;
+    const answered = after.responses.length > before.responses.length;
+    if (!answered && after.status === before.status) return;
+    const channel = this.phoneChannels(office.id)[0];
+    if (!channel || !normalizeIndonesianPhone(after.contact.phone)) return;
+    const outbox = await this.#dayOf(office.id, officeDayOf(this.deps.now(), office.timeZone));
+    if (!outbox) return;
+    const id = `complaint:${office.id}:${after.id}:${after.responses.length}:${after.status}`;
+    if (outbox.messages.has(id) || this.#enqueuing.has(id)) return;
+    this.#enqueuing.add(id);
+    try {
+      await outbox.append({ t: 'msg', at: this.deps.now().toISOString(), id, ticket: `complaint:${after.code}`, kind: 'complaint', channel, complaint: { id: after.id, code: after.code, status: after.status, answered } });
+      this.#queueSend(outbox, id, 0);
+    } finally {
+      this.#enqueuing.delete(id);
+    }
+  }
+
   /** BookingService.onBlocked: each cancelled booking with a number is told its slot was cancelled by the office. */
   async bookingsBlocked(office: OfficeConfig, bookings: readonly Booking[]): Promise<void> {
     await this.#bookingSerial(office.id, async () => {
@@ -638,7 +663,12 @@ export class NotifyService {
     let contact: Contact | undefined;
     try {
       // A booking's number is in its slot day's file (read from disk after a restart).
-      contact = m.booking ? (await this.#bookingDay(day.officeId, m.booking.day)).contacts.get(m.booking.code) : day.contacts.get(m.ticket);
+      if (m.complaint) {
+        // A complaint's number lives in the complaint (gone once erased): read it at each attempt.
+        const c = await this.deps.store.complaints.get(day.officeId, m.complaint.id);
+        const e164 = c?.contact?.phone ? normalizeIndonesianPhone(c.contact.phone) : null;
+        contact = e164 && m.channel !== 'push' && m.channel !== 'page' ? { phone: { e164, channel: m.channel } } : undefined;
+      } else contact = m.booking ? (await this.#bookingDay(day.officeId, m.booking.day)).contacts.get(m.booking.code) : day.contacts.get(m.ticket);
     } catch (err) {
       this.deps.log.error({ err, id }, 'notify: booking contacts unreadable');
     }
@@ -674,6 +704,11 @@ export class NotifyService {
 
   #outgoing(day: OutboxDay, m: OutboxMessage, contact: Contact | undefined): OutgoingMessage | null {
     if (m.channel === 'page') return null;
+    if (m.complaint) {
+      if (!contact?.phone || contact.phone.channel !== m.channel) return null;
+      const text = complaintText(m.complaint);
+      return { id: m.id, channel: m.channel, kind: 'complaint', officeId: day.officeId, ticketId: m.ticket, number: m.complaint.code, text, payload: { title: `Pengaduan ${m.complaint.code}`, body: text, url: '', tag: m.id }, to: contact.phone.e164, chat: false };
+    }
     if (m.booking) {
       if (!contact?.phone || contact.phone.channel !== m.channel) return null;
       const office = this.deps.queue.office(day.officeId);

@@ -23,12 +23,20 @@ export interface BookingRef {
   slot: string;
 }
 
-export type MessageKind = NotifyKind | BookingMessageKind;
+export type MessageKind = NotifyKind | BookingMessageKind | 'complaint';
+
+/** A complaint's notice: the contact is read from the complaint store when it is sent (never copied here). */
+export interface ComplaintRef {
+  id: string;
+  code: string;
+  status: string;
+  answered: boolean;
+}
 
 export type OutboxRecord =
   | { t: 'sub'; at: string; ticket: string; threshold: number }
   | { t: 'unsub'; at: string; ticket: string }
-  | { t: 'msg'; at: string; id: string; ticket: string; kind: MessageKind; channel: NotifyChannel; ahead?: number; counter?: string; booking?: BookingRef }
+  | { t: 'msg'; at: string; id: string; ticket: string; kind: MessageKind; channel: NotifyChannel; ahead?: number; counter?: string; booking?: BookingRef; complaint?: ComplaintRef }
   | { t: 'sent'; at: string; id: string; providerId?: string }
   | { t: 'delivered'; at: string; id: string }
   | { t: 'failed'; at: string; id: string; reason: string };
@@ -60,6 +68,8 @@ export interface OutboxMessage {
   createdAt: string;
   /** Set for a booking's reminder or block notice; `ticket` is then `booking:<day>/<code>`. */
   booking?: BookingRef;
+  /** Set for a complaint's notice; `ticket` is then `complaint:<code>`. */
+  complaint?: ComplaintRef;
   ahead?: number;
   counter?: string;
   state: MessageState;
@@ -69,7 +79,7 @@ export interface OutboxMessage {
   reason?: string;
 }
 
-const KINDS = new Set<string>([...NOTIFY_KINDS, 'day-before', 'hour-before', 'blocked']);
+const KINDS = new Set<string>([...NOTIFY_KINDS, 'day-before', 'hour-before', 'blocked', 'complaint']);
 const CHANNELS = new Set<string>(NOTIFY_CHANNELS);
 
 /** A message's id: the same (office, day, ticket, kind, channel) always gives the same id, so it is made at most once and a provider can dedupe on it. */
@@ -123,7 +133,7 @@ export class OutboxDay {
         return;
       case 'msg':
         if (!KINDS.has(r.kind) || !CHANNELS.has(r.channel) || this.messages.has(r.id)) return;
-        this.messages.set(r.id, { id: r.id, ticket: r.ticket, kind: r.kind, channel: r.channel, createdAt: r.at, ahead: r.ahead, counter: r.counter, ...(r.booking ? { booking: r.booking } : {}), state: 'pending', at: r.at });
+        this.messages.set(r.id, { id: r.id, ticket: r.ticket, kind: r.kind, channel: r.channel, createdAt: r.at, ahead: r.ahead, counter: r.counter, ...(r.booking ? { booking: r.booking } : {}), ...(r.complaint ? { complaint: r.complaint } : {}), state: 'pending', at: r.at });
         return;
       case 'sent': {
         const m = this.messages.get(r.id);

@@ -81,6 +81,27 @@ export function bookingText(kind: BookingMessageKind, f: BookingFacts): string {
   return `Mohon maaf, slot ${dateId} pukul ${timeId} (${f.service}, kode ${f.code}) dibatalkan oleh kantor, silakan pilih waktu lain.${link}\nSorry, the office cancelled the slot ${dateEn} at ${timeEn} (${f.service}, code ${f.code}); please choose another time.${link}`;
 }
 
+/** A complaint's answer or status change, told to a citizen who left a number (docs/complaints.md). */
+export interface ComplaintFacts {
+  code: string;
+  status: 'baru' | 'diproses' | 'selesai' | string;
+  /** The answer was added by this change. */
+  answered: boolean;
+}
+
+const COMPLAINT_STATUS_TEXT: Record<string, { id: string; en: string }> = {
+  baru: { id: 'baru', en: 'new' },
+  diproses: { id: 'sedang diproses', en: 'being handled' },
+  selesai: { id: 'selesai', en: 'closed' },
+};
+
+export function complaintText(f: ComplaintFacts): string {
+  const s = COMPLAINT_STATUS_TEXT[f.status] ?? { id: f.status, en: f.status };
+  const id = f.answered ? `Pengaduan Anda ${f.code} sudah dijawab (status: ${s.id}). Lihat jawabannya dengan kode ${f.code}.` : `Status pengaduan Anda ${f.code}: ${s.id}.`;
+  const en = f.answered ? `Your complaint ${f.code} has been answered (status: ${s.en}). See the answer with the code ${f.code}.` : `Your complaint ${f.code} is now ${s.en}.`;
+  return `${id}\n${en}`;
+}
+
 export function bookingTitle(kind: BookingMessageKind, code: string): string {
   return kind === 'blocked' ? `Booking ${code}: dibatalkan / cancelled` : `Booking ${code}: pengingat / reminder`;
 }
