@@ -116,6 +116,12 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   const track = new TrackService(queue, secrets, { notifyStatusOf: notify.statusOf });
   const ctx: HttpContext = { settings, store, queue, auth, issueLimiter, log, secrets, track };
   const booking = new BookingService(queue, secrets, log, { ...DEFAULT_BOOKING_OPTIONS, ...bookingOptions });
+  // Reminders and block notices through the notify outbox (docs/booking.md "Reminders").
+  booking.onPhone = (officeId, b, number) => notify.bookingPhone(officeId, b, number);
+  booking.onChanged = (officeId, old, now) => notify.bookingChanged(officeId, old, now);
+  booking.onBlocked = (office, bookings) => {
+    notify.bookingsBlocked(office, bookings).catch((err: unknown) => log.error({ err, office: office.id }, 'notify: telling the holders of a blocked slot failed'));
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -181,6 +187,9 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use(kioskRouter(ctx));
   app.use(trackRouter(ctx));
   const complaints = new ComplaintService(store, log, now);
+  complaints.onChanged = (office, before, after) => {
+    notify.complaintChanged(office, before, after).catch((err: unknown) => log.error({ err, office: office.id }, 'notify: telling a complaint\'s citizen failed'));
+  };
   app.use(surveyRouter(ctx));
   app.use(complaintsRouter(ctx, complaints));
   app.use(metricsRouter(ctx, metrics));

@@ -91,6 +91,13 @@ export class BookingService {
   #timer: NodeJS.Timeout | null = null;
   /** Told when bookings are cancelled by a slot block (the outbox, when it takes bookings). */
   onBlocked: ((office: OfficeConfig, bookings: Booking[]) => void) | null = null;
+  /**
+   * Given the phone number of a booking made with consent (`reminders`), after the booking is on
+   * disk: the notify side keeps it (never the journal). The number is never logged.
+   */
+  onPhone: ((officeId: string, booking: Booking, number: string) => Promise<unknown>) | null = null;
+  /** A change of slot: the reminders' number moves from the old booking to the new one. */
+  onChanged: ((officeId: string, old: Booking, now: Booking) => Promise<unknown>) | null = null;
 
   constructor(
     private readonly queue: QueueService,
@@ -392,6 +399,14 @@ export class BookingService {
       const code = r.data.value!;
       const found = await this.find(office.id, code);
       if (!found.ok) return found;
+      if (req.phone?.consent && this.onPhone) {
+        try {
+          await this.onPhone(office.id, found.data.booking, req.phone.number);
+        } catch (err) {
+          // Never the number: the error names the booking only.
+          this.log.error({ office: office.id, code, message: (err as Error).message?.replace(/\d{6,}/g, '…') }, 'booking: reminder contact not kept');
+        }
+      }
       return { ok: true, data: this.created(office, found.data.booking) };
     });
   }
@@ -466,6 +481,10 @@ export class BookingService {
     if (old.state !== 'confirmed' && old.state !== 'held') return fail('booking_not_active');
     const created = await this.#createFrom(f.data.office, old, slot, actor, address);
     if (!created.ok) return created;
+    if (old.reminders && this.onChanged) {
+      const fresh = await this.find(officeId, created.data.booking.code);
+      if (fresh.ok) await this.onChanged(officeId, old, fresh.data.booking).catch((err: Error) => this.log.error({ office: officeId, code: old.code, message: err.message }, 'booking: reminder contact not moved'));
+    }
     const c = await this.#onDay(f.data.office, old, (state, now, a) => decideCancel(state, f.data.office, old.code, 'changed', { now, actor: a }), actor);
     if (!c.ok) this.log.warn({ office: officeId, code: old.code }, 'changed booking: the old one could not be cancelled');
     return created;

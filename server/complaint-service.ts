@@ -15,6 +15,8 @@ export const CONTACT_SWEEP_MS = 60 * 60_000;
 
 export class ComplaintService {
   #timer: NodeJS.Timeout | null = null;
+  /** Told after a change is on disk (the notify outbox tells the citizen, server/notify). */
+  onChanged: ((office: OfficeConfig, before: Complaint, after: Complaint) => void) | null = null;
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
@@ -36,7 +38,9 @@ export class ComplaintService {
 
   async change(office: OfficeConfig, id: string, change: ComplaintChange, by: { id: string; name: string }): Promise<Result<Complaint>> {
     let refused: ComplaintRefusal | null = null;
+    let before: Complaint | null = null;
     const out = await this.store.complaints.update(office.id, id, (c) => {
+      before = c;
       const next = changeComplaint(c, change, by, this.now());
       if (typeof next === 'string') {
         refused = next;
@@ -46,6 +50,7 @@ export class ComplaintService {
     });
     if (!out) return { ok: false, error: apiError('complaint_not_found') };
     if (refused) return { ok: false, error: apiError(refused) };
+    if (before) this.onChanged?.(office, before, out);
     return { ok: true, data: out };
   }
 

@@ -5,7 +5,8 @@
 // is sent again after the restart with the same id (providers dedupe on it);
 // one marked sent is never sent again. See docs/notify.md.
 import type { ErrorCode } from '../../protocol/errors.ts';
-import type { OfficeConfig, QueueDelta, Ticket } from '../../protocol/model.ts';
+import type { Booking, OfficeConfig, QueueDelta, Ticket } from '../../protocol/model.ts';
+import { zonedInstant, addDays } from '../domain/availability.ts';
 import {
   type CounterNotify,
   type NotifyChannel,
@@ -28,15 +29,22 @@ import type { QueueListeners, QueueService } from '../queue-service.ts';
 import type { NotifySettings } from '../settings.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Store } from '../store/types.ts';
-import { daysWithContacts, eraseContactsFile, messageId, OutboxDay, type Contact, type OutboxMessage } from './outbox-store.ts';
+import { BookingContacts, bookingMessageId, daysWithBookingContacts, daysWithContacts, eraseBookingContactsFile, eraseContactsFile, messageId, OutboxDay, type BookingRef, type Contact, type OutboxMessage } from './outbox-store.ts';
 import { last4, normalizeIndonesianPhone } from './phone.ts';
 import { endpointAllowed, PushSender, WebhookSender, WhatsAppCloudSender, type OutgoingMessage, type Sender, type VapidKeys } from './providers.ts';
 import { signatureValid } from './signature.ts';
-import { alertText, CHAT_CANCELLED, CHAT_CANNOT_CANCEL, CHAT_HELP, CHAT_NO_TICKET, CHAT_SUBSCRIBED, pushPayload, statusReply } from './texts.ts';
+import type { Complaint } from '../../protocol/complaints.ts';
+import { alertText, bookingText, bookingTitle, complaintText, type BookingMessageKind, CHAT_CANCELLED, CHAT_CANNOT_CANCEL, CHAT_HELP, CHAT_NO_TICKET, CHAT_SUBSCRIBED, pushPayload, statusReply } from './texts.ts';
 
 /** Messages sent at once (over all channels); more wait their turn. */
 const CONCURRENCY = 8;
 const TICK_MS = 15_000;
+/** Office time the day-before reminder goes out (on the day before the slot). */
+export const DAY_BEFORE_AT = '18:00';
+/** The second reminder: this long before the slot starts. */
+export const HOUR_BEFORE_MS = 3_600_000;
+/** A booking that ended (cancelled, checked in, no-show) keeps its contact this long, so a block notice can still go. */
+const ENDED_GRACE_MS = 60_000;
 
 export interface NotifyDeps {
   /** <dataDir>/notify */
@@ -205,6 +213,7 @@ export class NotifyService {
         const outbox = await this.#dayOf(office.id, today);
         const state = await this.#state(office, today);
         if (outbox && state) await this.#evaluate(office, state, outbox);
+        await this.#bookingSerial(office.id, () => this.#bookingSweep(office, today));
       } catch (err) {
         this.deps.log.error({ err, office: office.id }, 'notify: periodic tick failed');
       }
@@ -331,7 +340,7 @@ export class NotifyService {
     if (contact?.phone) channels.push(contact.phone.channel);
     const delivered = [...day.messages.values()]
       .filter((m) => m.ticket === ticketId && m.state !== 'pending')
-      .map((m) => ({ kind: m.kind, channel: m.channel, at: m.at, status: m.state as 'sent' | 'delivered' | 'failed' }));
+      .map((m) => ({ kind: m.kind as NotifyKind, channel: m.channel, at: m.at, status: m.state as 'sent' | 'delivered' | 'failed' }));
     return { threshold: sub.threshold, channels, phoneLast4: contact?.phone ? last4(contact.phone.e164) : null, delivered };
   };
 
@@ -435,6 +444,162 @@ export class NotifyService {
   }
 
   // -------------------------------------------------------------------------
+  // Bookings (issue 12): reminders the day before and an hour before, and a notice when the office
+  // blocks the slot. The number lives in BookingContacts (per slot day, never in a journal); the
+  // messages go through today's outbox like the ticket alerts, one id per (office, booking, kind).
+
+  readonly #bookingContacts = new Map<string, BookingContacts>();
+  readonly #bookingChains = new Map<string, Promise<unknown>>();
+
+  /** The booking page, for "silakan pilih waktu lain" (only with a public address: a link must work from a phone). */
+  #bookingLink(officeId: string): string | undefined {
+    return this.deps.publicUrl ? `${this.deps.publicUrl.replace(/\/+$/, '')}/book/?office=${encodeURIComponent(officeId)}` : undefined;
+  }
+
+  /** One office's booking contact changes and sweeps run one at a time. */
+  #bookingSerial<T>(officeId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#bookingChains.get(officeId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.#bookingChains.set(officeId, next.catch(() => undefined));
+    return next;
+  }
+
+  async #bookingDay(officeId: string, day: string): Promise<BookingContacts> {
+    const key = `${officeId}/${day}`;
+    let c = this.#bookingContacts.get(key);
+    if (!c) {
+      c = await BookingContacts.open(this.deps.root, officeId, day);
+      this.#bookingContacts.set(key, c);
+    }
+    return c;
+  }
+
+  /**
+   * A phone number given with consent when booking: kept for the booking's reminders (WhatsApp when
+   * the server can send it, else SMS). Answers the last 4 digits, or null when the number is not an
+   * Indonesian mobile number or no phone channel is configured (then nothing is kept).
+   */
+  async bookingPhone(officeId: string, b: Pick<Booking, 'code' | 'officeDay'>, number: string): Promise<string | null> {
+    const e164 = normalizeIndonesianPhone(number);
+    const channel = this.phoneChannels(officeId)[0];
+    if (!e164 || !channel || this.#closed) return null;
+    await this.#bookingSerial(officeId, async () => {
+      const c = await this.#bookingDay(officeId, b.officeDay);
+      c.contacts.set(b.code, { phone: { e164, channel } });
+      await c.save();
+    });
+    return last4(e164);
+  }
+
+  /** Moves a booking's number to the booking that replaced it (a change of slot). */
+  async bookingChanged(officeId: string, old: Pick<Booking, 'code' | 'officeDay'>, now: Pick<Booking, 'code' | 'officeDay'>): Promise<void> {
+    await this.#bookingSerial(officeId, async () => {
+      const from = await this.#bookingDay(officeId, old.officeDay);
+      const contact = from.contacts.get(old.code);
+      if (!contact) return;
+      const to = await this.#bookingDay(officeId, now.officeDay);
+      to.contacts.set(now.code, contact);
+      await to.save();
+      from.contacts.delete(old.code);
+      await from.save();
+    });
+  }
+
+  /**
+   * ComplaintService.onChanged: a citizen who left a number is told of an answer or a new status,
+   * once per change (the id names the change: the answers so far and the status). The number stays
+   * in the complaint record (erased with it, docs/complaints.md) and is read again at each send.
+   */
+  async complaintChanged(office: OfficeConfig, before: Complaint, after: Complaint): Promise<void> {
+    if (!after.contact?.phone || this.#closed) return;
+    const answered = after.responses.length > before.responses.length;
+    if (!answered && after.status === before.status) return;
+    const channel = this.phoneChannels(office.id)[0];
+    if (!channel || !normalizeIndonesianPhone(after.contact.phone)) return;
+    const outbox = await this.#dayOf(office.id, officeDayOf(this.deps.now(), office.timeZone));
+    if (!outbox) return;
+    const id = `complaint:${office.id}:${after.id}:${after.responses.length}:${after.status}`;
+    if (outbox.messages.has(id) || this.#enqueuing.has(id)) return;
+    this.#enqueuing.add(id);
+    try {
+      await outbox.append({ t: 'msg', at: this.deps.now().toISOString(), id, ticket: `complaint:${after.code}`, kind: 'complaint', channel, complaint: { id: after.id, code: after.code, status: after.status, answered } });
+      this.#queueSend(outbox, id, 0);
+    } finally {
+      this.#enqueuing.delete(id);
+    }
+  }
+
+  /** BookingService.onBlocked: each cancelled booking with a number is told its slot was cancelled by the office. */
+  async bookingsBlocked(office: OfficeConfig, bookings: readonly Booking[]): Promise<void> {
+    await this.#bookingSerial(office.id, async () => {
+      const outbox = await this.#dayOf(office.id, officeDayOf(this.deps.now(), office.timeZone));
+      if (!outbox) return;
+      for (const b of bookings) {
+        const contact = (await this.#bookingDay(office.id, b.officeDay)).contacts.get(b.code);
+        if (contact?.phone) await this.#enqueueBooking(office, outbox, b, 'blocked', contact.phone.channel);
+      }
+    });
+  }
+
+  /**
+   * Due reminders of today's and tomorrow's bookings, and the erasure of numbers whose booking
+   * ended (or whose day is over). Idempotent: the outbox holds each id at most once.
+   *  - day-before: on the day before the slot, from DAY_BEFORE_AT office time (a booking made later
+   *    that evening gets it at once);
+   *  - hour-before: from HOUR_BEFORE_MS before the slot start until the start.
+   */
+  async #bookingSweep(office: OfficeConfig, today: string): Promise<void> {
+    const nowMs = this.deps.now().getTime();
+    const tomorrow = addDays(today, 1);
+    let outbox: OutboxDay | null | undefined;
+    for (const day of (await daysWithBookingContacts(this.deps.root, office.id)).sort()) {
+      if (day < today) {
+        this.#bookingContacts.delete(`${office.id}/${day}`);
+        await eraseBookingContactsFile(this.deps.root, office.id, day);
+        this.deps.log.info({ office: office.id, officeDay: day }, 'notify: booking contact data of a past day erased');
+        continue;
+      }
+      const contacts = await this.#bookingDay(office.id, day);
+      const state = await this.#state(office, day);
+      if (!state) continue;
+      let changed = false;
+      for (const [code, contact] of contacts.contacts) {
+        const b = state.booking.byCode.get(code);
+        if (!b || b.state === 'held') continue;
+        outbox ??= await this.#dayOf(office.id, today);
+        if (b.state !== 'confirmed') {
+          const ended = b.endedAt ? Date.parse(b.endedAt) : 0;
+          const pending = !!outbox && [...outbox.messages.values()].some((m) => m.booking?.code === code && m.state === 'pending');
+          if (!pending && nowMs - ended >= ENDED_GRACE_MS) {
+            contacts.contacts.delete(code);
+            changed = true;
+          }
+          continue;
+        }
+        if (!outbox || !contact.phone) continue;
+        const slotMs = Date.parse(b.slot);
+        if (day === tomorrow && nowMs >= zonedInstant(today, DAY_BEFORE_AT, office.timeZone).getTime()) await this.#enqueueBooking(office, outbox, b, 'day-before', contact.phone.channel);
+        if (day === today && nowMs >= slotMs - HOUR_BEFORE_MS && nowMs < slotMs) await this.#enqueueBooking(office, outbox, b, 'hour-before', contact.phone.channel);
+      }
+      if (changed) await contacts.save();
+    }
+  }
+
+  async #enqueueBooking(office: OfficeConfig, outbox: OutboxDay, b: Booking, kind: BookingMessageKind, channel: NotifyChannel): Promise<void> {
+    const id = bookingMessageId(office.id, b.code, kind);
+    if (outbox.messages.has(id) || this.#enqueuing.has(id)) return;
+    this.#enqueuing.add(id);
+    try {
+      const service = office.services.find((s) => s.id === b.serviceId);
+      const booking: BookingRef = { day: b.officeDay, code: b.code, service: service ? (typeof service.name === 'string' ? service.name : service.name.id) : b.serviceId, slot: b.slot };
+      await outbox.append({ t: 'msg', at: this.deps.now().toISOString(), id, ticket: `booking:${b.officeDay}/${b.code}`, kind, channel, booking });
+      this.#queueSend(outbox, id, 0);
+    } finally {
+      this.#enqueuing.delete(id);
+    }
+  }
+
+  // -------------------------------------------------------------------------
   // Delivery
 
   #queueSend(day: OutboxDay, id: string, attempts: number, dueAt = Date.now()): void {
@@ -495,7 +660,18 @@ export class NotifyService {
       this.#pending.delete(id);
       if (this.#eraseAfter.has(`${day.officeId}/${m.ticket}`)) await this.#eraseWhenSettled(day, m.ticket);
     };
-    const contact = day.contacts.get(m.ticket);
+    let contact: Contact | undefined;
+    try {
+      // A booking's number is in its slot day's file (read from disk after a restart).
+      if (m.complaint) {
+        // A complaint's number lives in the complaint (gone once erased): read it at each attempt.
+        const c = await this.deps.store.complaints.get(day.officeId, m.complaint.id);
+        const e164 = c?.contact?.phone ? normalizeIndonesianPhone(c.contact.phone) : null;
+        contact = e164 && m.channel !== 'push' && m.channel !== 'page' ? { phone: { e164, channel: m.channel } } : undefined;
+      } else contact = m.booking ? (await this.#bookingDay(day.officeId, m.booking.day)).contacts.get(m.booking.code) : day.contacts.get(m.ticket);
+    } catch (err) {
+      this.deps.log.error({ err, id }, 'notify: booking contacts unreadable');
+    }
     const sender = this.#senderFor(day.officeId, m.channel, contact);
     const out = this.#outgoing(day, m, contact);
     try {
@@ -528,8 +704,20 @@ export class NotifyService {
 
   #outgoing(day: OutboxDay, m: OutboxMessage, contact: Contact | undefined): OutgoingMessage | null {
     if (m.channel === 'page') return null;
+    if (m.complaint) {
+      if (!contact?.phone || contact.phone.channel !== m.channel) return null;
+      const text = complaintText(m.complaint);
+      return { id: m.id, channel: m.channel, kind: 'complaint', officeId: day.officeId, ticketId: m.ticket, number: m.complaint.code, text, payload: { title: `Pengaduan ${m.complaint.code}`, body: text, url: '', tag: m.id }, to: contact.phone.e164, chat: false };
+    }
+    if (m.booking) {
+      if (!contact?.phone || contact.phone.channel !== m.channel) return null;
+      const office = this.deps.queue.office(day.officeId);
+      const kind = m.kind as BookingMessageKind;
+      const text = bookingText(kind, { ...m.booking, timeZone: office?.timeZone ?? 'Asia/Makassar', link: kind === 'blocked' ? this.#bookingLink(day.officeId) : undefined });
+      return { id: m.id, channel: m.channel, kind, officeId: day.officeId, ticketId: m.ticket, number: m.booking.code, text, payload: { title: bookingTitle(kind, m.booking.code), body: text, url: '', tag: m.id }, to: contact.phone.e164, chat: false };
+    }
     const number = m.ticket.split('/')[1] ?? m.ticket;
-    const facts = { number, kind: m.kind, ...(m.ahead !== undefined ? { ahead: m.ahead } : {}), ...(m.counter !== undefined ? { counterName: m.counter } : {}) };
+    const facts = { number, kind: m.kind as 'near' | 'called', ...(m.ahead !== undefined ? { ahead: m.ahead } : {}), ...(m.counter !== undefined ? { counterName: m.counter } : {}) };
     const url = this.#pageUrl(day.officeId, m.ticket);
     const base = { id: m.id, channel: m.channel, kind: m.kind, officeId: day.officeId, ticketId: m.ticket, number, text: alertText(facts), payload: pushPayload(facts, url, `${m.ticket}:${m.kind}`) };
     if (m.channel === 'push') return contact?.push ? { ...base, push: contact.push } : null;

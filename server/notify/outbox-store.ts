@@ -12,11 +12,31 @@ import path from 'node:path';
 import { z } from 'zod';
 import { NOTIFY_CHANNELS, NOTIFY_KINDS, PHONE_CHANNELS, pushSubscriptionSchema, type NotifyChannel, type NotifyKind, type PhoneChannel, type PushSubscriptionJSON } from '../../protocol/notify.ts';
 import { fsyncDir, Journal } from '../store/durable-file.ts';
+import type { BookingMessageKind } from './texts.ts';
+
+/** A message about a booking (not a ticket): which booking, and what its text needs (no contact data). */
+export interface BookingRef {
+  /** The booking's office day (its slot's day). */
+  day: string;
+  code: string;
+  service: string;
+  slot: string;
+}
+
+export type MessageKind = NotifyKind | BookingMessageKind | 'complaint';
+
+/** A complaint's notice: the contact is read from the complaint store when it is sent (never copied here). */
+export interface ComplaintRef {
+  id: string;
+  code: string;
+  status: string;
+  answered: boolean;
+}
 
 export type OutboxRecord =
   | { t: 'sub'; at: string; ticket: string; threshold: number }
   | { t: 'unsub'; at: string; ticket: string }
-  | { t: 'msg'; at: string; id: string; ticket: string; kind: NotifyKind; channel: NotifyChannel; ahead?: number; counter?: string }
+  | { t: 'msg'; at: string; id: string; ticket: string; kind: MessageKind; channel: NotifyChannel; ahead?: number; counter?: string; booking?: BookingRef; complaint?: ComplaintRef }
   | { t: 'sent'; at: string; id: string; providerId?: string }
   | { t: 'delivered'; at: string; id: string }
   | { t: 'failed'; at: string; id: string; reason: string };
@@ -43,9 +63,13 @@ export type MessageState = 'pending' | 'sent' | 'delivered' | 'failed';
 export interface OutboxMessage {
   id: string;
   ticket: string;
-  kind: NotifyKind;
+  kind: MessageKind;
   channel: NotifyChannel;
   createdAt: string;
+  /** Set for a booking's reminder or block notice; `ticket` is then `booking:<day>/<code>`. */
+  booking?: BookingRef;
+  /** Set for a complaint's notice; `ticket` is then `complaint:<code>`. */
+  complaint?: ComplaintRef;
   ahead?: number;
   counter?: string;
   state: MessageState;
@@ -55,7 +79,7 @@ export interface OutboxMessage {
   reason?: string;
 }
 
-const KINDS = new Set<string>(NOTIFY_KINDS);
+const KINDS = new Set<string>([...NOTIFY_KINDS, 'day-before', 'hour-before', 'blocked', 'complaint']);
 const CHANNELS = new Set<string>(NOTIFY_CHANNELS);
 
 /** A message's id: the same (office, day, ticket, kind, channel) always gives the same id, so it is made at most once and a provider can dedupe on it. */
@@ -109,7 +133,7 @@ export class OutboxDay {
         return;
       case 'msg':
         if (!KINDS.has(r.kind) || !CHANNELS.has(r.channel) || this.messages.has(r.id)) return;
-        this.messages.set(r.id, { id: r.id, ticket: r.ticket, kind: r.kind, channel: r.channel, createdAt: r.at, ahead: r.ahead, counter: r.counter, state: 'pending', at: r.at });
+        this.messages.set(r.id, { id: r.id, ticket: r.ticket, kind: r.kind, channel: r.channel, createdAt: r.at, ahead: r.ahead, counter: r.counter, ...(r.booking ? { booking: r.booking } : {}), ...(r.complaint ? { complaint: r.complaint } : {}), state: 'pending', at: r.at });
         return;
       case 'sent': {
         const m = this.messages.get(r.id);
@@ -207,4 +231,68 @@ export async function writePrivateFile(file: string, data: string): Promise<void
   }
   await rename(tmp, file);
   await fsyncDir(dir);
+}
+
+/** A booking message's id: one per (office, booking, kind), so it is made at most once and a provider can dedupe on it. */
+export function bookingMessageId(officeId: string, code: string, kind: BookingMessageKind): string {
+  return `booking:${officeId}:${code}:${kind}`;
+}
+
+const bookingContactsSchema = z.object({ version: z.literal(1), officeDay: z.string(), bookings: z.record(z.string(), contactSchema) });
+
+/**
+ * Contact data of the bookings of one office day (the slot's day), keyed by booking code:
+ * <root>/<office>/bookings/<day>.contacts.json, mode 0600, never in a journal. Entries go when the
+ * booking is cancelled, checked in, marked no-show or released; the file goes when its day is over.
+ */
+export class BookingContacts {
+  readonly contacts = new Map<string, Contact>();
+  #chain: Promise<void> = Promise.resolve();
+  private constructor(
+    readonly officeId: string,
+    readonly officeDay: string,
+    private readonly file: string,
+  ) {}
+
+  static fileOf(root: string, officeId: string, officeDay: string): string {
+    return path.join(root, officeId, 'bookings', `${officeDay}.contacts.json`);
+  }
+
+  static async open(root: string, officeId: string, officeDay: string): Promise<BookingContacts> {
+    const c = new BookingContacts(officeId, officeDay, BookingContacts.fileOf(root, officeId, officeDay));
+    let text: string | null = null;
+    try {
+      text = await readFile(c.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (text !== null) {
+      const parsed = bookingContactsSchema.safeParse(JSON.parse(text));
+      if (!parsed.success || parsed.data.officeDay !== officeDay) throw new Error(`${c.file}: not a booking contacts file of ${officeDay}`);
+      for (const [code, contact] of Object.entries(parsed.data.bookings)) c.contacts.set(code, contact as Contact);
+    }
+    return c;
+  }
+
+  save(): Promise<void> {
+    const data = `${JSON.stringify({ version: 1, officeDay: this.officeDay, bookings: Object.fromEntries(this.contacts) })}\n`;
+    const empty = this.contacts.size === 0;
+    const next = this.#chain.then(() => (empty ? removeDurably(this.file) : writePrivateFile(this.file, data)));
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Days (YYYY-MM-DD) with a booking contacts file for an office. */
+export async function daysWithBookingContacts(root: string, officeId: string): Promise<string[]> {
+  try {
+    return (await readdir(path.join(root, officeId, 'bookings'))).map((f) => /^(\d{4}-\d{2}-\d{2})\.contacts\.json$/.exec(f)?.[1]).filter((d): d is string => !!d);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+export async function eraseBookingContactsFile(root: string, officeId: string, officeDay: string): Promise<void> {
+  await removeDurably(BookingContacts.fileOf(root, officeId, officeDay));
 }

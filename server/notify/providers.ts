@@ -13,7 +13,7 @@ import { signBody } from './signature.ts';
 export interface OutgoingMessage {
   id: string;
   channel: 'push' | 'whatsapp' | 'sms';
-  kind: 'near' | 'called';
+  kind: 'near' | 'called' | 'day-before' | 'hour-before' | 'blocked' | 'complaint';
   officeId: string;
   ticketId: string;
   number: string;
