@@ -82,6 +82,9 @@ export const ERRORS = {
   booking_other_day: [409, 'Booking ini bukan untuk hari ini.', 'This booking is not for today.'],
   check_in_too_early: [409, 'Terlalu awal untuk check-in. Silakan datang kembali mendekati jam booking Anda.', 'Too early to check in. Please come back closer to your booking time.'],
   check_in_too_late: [409, 'Waktu check-in untuk booking ini sudah lewat. Silakan ambil nomor antrean biasa.', 'The check-in time of this booking has passed. Please take a regular ticket.'],
+  // GET /offices/{office}/eta-accuracy (protocol/eta-accuracy.ts).
+  day_invalid: [400, 'Tanggal tidak valid. Tulis sebagai TTTT-BB-HH, misalnya 2026-03-02.', 'The date is not valid. Write it as YYYY-MM-DD, e.g. 2026-03-02.'],
+  day_in_future: [400, 'Tanggal itu belum tiba: angka ketepatan hanya ada untuk hari ini dan hari yang sudah lewat.', 'That date has not come yet: accuracy figures exist for today and past days only.'],
   internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
   unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;
