@@ -99,11 +99,8 @@ export interface EtaAccuracy {
   services: Array<{ serviceId: string } & EtaFigures>;
 }
 
-/**
- * A day's first calls scored. `serviceIds` (the office's services, in its
- * order) lists services even without calls; others seen in the day follow.
- */
-export function etaAccuracy(commits: readonly Pick<Commit, 'events'>[], serviceIds: readonly string[] = []): EtaAccuracy {
+/** A day's first calls scored, as tallies (mergeable over days): the whole office and per service. */
+export function etaTallies(commits: readonly Pick<Commit, 'events'>[], serviceIds: readonly string[] = []): { total: EtaTally; services: Map<string, EtaTally> } {
   const issued = new Map<string, Ticket>();
   const counted = new Set<string>();
   const total = emptyTally();
@@ -123,5 +120,18 @@ export function etaAccuracy(commits: readonly Pick<Commit, 'events'>[], serviceI
       }
     }
   }
-  return { office: figuresOf(total), services: [...per].map(([serviceId, t]) => ({ serviceId, ...figuresOf(t) })) };
+  return { total, services: per };
+}
+
+export function mergeTally(into: EtaTally, from: EtaTally): void {
+  for (const k of Object.keys(from) as Array<keyof EtaTally>) into[k] += from[k];
+}
+
+/**
+ * A day's first calls scored. `serviceIds` (the office's services, in its
+ * order) lists services even without calls; others seen in the day follow.
+ */
+export function etaAccuracy(commits: readonly Pick<Commit, 'events'>[], serviceIds: readonly string[] = []): EtaAccuracy {
+  const { total, services } = etaTallies(commits, serviceIds);
+  return { office: figuresOf(total), services: [...services].map(([serviceId, t]) => ({ serviceId, ...figuresOf(t) })) };
 }

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiError } from '../../protocol/errors.ts';
 import type { EtaAccuracyResponse } from '../../protocol/eta-accuracy.ts';
 import type { QueueEvent } from '../../protocol/model.ts';
 import type { Commit } from '../../server/domain/state.ts';
@@ -76,6 +77,9 @@ function check(fig: EtaAccuracyResponse['office'], x: Expect): void {
 
 async function get(q = '') {
   return request<EtaAccuracyResponse>(srv.url, 'GET', `${E}${q}`);
+}
+async function getError(q: string) {
+  return request<{ error: ApiError }>(srv.url, 'GET', `${E}${q}`);
 }
 
 beforeAll(async () => {
@@ -149,7 +153,7 @@ describe('eta-accuracy API', () => {
 
   it('refuses a malformed or future day with a bilingual error, and an unknown office with 404', async () => {
     for (const bad of ['2027-1-4', '2027-02-30', 'kemarin', '2027-01-04T00:00']) {
-      const r = await get(`?day=${encodeURIComponent(bad)}`);
+      const r = await getError(`?day=${encodeURIComponent(bad)}`);
       expect(r.status, bad).toBe(400);
       expect(r.body.error.code).toBe('day_invalid');
       expect(r.body.error.message.id.length).toBeGreaterThan(0);
@@ -157,7 +161,7 @@ describe('eta-accuracy API', () => {
     }
     const twice = await get(`?day=${PAST}&day=${PAST}`);
     expect(twice.status).toBe(400);
-    const future = await get('?day=2027-01-06');
+    const future = await getError('?day=2027-01-06');
     expect(future.status).toBe(400);
     expect(future.body.error).toMatchObject({ code: 'day_in_future', message: { id: expect.any(String), en: expect.any(String) } });
     const none = await request(srv.url, 'GET', '/api/v1/offices/atlantis/eta-accuracy');
