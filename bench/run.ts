@@ -4,6 +4,7 @@
 //
 //   tsx bench/run.ts                 all five, full size (several minutes)
 //   tsx bench/run.ts --quick         smoke run, well under a minute
+//   tsx bench/run.ts --only eta-accuracy   the estimated wait against simulated days (in-process, seconds)
 //   tsx bench/run.ts --only crash-recovery[,broadcast-latency]   (repeatable)
 //   BENCH_CPU_PROF=/tmp/prof tsx bench/run.ts --only issue-throughput   CPU profiles of the servers
 import { spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, fmt, machine, machineLine, round, table, track } from './support/lib.ts';
 
-const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood', 'central', 'booking-rush', 'booking-availability', 'report-range'] as const;
+const BENCHES = ['issue-throughput', 'ack-vs-day-size', 'broadcast-latency', 'crash-recovery', 'login-burst', 'resync-flood', 'central', 'booking-rush', 'booking-availability', 'report-range', 'eta-accuracy'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 function parse(argv: string[]): { quick: boolean; only: BenchName[] } {
@@ -173,6 +174,17 @@ function row(o: Outcome): Record<string, string> {
         ratio: `year ${s.ratios.yearVsMonth}×`,
         goals: `month ≤2s ${yes(s.goals.monthAtMost2s)}, cold month ≤2s ${yes(s.goals.coldMonthAtMost2s)}, year ≤3× ${yes(s.goals.yearAtMost3xMonth)}`,
       };
+    case 'eta-accuracy': {
+      const pct = (x: number | null) => (x === null ? '–' : `${fmt(x * 100, 1)} %`);
+      const f = (x: any) => `MAE ${x.maeMin} min = ${x.maePct} % of ${x.meanWaitMin} min, inside ${pct(x.insideShare)}`;
+      return {
+        ...base,
+        result: `${s.overall.calls} calls over ${s.config.days}+${s.config.days} simulated days: ${f(s.overall)} (busy: ${f(s.scenarios.busy)}; light: ${f(s.scenarios.light)})`,
+        baseline: `naive MAE ${s.overall.naiveMaeMin} min = ${s.overall.naiveMaePct} %`,
+        ratio: `MAE ${s.overall.ratioToNaive}× naive`,
+        goals: `MAE ≤25% ${yes(s.goals.maeAtMost25PctOfWait)}, ≤0.8× naive ${yes(s.goals.maeAtMost0_8xNaive)}, ≥70% inside ${yes(s.goals.insideAtLeast70Pct)}`,
+      };
+    }
   }
 }
 

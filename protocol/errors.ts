@@ -86,6 +86,9 @@ export const ERRORS = {
   office_on_box: [409, 'Antrean kantor ini dijalankan oleh server kantor sendiri dan hanya dapat diubah di sana; server pusat hanya menampilkannya.', 'This office\'s queue runs on its own office box and can only be changed there; the central server only shows it.'],
   sync_conflict: [409, 'Data yang dikirim berbeda dengan yang sudah tersimpan di server pusat untuk versi yang sama. Tidak ada yang disimpan.', 'What was sent differs from what the central server already holds for the same version. Nothing was stored.'],
   sync_unsupported: [501, 'Server ini tidak menerima sinkronisasi (hanya server pusat dengan PostgreSQL).', 'This server does not accept sync (only a central server on PostgreSQL does).'],
+  // GET /offices/{office}/eta-accuracy (protocol/eta-accuracy.ts).
+  day_invalid: [400, 'Tanggal tidak valid. Tulis sebagai TTTT-BB-HH, misalnya 2026-03-02.', 'The date is not valid. Write it as YYYY-MM-DD, e.g. 2026-03-02.'],
+  day_in_future: [400, 'Tanggal itu belum tiba: angka ketepatan hanya ada untuk hari ini dan hari yang sudah lewat.', 'That date has not come yet: accuracy figures exist for today and past days only.'],
   internal: [500, 'Terjadi kesalahan pada server.', 'Something went wrong on the server.'],
   unavailable: [503, 'Server sedang tidak dapat menyimpan data. Coba lagi.', 'The server cannot store data right now. Try again.'],
 } as const satisfies Record<string, readonly [number, string, string]>;

@@ -9,6 +9,7 @@
 // them, so a year costs its days' aggregates, never a ticket scan.
 import type { OfficeConfig, QueueEvent, Ticket } from '../../protocol/model.ts';
 import type { Commit } from './state.ts';
+import { scoreEta } from './eta-accuracy.ts';
 
 /** Bumped whenever the shape or the meaning of an aggregate changes: stored aggregates of another format are recomputed. */
 export const AGGREGATE_FORMAT = 1;
@@ -358,16 +359,15 @@ export function aggregateDay(input: DayInput): DayAggregate {
           }
           if (!firstWaitDone.has(t.id)) {
             firstWaitDone.add(t.id);
-            const actualMin = (at - Date.parse(t.issuedAt)) / 60_000;
+            // The score is eta-accuracy.ts's (GET /offices/{office}/eta-accuracy publishes the same).
+            const score = scoreEta(t, at);
             const cells = [agg.total, cellIn(agg.services, t.serviceId), cellIn(agg.hours, hourOf(Date.parse(t.issuedAt)))];
             for (const cell of cells) {
               cell.etaN += 1;
-              cell.etaAbsErrMin += Math.abs(actualMin - t.etaMinutesAtIssue);
-              if (t.waitAtIssue) {
+              cell.etaAbsErrMin += score.pointAbsErrMin;
+              if (score.inside !== null) {
                 cell.etaRanged += 1;
-                // The range is in whole minutes: a wait inside it rounds to a minute within [low, high].
-                const m = Math.round(actualMin);
-                if (m >= t.waitAtIssue.low && m <= t.waitAtIssue.high) cell.etaInside += 1;
+                if (score.inside) cell.etaInside += 1;
               }
             }
           }

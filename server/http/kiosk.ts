@@ -8,6 +8,7 @@ import { RateLimiter } from '../auth/rate-limit.ts';
 import { availabilityOf } from '../domain/availability.ts';
 import type { HttpContext } from './context.ts';
 import { HttpError, sendError, validate } from './errors.ts';
+import { etaAccuracyRoute } from './eta-accuracy.ts';
 
 /** Longest QR payload accepted, in UTF-8 bytes: a "what to bring" list fits, a screen can still show it scannably. */
 export const QR_MAX_BYTES = 1200;
@@ -80,6 +81,8 @@ export function kioskRouter(ctx: HttpContext): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.json(availabilityOf(day, office, new Date(snap.data.serverTime)));
   });
+
+  etaAccuracyRoute(r, ctx);
 
   const qrCache = new QrCache();
   const qrRequests = new RateLimiter(QR_REQUESTS_PER_MINUTE, 60_000);

@@ -12,6 +12,7 @@ import { ERRORS, apiError, httpStatusOf, type ErrorCode } from '../../protocol/e
 import type { CommandResult } from '../../protocol/events.ts';
 import { ADMIN_ROLES, AUDIT_ROLES, PERMISSIONS, SECTIONS, adminAuditPageSchema, adminAuditQuerySchema, adminOfficeListSchema, adminOfficeViewSchema, sectionPutSchema } from '../../protocol/admin.ts';
 import { queueSnapshotSchema } from '../../protocol/schemas.ts';
+import { etaAccuracyQuerySchema, etaAccuracySchema } from '../../protocol/eta-accuracy.ts';
 import { trackCancelBodySchema, trackParamsSchema, trackQuerySchema, trackViewSchema } from '../../protocol/track-schemas.ts';
 import type { TrackView } from '../../protocol/track.ts';
 import {
@@ -431,6 +432,12 @@ function operations(): Operation[] {
       description:
         "Public. Per service: whether a ticket can be issued now (the same rules the issue command applies: active, not closed by staff, walk-in quota, opening hours when the office enforces them), and if not, why (in Bahasa Indonesia and English) and when it is open or has room again, computed in the office's time zone.",
       security: SECURITY.none, responses: { 200: json(officeAvailabilitySchema, 'Availability now.') }, errors: ['office_not_found'],
+    },
+    {
+      method: 'get', path: `${office}/eta-accuracy`, operationId: 'getEtaAccuracy', tag: 'kiosk', summary: 'How good the estimated wait was on a day',
+      description:
+        "Public. For one office day (`day`, default today in the office's time zone; figures so far when it is today): per service and for the whole office, the tickets called (first calls), the mean real wait (first call − issue), the mean absolute error of the range promised at issue (minutes and % of the mean real wait), the share of calls whose real wait fell inside that range, and the error of the naive point estimate beside it (docs/eta.md). Figures only: no ticket, number or citizen's data. A malformed date: 400 `day_invalid`; a date after today: 400 `day_in_future`.",
+      security: SECURITY.none, query: etaAccuracyQuerySchema, responses: { 200: json(etaAccuracySchema, 'The figures.') }, errors: ['office_not_found', 'day_invalid', 'day_in_future'],
     },
     {
       method: 'get', path: '/api/v1/qr.svg', operationId: 'getQrCode', tag: 'kiosk', summary: 'A QR code as SVG',
