@@ -21,6 +21,10 @@ async function issueLoop(url: string, prefix: string, acked: Map<string, string>
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ service: i % 2 ? 'ktp-el' : 'kk', idempotencyKey: key }),
+        // As the pages do (ui/api.ts): a connection the cluster's primary handed to the worker at the
+        // instant it died is never answered nor closed; the client gives up (and a kiosk retries with
+        // the same key). Without it, 1 run in ~3 here waited for ever on such a request.
+        signal: AbortSignal.timeout(15_000),
       });
       if (res.status === 201 || res.status === 200) acked.set(((await res.json()) as { ticket: { id: string } }).ticket.id, key);
     } catch {
