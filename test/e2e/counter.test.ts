@@ -369,7 +369,14 @@ describe('counter screen', () => {
     await expect.poll(() => dialog(page).count()).toBe(0);
     expect((await ticket('A001'))?.state).toBe('called');
 
-    await page.keyboard.press('n');
+    // The <dialog> loses [open] on Escape a task before its close event clears the screen's dialog
+    // state; a key in between is (rightly) not a shortcut yet. Press until the dialog opens.
+    await expect
+      .poll(async () => {
+        if ((await dialog(page).count()) === 0) await page.keyboard.press('n');
+        return dialog(page).count();
+      })
+      .toBe(1);
     await dialog(page).waitFor();
     let a = await press(page, 'Enter');
     expect(a.text).toContain('A001 ditandai tidak hadir');
