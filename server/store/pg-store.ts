@@ -54,6 +54,8 @@ function commitsNotice(officeId: string, officeDay: string, commits: Commit[]): 
   return Buffer.byteLength(withCommits) <= MAX_NOTIFY_COMMITS_BYTES ? withCommits : JSON.stringify({ p: PROCESS_TOKEN, o: officeId, d: officeDay, v: last });
 }
 
+const ignoreError = (): void => undefined;
+
 interface LeaseItem {
   officeDay: string;
   commit: Commit;
@@ -98,7 +100,6 @@ class LeaseTxn {
  * holding loses its connection and PostgreSQL rolls the transaction back and
  * frees the lock with it; nothing of it was acknowledged.
  */
-export const leaseStats = { txns: 0, entrants: 0, joinedOpen: 0, openMs: 0, decideMs: 0, commitMs: 0, items: 0 };
 class OfficeLease {
   #joinable: LeaseTxn | null = null;
   #last: Promise<void> = Promise.resolve();
@@ -107,6 +108,7 @@ class OfficeLease {
     private readonly officeId: string,
     private readonly key: number,
     private readonly days: PgQueueStore,
+    private readonly idleMs: number,
   ) {}
 
   async enter(officeDay: string): Promise<WriterHold> {
@@ -120,8 +122,6 @@ class OfficeLease {
       void before.then(() => this.#open(t));
     }
     txn.deciding++;
-    leaseStats.entrants++;
-    if (txn.state === 'open') leaseStats.joinedOpen++;
     if (!txn.sent) txn.wanted.add(officeDay);
     const t = txn;
     let gone = false;
@@ -155,10 +155,11 @@ class OfficeLease {
   async #open(t: LeaseTxn): Promise<void> {
     let client: pg.PoolClient | null = null;
     try {
-      const o0 = performance.now();
-      leaseStats.txns++;
       client = await this.pool.connect();
       t.client = client;
+      // Checked out, a client's connection error has no listener of the pool's: the session ended under us
+      // (the idle timeout, a terminated backend, PostgreSQL restarting). The next query fails; nothing more to do.
+      client.on('error', ignoreError);
       const c = client;
       t.sent = true;
       // The days in memory, from the version each has (nothing of ours is in flight: the previous hold has ended).
@@ -175,7 +176,7 @@ class OfficeLease {
       const sql = [
         'BEGIN',
         `SET LOCAL lock_timeout = ${LEASE_WAIT_MS}`,
-        `SET LOCAL idle_in_transaction_session_timeout = ${LEASE_IDLE_MS}`,
+        `SET LOCAL idle_in_transaction_session_timeout = ${this.idleMs}`,
         `SELECT pg_advisory_xact_lock(${LEASE_CLASS}, ${this.key})`,
         ...(after.length > 0 ? [`SELECT office_day, data FROM commits WHERE office_id = ${c.escapeLiteral(this.officeId)} AND (${after.join(' OR ')}) ORDER BY office_day, version`] : []),
       ].join('; ');
@@ -186,11 +187,11 @@ class OfficeLease {
       t.read = read;
       t.state = 'open';
       t.openedAt = performance.now();
-      leaseStats.openMs += t.openedAt - o0;
       t.grant();
       // A command joining within MAX_JOIN_MS holds it open; none left (all failed before deciding): commit nothing.
       this.#maybeSeal(t);
     } catch (err) {
+      // Destroyed, not pooled: the listener stays (a late error event of the closing connection).
       client?.release(err as Error);
       t.state = 'done';
       if (this.#joinable === t) this.#joinable = null;
@@ -212,9 +213,6 @@ class OfficeLease {
 
   async #commit(t: LeaseTxn): Promise<void> {
     const client = t.client!;
-    const c0 = performance.now();
-    leaseStats.decideMs += c0 - t.openedAt;
-    leaseStats.items += t.items.length;
     const items = t.items.sort((x, y) => (x.officeDay < y.officeDay ? -1 : x.officeDay > y.officeDay ? 1 : x.commit.version - y.commit.version));
     let failed: unknown = null;
     try {
@@ -232,20 +230,23 @@ class OfficeLease {
     } catch (err) {
       failed = (err as { code?: string }).code === '23505' ? new StaleDayError(this.officeId, items[0]!.officeDay, items[0]!.commit.version) : err;
     }
+    const healthy = (): void => {
+      client.removeListener('error', ignoreError);
+      client.release();
+    };
     if (failed) {
       // Memory ran ahead of the database: those days are read again on their next openDay.
       for (const day of new Set(items.map((it) => it.officeDay))) this.days.forget(this.officeId, day);
       try {
         await client.query('ROLLBACK');
-        client.release();
+        healthy();
       } catch (err) {
         // A dropped connection: PostgreSQL rolled it back and freed the lock.
         client.release(err as Error);
       }
     } else {
-      client.release();
+      healthy();
     }
-    leaseStats.commitMs += performance.now() - c0;
     t.state = 'done';
     t.finish();
     for (const it of items) it.done(failed ?? undefined);
@@ -299,6 +300,7 @@ class PgQueueStore implements QueueStore {
     /** Connections of the write-lease transactions (one per office being written at the moment), apart from the pool reads use. */
     private readonly leasePool: pg.Pool,
     writerLease: boolean,
+    private readonly leaseIdleMs = LEASE_IDLE_MS,
   ) {
     if (writerLease) this.enterWriter = (officeId, officeDay) => this.#enter(officeId, officeDay);
   }
@@ -307,7 +309,7 @@ class PgQueueStore implements QueueStore {
   enterWriter?: (officeId: string, officeDay: string) => Promise<WriterHold>;
   #enter(officeId: string, officeDay: string): Promise<WriterHold> {
     let lease = this.#leases.get(officeId);
-    if (!lease) this.#leases.set(officeId, (lease = new OfficeLease(this.leasePool, officeId, officeKey(officeId), this)));
+    if (!lease) this.#leases.set(officeId, (lease = new OfficeLease(this.leasePool, officeId, officeKey(officeId), this, this.leaseIdleMs)));
     return lease.enter(officeDay);
   }
 
@@ -319,7 +321,6 @@ class PgQueueStore implements QueueStore {
   }
 
   async closeLeases(): Promise<void> {
-    if (process.env.GILIRAN_LEASE_STATS) (await import('node:fs')).appendFileSync(process.env.GILIRAN_LEASE_STATS, JSON.stringify({ pid: process.pid, ...leaseStats }) + '\n');
     for (const l of this.#leases.values()) await l.close();
   }
 
@@ -683,6 +684,8 @@ export interface PgStoreOptions extends Omit<OpenStoreOptions, 'dataDir'> {
   leasePoolSize?: number;
   /** One writer per office through an advisory-lock lease (default true); false leaves racing to the version key. */
   writerLease?: boolean;
+  /** How long PostgreSQL lets a lease transaction sit idle before it ends it and frees the lock (default 10 s; tests shorten it). */
+  leaseIdleMs?: number;
 }
 
 export interface PgStore extends Store {
@@ -713,7 +716,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
     const sessions = new PgSessionStore(pool);
     await sessions.load();
     const listener = await pool.connect();
-    const queue = new PgQueueStore(pool, leasePool, opts.writerLease ?? true);
+    const queue = new PgQueueStore(pool, leasePool, opts.writerLease ?? true, opts.leaseIdleMs);
     listener.on('notification', (n) => {
       if (n.channel === COMMITS_CHANNEL) return queue.heard(n.payload ?? '');
       if (n.channel !== CHANNEL) return;
