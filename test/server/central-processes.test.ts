@@ -11,7 +11,7 @@ import { freshDatabase, postgresAvailable } from '../helpers/pg-database.ts';
 import { connect, connectOutcome, login, request, waitFor } from '../helpers/server.ts';
 
 // The full size by default; GILIRAN_CENTRAL_ROUNDS=1000 for a quick look.
-const ROUNDS = Number(process.env.GILIRAN_CENTRAL_ROUNDS ?? 10_000);
+const ROUNDS = Number(process.env.GILIRAN_CENTRAL_ROUNDS || 10_000);
 /** Tickets waiting at most while the counters race: a busy office's queue (30–40), not the whole day at once. */
 const MAX_WAITING = 40;
 const OFFICE = '/api/v1/offices/kupang';
