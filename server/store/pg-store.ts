@@ -215,6 +215,8 @@ class OfficeLease {
     const client = t.client!;
     const items = t.items.sort((x, y) => (x.officeDay < y.officeDay ? -1 : x.officeDay > y.officeDay ? 1 : x.commit.version - y.commit.version));
     let failed: unknown = null;
+    /** PostgreSQL answered with an error (the connection is sound: roll back and reuse it). */
+    let refused = false;
     try {
       if (items.length === 0) {
         await client.query('COMMIT');
@@ -228,7 +230,9 @@ class OfficeLease {
         await client.query(`WITH ins AS (INSERT INTO commits (office_id, office_day, version, data) VALUES ${values.join(', ')} RETURNING 1) SELECT ${notices.join(', ')} FROM (SELECT count(*) FROM ins) c; COMMIT`);
       }
     } catch (err) {
-      failed = (err as { code?: string }).code === '23505' ? new StaleDayError(this.officeId, items[0]!.officeDay, items[0]!.commit.version) : err;
+      const code = (err as { code?: unknown }).code;
+      refused = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+      failed = code === '23505' ? new StaleDayError(this.officeId, items[0]!.officeDay, items[0]!.commit.version) : err;
     }
     const healthy = (): void => {
       client.removeListener('error', ignoreError);
@@ -237,12 +241,15 @@ class OfficeLease {
     if (failed) {
       // Memory ran ahead of the database: those days are read again on their next openDay.
       for (const day of new Set(items.map((it) => it.officeDay))) this.days.forget(this.officeId, day);
-      try {
-        await client.query('ROLLBACK');
-        healthy();
-      } catch (err) {
-        // A dropped connection: PostgreSQL rolled it back and freed the lock.
-        client.release(err as Error);
+      // A dropped or timed-out connection is destroyed: PostgreSQL rolls its transaction back and frees the lock.
+      if (!refused) client.release(failed as Error);
+      else {
+        try {
+          await client.query('ROLLBACK');
+          healthy();
+        } catch (err) {
+          client.release(err as Error);
+        }
       }
     } else {
       healthy();
@@ -699,7 +706,9 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
   const pool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
   pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
   // One connection per office whose lease this process holds at the moment (usually a handful).
-  const leasePool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.leasePoolSize ?? 32 });
+  // A lease query waits for the lock at most LEASE_WAIT_MS (lock_timeout, on the server); one that has not answered
+  // well after that is on a dead connection (keep-alive finds those too), and its commands answer "unavailable".
+  const leasePool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.leasePoolSize ?? 32, keepAlive: true, keepAliveInitialDelayMillis: 10_000, query_timeout: LEASE_WAIT_MS + 5_000 });
   leasePool.on('error', () => undefined);
   try {
     await migrate(pool);
