@@ -1,8 +1,9 @@
 // The PostgreSQL store (GILIRAN_DATABASE_URL): the same Store interface as the
 // embedded files. A commit is an INSERT into `commits` keyed by (office, day,
-// version) and is acknowledged only after PostgreSQL has committed it; a
-// process that loses a race for a version gets StaleDayError and reloads the
-// day. Configuration and sessions are read into memory (their getters are
+// version) and is acknowledged only after PostgreSQL has committed it; writers
+// of one office take turns through its lease transaction (OfficeLease), and a
+// process that still loses a race for a version gets StaleDayError and reloads
+// the day. Configuration and sessions are read into memory (their getters are
 // synchronous) and written through; other processes hear of a change by
 // LISTEN/NOTIFY and reload it.
 import { randomUUID } from 'node:crypto';
