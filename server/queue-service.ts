@@ -9,7 +9,7 @@ import type { Actor, OfficeConfig, PublicOffice, QueueDelta, QueueEvent, QueueSn
 import { decide, deltaOf, dueNoShows, applyCommit, officeDayOf, snapshotOf, type DayState } from './domain/index.ts';
 import type { Commit } from './domain/state.ts';
 import type { Logger } from './log.ts';
-import { StaleDayError, type Store } from './store/types.ts';
+import { StaleDayError, type Store, type WriterHold } from './store/types.ts';
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
@@ -39,6 +39,12 @@ export interface CommandOrigin {
 const UNAVAILABLE_RETRY_MS = 5_000;
 /** Times a command is decided again after another process took its version (PostgreSQL store). */
 const STALE_RETRIES = 100;
+/** #writeHeld's answers that make #writeDay decide again: another process took the version; the day was dropped meanwhile. */
+const STALE = Symbol('stale');
+const DROPPED = Symbol('dropped');
+
+/** What a write decides on the day's state: an answer without writing, or a commit and the answer once it is applied. */
+type Decided<T> = { ok: false; error: ApiError } | { ok: true; data: T } | { ok: true; commit: Commit; value: (state: DayState) => T };
 
 export interface QueueListeners {
   delta(officeId: string, delta: QueueDelta, origin: CommandOrigin): void;
@@ -89,16 +95,17 @@ export class QueueService {
     private readonly log: Logger,
     readonly now: () => Date = () => new Date(),
   ) {
-    store.queue.onExternalCommit?.((officeId, officeDay, version) => void this.#catchUp(officeId, officeDay, version));
+    store.queue.onExternalCommit?.((officeId, officeDay, version, commits) => void this.#catchUp(officeId, officeDay, version, commits));
   }
 
   /**
    * Another process committed up to `version` of an office day (central
-   * deployment): apply those commits to this process's copy and tell its
-   * screens, as if they had been made here. Skipped while a write of ours is
-   * in flight: that write fails as stale and the day is read again anyway.
+   * deployment): apply those commits (carried by the notice, or read) to this
+   * process's copy and tell its screens, as if they had been made here.
+   * Skipped while a write of ours is in flight: without the lease that write
+   * fails as stale and the day is read again anyway; with it, nobody else wrote.
    */
-  async #catchUp(officeId: string, officeDay: string, version: number): Promise<void> {
+  async #catchUp(officeId: string, officeDay: string, version: number, carried?: Commit[]): Promise<void> {
     const office = this.office(officeId);
     const wk = writeKey(officeId, officeDay);
     if (!office || this.#days.get(officeId) !== officeDay || this.#lastWrite.has(wk)) return;
@@ -110,12 +117,15 @@ export class QueueService {
     }
     const from = state.version;
     if (from >= version || this.#dropped.has(state)) return;
-    let commits;
-    try {
-      commits = await this.store.queue.readCommits(officeId, officeDay, from);
-    } catch (err) {
-      this.log.warn({ err, office: officeId }, 'could not read the commits of another process');
-      return;
+    let commits = carried;
+    // The notice carries the commits unless they were large; one we missed (a gap) is read.
+    if (!commits || commits.length === 0 || commits[0]!.version > from + 1) {
+      try {
+        commits = await this.store.queue.readCommits(officeId, officeDay, from);
+      } catch (err) {
+        this.log.warn({ err, office: officeId }, 'could not read the commits of another process');
+        return;
+      }
     }
     // A command of ours is in flight (without the lease its write fails as stale and the day is read again).
     // Another catch-up that got here first applied a prefix of these: the rest still goes on (#applyExternal
@@ -127,15 +137,18 @@ export class QueueService {
   /**
    * Holding the office's write lease (a shared store): commits other processes
    * made before we got it are applied (and told to our screens when the day is
-   * theirs) before we decide. A write of ours in flight on this day means we
-   * have held the lease since it began, so nobody else can have written.
+   * theirs) before we decide. `read` = the commits the lease read as it was
+   * taken; null: read them here (a command that joined a hold already taken,
+   * whose own earlier commands are applied; a write of ours in flight then
+   * means the hold has been ours since it began, so nobody else wrote).
    */
-  async #catchUpUnderLease(office: OfficeConfig, state: DayState, broadcast: boolean): Promise<void> {
-    if (this.#lastWrite.has(writeKey(office.id, state.officeDay))) return;
+  async #catchUpUnderLease(office: OfficeConfig, state: DayState, broadcast: boolean, read: Commit[] | null): Promise<void> {
+    const wk = writeKey(office.id, state.officeDay);
+    if (read === null && this.#lastWrite.has(wk)) return;
     const from = state.version;
-    const commits = await this.store.queue.readCommits(office.id, state.officeDay, from);
+    const commits = read ?? (await this.store.queue.readCommits(office.id, state.officeDay, from));
     // Another command of ours entering with us (or a NOTIFY catch-up) may have applied some first: skipped.
-    if (this.#dropped.has(state) || (this.#lastWrite.has(writeKey(office.id, state.officeDay)) && state.version !== from)) return;
+    if (this.#dropped.has(state) || (read === null && this.#lastWrite.has(wk) && state.version !== from)) return;
     this.#applyExternal(office, state, commits, broadcast);
   }
 
@@ -157,18 +170,19 @@ export class QueueService {
   }
 
   /** Runs `body` as the office's one writer when the store is shared by several processes (docs/central.md). */
-  async #asWriter<T>(officeId: string, body: (leased: boolean) => Promise<Result<T>>): Promise<Result<T>> {
-    let leave: (() => void) | undefined;
+  async #asWriter<R>(officeId: string, officeDay: string, body: (hold: WriterHold | null) => Promise<R>): Promise<R | { ok: false; error: ApiError }> {
+    if (!this.store.queue.enterWriter) return body(null);
+    let hold: WriterHold;
     try {
-      leave = await this.store.queue.enterWriter?.(officeId);
+      hold = await this.store.queue.enterWriter(officeId, officeDay);
     } catch (err) {
       this.log.error({ err, office: officeId }, 'could not take the office write lease');
       return { ok: false, error: apiError('unavailable') };
     }
     try {
-      return await body(leave !== undefined);
+      return await body(hold);
     } finally {
-      leave?.();
+      hold.leave();
     }
   }
 
@@ -262,57 +276,83 @@ export class QueueService {
   }
 
   async execute(officeId: string, command: Command, actor: Actor, origin: CommandOrigin = {}): Promise<Result<CommandResult>> {
-    return this.#execute(officeId, command, actor, origin, 0);
-  }
-
-  async #execute(officeId: string, command: Command, actor: Actor, origin: CommandOrigin, attempt: number): Promise<Result<CommandResult>> {
-    const office = this.office(officeId);
-    if (!office) return { ok: false, error: apiError('office_not_found') };
+    if (!this.office(officeId)) return { ok: false, error: apiError('office_not_found') };
     if (this.onBox(officeId)) return { ok: false, error: apiError('office_on_box') };
     // A shared store (PostgreSQL, several processes): one writer per office at a time (docs/central.md).
-    return this.#asWriter(officeId, (leased) => this.#executeHeld(office, command, actor, origin, attempt, leased));
+    return this.#writeDay<CommandResult>(officeId, null, origin, 'commit failed; day reloaded from disk', (office, state) => {
+      const decision = decide(state, office, command, { now: this.now(), actor });
+      if (!decision.ok) return { ok: false, error: apiError(decision.code) };
+      if (decision.replayed) {
+        const t = decision.ticketId ? state.tickets.get(decision.ticketId) : undefined;
+        return { ok: true, data: { ticket: t ? { ...t } : null, version: decision.version, replayed: true } };
+      }
+      const { commit } = decision;
+      return {
+        ok: true,
+        commit,
+        value: (applied) => {
+          const held = commit.ticketId ? applied.tickets.get(commit.ticketId) : undefined;
+          return { ticket: held ? { ...held } : null, version: commit.version, replayed: false };
+        },
+      };
+    });
   }
 
-  async #executeHeld(office: OfficeConfig, command: Command, actor: Actor, origin: CommandOrigin, attempt: number, leased: boolean): Promise<Result<CommandResult>> {
-    const officeId = office.id;
+  /**
+   * One write to an office day (`officeDay` null: today), for execute and
+   * commitOn alike: as the office's writer, bring the day up to date, decide
+   * and apply in one synchronous step, make the commit durable, then tell the
+   * listeners (a delta only for today's screens) and answer. Another process
+   * that took the version (StaleDayError): decided again after a short random
+   * pause, in a new hold of the lease.
+   */
+  async #writeDay<T>(officeId: string, officeDay: string | null, origin: CommandOrigin, failure: string, decideOn: (office: OfficeConfig, state: DayState) => Decided<T>): Promise<Result<T>> {
+    for (let attempt = 0; ; attempt++) {
+      const office = this.office(officeId);
+      if (!office) return { ok: false, error: apiError('office_not_found') };
+      const today = officeDayOf(this.now(), office.timeZone);
+      const day = officeDay ?? today;
+      const r = await this.#asWriter(office.id, day, (hold) => this.#writeHeld(office, day, day === today, hold, origin, failure, attempt, decideOn));
+      if (r === DROPPED) continue;
+      if (r === STALE) {
+        // Two busy processes do not keep colliding in step. Screens of this process learn the other's
+        // commits from the next delta's version gap (they resync).
+        await new Promise((res) => setTimeout(res, Math.random() * Math.min(50, 2 * (attempt + 1))));
+        continue;
+      }
+      return r;
+    }
+  }
+
+  async #writeHeld<T>(office: OfficeConfig, day: string, isToday: boolean, hold: WriterHold | null, origin: CommandOrigin, failure: string, attempt: number, decideOn: (office: OfficeConfig, state: DayState) => Decided<T>): Promise<Result<T> | typeof STALE | typeof DROPPED> {
     let state: DayState;
     try {
-      state = await this.#day(office);
-      if (leased) await this.#catchUpUnderLease(office, state, true);
+      state = isToday ? await this.#day(office) : await this.store.queue.openDay(office, day);
+      // The lease's read is of the day it was entered for (midnight may have passed since).
+      if (hold) await this.#catchUpUnderLease(office, state, isToday, state.officeDay === day ? hold.commits : null);
     } catch {
       return { ok: false, error: apiError('unavailable') };
     }
+    if (this.#dropped.has(state)) return DROPPED;
     // From here to the store call nothing awaits: decide and apply are one step.
-    const decision = decide(state, office, command, { now: this.now(), actor });
-    if (!decision.ok) return { ok: false, error: apiError(decision.code) };
-    if (decision.replayed) {
-      const t = decision.ticketId ? state.tickets.get(decision.ticketId) : undefined;
-      return { ok: true, data: { ticket: t ? { ...t } : null, version: decision.version, replayed: true } };
-    }
-    const { commit } = decision;
+    const d = decideOn(office, state);
+    if (!('commit' in d)) return d;
+    const { commit } = d;
     applyCommit(state, office, commit);
-    const delta = deltaOf(state, office, commit);
-    const held = commit.ticketId ? state.tickets.get(commit.ticketId) : undefined;
-    const ticket = held ? { ...held } : null;
-    const t0 = performance.now();
+    const delta = isToday ? deltaOf(state, office, commit) : null;
+    const value = d.value(state);
     const wk = writeKey(office.id, state.officeDay);
-    const write = this.store.queue.commit(office, state.officeDay, commit);
+    const t0 = performance.now();
+    const write = hold ? hold.commit(office, state.officeDay, commit) : this.store.queue.commit(office, state.officeDay, commit);
     this.#lastWrite.set(wk, write);
     try {
       await write;
     } catch (err) {
       this.#dropped.add(state);
-      this.#days.delete(office.id);
-      if (err instanceof StaleDayError && attempt < STALE_RETRIES) {
-        // Another process (central deployment) committed first: decide again on the day as it now is,
-        // after a short random pause so two busy processes do not keep colliding in step. Screens of
-        // this process learn the other's commits from the next delta's version gap (they resync).
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
-        // Keeping this hold of the lease: entering again could wait behind our own hold.
-        return this.#executeHeld(office, command, actor, origin, attempt + 1, leased);
-      }
-      this.log.error({ err, office: officeId, version: commit.version }, 'commit failed; day reloaded from disk');
-      void this.#resync(office);
+      if (isToday) this.#days.delete(office.id);
+      if (err instanceof StaleDayError && attempt < STALE_RETRIES) return STALE;
+      this.log.error({ err, office: office.id, day: state.officeDay, version: commit.version }, failure);
+      if (isToday) void this.#resync(office);
       return { ok: false, error: apiError('unavailable') };
     } finally {
       if (this.#lastWrite.get(wk) === write) this.#lastWrite.delete(wk);
@@ -321,13 +361,15 @@ export class QueueService {
     for (const l of this.#listeners) {
       try {
         l.committed?.(office.id, durableMs);
-        l.delta(office.id, delta, origin);
-        l.applied?.(office, state, delta);
+        if (delta) {
+          l.delta(office.id, delta, origin);
+          l.applied?.(office, state, delta);
+        }
       } catch (err) {
         this.log.error({ err }, 'broadcast failed');
       }
     }
-    return { ok: true, data: { ticket, version: commit.version, replayed: false } };
+    return { ok: true, data: value };
   }
 
   /** Resolves once every change handed to the store for this office is on disk (or failed): a backup reads after it. */
@@ -346,22 +388,7 @@ export class QueueService {
   async commitOn<T>(officeId: string, officeDay: string, decide: DayDecider<T>, actor: Actor, origin: CommandOrigin = {}, key?: string): Promise<Result<DayCommitted<T>>> {
     // The central never edits a box's office, bookings included (docs/sync.md).
     if (this.onBox(officeId)) return { ok: false, error: apiError('office_on_box') };
-    return this.#asWriter(officeId, (leased) => this.#commitOnHeld(officeId, officeDay, decide, actor, origin, key, leased));
-  }
-
-  async #commitOnHeld<T>(officeId: string, officeDay: string, decide: DayDecider<T>, actor: Actor, origin: CommandOrigin, key: string | undefined, leased: boolean): Promise<Result<DayCommitted<T>>> {
-    for (let attempt = 0; ; attempt++) {
-      const office = this.office(officeId);
-      if (!office) return { ok: false, error: apiError('office_not_found') };
-      const today = officeDayOf(this.now(), office.timeZone);
-      let state: DayState;
-      try {
-        state = officeDay === today ? await this.#day(office) : await this.store.queue.openDay(office, officeDay);
-        if (leased) await this.#catchUpUnderLease(office, state, officeDay === today);
-      } catch {
-        return { ok: false, error: apiError('unavailable') };
-      }
-      if (this.#dropped.has(state)) continue;
+    return this.#writeDay<DayCommitted<T>>(officeId, officeDay, origin, 'booking commit failed; day reloaded from disk', (office, state) => {
       if (key !== undefined) {
         const seen = state.idempotency.get(key);
         if (seen) {
@@ -378,41 +405,8 @@ export class QueueService {
         commit.key = key;
         commit.fingerprint = key;
       }
-      applyCommit(state, office, commit);
-      const delta = officeDay === today ? deltaOf(state, office, commit) : null;
-      const wk = writeKey(office.id, officeDay);
-      const t0 = performance.now();
-      const write = this.store.queue.commit(office, officeDay, commit);
-      this.#lastWrite.set(wk, write);
-      try {
-        await write;
-      } catch (err) {
-        this.#dropped.add(state);
-        if (officeDay === today) this.#days.delete(office.id);
-        if (err instanceof StaleDayError && attempt < STALE_RETRIES) {
-          await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
-          continue;
-        }
-        this.log.error({ err, office: officeId, day: officeDay, version: commit.version }, 'booking commit failed; day reloaded from disk');
-        if (officeDay === today) void this.#resync(office);
-        return { ok: false, error: apiError('unavailable') };
-      } finally {
-        if (this.#lastWrite.get(wk) === write) this.#lastWrite.delete(wk);
-      }
-      const durableMs = performance.now() - t0;
-      for (const l of this.#listeners) {
-        try {
-          l.committed?.(office.id, durableMs);
-          if (delta) {
-            l.delta(office.id, delta, origin);
-            l.applied?.(office, state, delta);
-          }
-        } catch (err) {
-          this.log.error({ err }, 'broadcast failed');
-        }
-      }
-      return { ok: true, data: { value: d.value, version: commit.version, replayed: false, ticketId: d.ticketId } };
-    }
+      return { ok: true, commit, value: () => ({ value: d.value, version: commit.version, replayed: false, ticketId: d.ticketId }) };
+    });
   }
 
   /** Reads a day's state (any day) once every change handed to the store for it is on disk: compute runs synchronously. */

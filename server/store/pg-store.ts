@@ -1,8 +1,9 @@
 // The PostgreSQL store (GILIRAN_DATABASE_URL): the same Store interface as the
 // embedded files. A commit is an INSERT into `commits` keyed by (office, day,
-// version) and is acknowledged only after PostgreSQL has committed it; a
-// process that loses a race for a version gets StaleDayError and reloads the
-// day. Configuration and sessions are read into memory (their getters are
+// version) and is acknowledged only after PostgreSQL has committed it; writers
+// of one office take turns through its lease transaction (OfficeLease), and a
+// process that still loses a race for a version gets StaleDayError and reloads
+// the day. Configuration and sessions are read into memory (their getters are
 // synchronous) and written through; other processes hear of a change by
 // LISTEN/NOTIFY and reload it.
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ import type { OpenStoreOptions } from './lowdb-store.ts';
 import { MIGRATIONS } from './pg-migrations.ts';
 import type { DayAggregate } from '../domain/report.ts';
 import type { Complaint } from '../../protocol/complaints.ts';
-import { StaleDayError, SyncConflictError, type AggregateStore, type AuditEntry, type AuditLog, type ComplaintStore, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store, type SyncStateRow, type SyncStore } from './types.ts';
+import { StaleDayError, SyncConflictError, type AggregateStore, type AuditEntry, type AuditLog, type ComplaintStore, type ConfigData, type ConfigStore, type QueueStore, type SessionRecord, type SessionStore, type Store, type SyncStateRow, type SyncStore, type WriterHold } from './types.ts';
 
 export { StaleDayError };
 
@@ -25,10 +26,20 @@ const COMMITS_CHANNEL = 'giliran_commits';
 const PROCESS_TOKEN = randomUUID();
 /** Advisory-lock key under which migrations run, so processes starting together apply each once. */
 const MIGRATION_LOCK = 0x67696c69;
-/** First key of an office's write lease (pg_advisory_lock(LEASE_CLASS, hash of the office id)). */
+/** First key of an office's write lease (pg_advisory_xact_lock(LEASE_CLASS, hash of the office id)). */
 const LEASE_CLASS = 0x67696c6a;
-/** A process that holds a lease this long admits no more commands under it, so another process waiting gets its turn. */
-const MAX_HOLD_MS = 50;
+/** A lease transaction admits commands for this long after it got the lock; later ones wait for the next, so another process waiting gets its turn. */
+const MAX_JOIN_MS = 20;
+/** A command waits this long for its office's lease at most (another process holds it), then is answered "unavailable". */
+const LEASE_WAIT_MS = 10_000;
+/**
+ * A lease transaction left idle this long (its process froze, or the network
+ * between it and PostgreSQL went) is ended by PostgreSQL, which frees the lock:
+ * nothing of it was committed or acknowledged.
+ */
+const LEASE_IDLE_MS = 10_000;
+/** NOTIFY payloads stay under PostgreSQL's 8,000 bytes: larger commits are read by the other processes instead. */
+const MAX_NOTIFY_COMMITS_BYTES = 7_000;
 
 /** A stable 32-bit key of an office id (FNV-1a); two offices sharing one only wait for each other. */
 function officeKey(officeId: string): number {
@@ -37,94 +48,220 @@ function officeKey(officeId: string): number {
   return h | 0;
 }
 
+/** The commits NOTIFY of one office day: the commits themselves when they fit, so the other processes need not read them. */
+function commitsNotice(officeId: string, officeDay: string, commits: Commit[]): string {
+  const last = commits[commits.length - 1]!.version;
+  const withCommits = JSON.stringify({ p: PROCESS_TOKEN, o: officeId, d: officeDay, v: last, c: commits });
+  return Buffer.byteLength(withCommits) <= MAX_NOTIFY_COMMITS_BYTES ? withCommits : JSON.stringify({ p: PROCESS_TOKEN, o: officeId, d: officeDay, v: last });
+}
+
+const ignoreError = (): void => undefined;
+
+interface LeaseItem {
+  officeDay: string;
+  commit: Commit;
+  done: (err?: unknown) => void;
+}
+
 /**
- * One office's write lease in this process: a session advisory lock on a
- * connection of its own. Commands enter while it is held (and not draining);
- * it is given back once no command under it is left, or after MAX_HOLD_MS
- * once those in flight settle. A killed process's connection drops and
- * PostgreSQL frees its locks with it.
+ * One transaction of an office's write lease: BEGIN, the transaction-level
+ * advisory lock and the catch-up read in one round trip; the commands that
+ * entered decide on the day brought up to date; their commits, the NOTIFY and
+ * COMMIT in a second round trip. COMMIT frees the lock (after the rows are
+ * visible), so the next holder's read sees them.
+ */
+class LeaseTxn {
+  state: 'waiting' | 'open' | 'sealed' | 'done' = 'waiting';
+  /** Commands in it that have neither committed nor left. */
+  deciding = 0;
+  items: LeaseItem[] = [];
+  /** Days of the commands that entered before the opening round trip was sent: it reads their new commits. */
+  wanted = new Set<string>();
+  sent = false;
+  /** Per day read: the commits after this process's version of it. */
+  read = new Map<string, Commit[]>();
+  openedAt = 0;
+  client: pg.PoolClient | null = null;
+  readonly granted: Promise<void>;
+  grant!: (err?: unknown) => void;
+  readonly finished: Promise<void>;
+  finish!: () => void;
+  constructor() {
+    this.granted = new Promise<void>((resolve, reject) => (this.grant = (err) => (err ? reject(err) : resolve())));
+    this.granted.catch(() => undefined);
+    this.finished = new Promise<void>((r) => (this.finish = r));
+  }
+}
+
+/**
+ * One office's write lease in this process (docs/central.md): a transaction
+ * holding pg_advisory_xact_lock, one at a time. Commands entering while one is
+ * waiting for the lock, or within MAX_JOIN_MS after it got it, share it; the
+ * transaction commits once each has committed or left. A process killed while
+ * holding loses its connection and PostgreSQL rolls the transaction back and
+ * frees the lock with it; nothing of it was acknowledged.
  */
 class OfficeLease {
-  state: 'free' | 'acquiring' | 'held' | 'releasing' = 'free';
-  client: pg.PoolClient | null = null;
-  active = 0;
-  heldSince = 0;
-  draining = false;
-  error: unknown = null;
-  #waiters: (() => void)[] = [];
+  #joinable: LeaseTxn | null = null;
+  #last: Promise<void> = Promise.resolve();
   constructor(
     private readonly pool: pg.Pool,
+    private readonly officeId: string,
     private readonly key: number,
+    private readonly days: PgQueueStore,
+    private readonly idleMs: number,
   ) {}
 
-  changed(): Promise<void> {
-    return new Promise((r) => this.#waiters.push(r));
-  }
-  #set(state: OfficeLease['state']): void {
-    this.state = state;
-    for (const w of this.#waiters.splice(0)) w();
-  }
-
-  async enter(): Promise<() => void> {
-    while (!(this.state === 'held' && !this.draining)) {
-      if (this.state === 'free') {
-        if (this.error) {
-          const err = this.error;
-          this.error = null;
-          throw err;
-        }
-        void this.#acquire();
-      }
-      await this.changed();
+  async enter(officeDay: string): Promise<WriterHold> {
+    let txn = this.#joinable;
+    if (!txn || txn.state === 'sealed' || txn.state === 'done' || (txn.state === 'open' && performance.now() - txn.openedAt > MAX_JOIN_MS)) {
+      txn = new LeaseTxn();
+      this.#joinable = txn;
+      const t = txn;
+      const before = this.#last;
+      this.#last = t.finished;
+      void before.then(() => this.#open(t));
     }
-    this.active++;
-    if (performance.now() - this.heldSince > MAX_HOLD_MS) this.draining = true;
-    let left = false;
-    return () => {
-      if (left) return;
-      left = true;
-      this.active--;
-      // Commands arriving in this same turn of the event loop still share the hold.
-      if (this.active === 0) setImmediate(() => this.#maybeRelease());
+    txn.deciding++;
+    if (!txn.sent) txn.wanted.add(officeDay);
+    const t = txn;
+    let gone = false;
+    const leave = () => {
+      if (gone) return;
+      gone = true;
+      t.deciding--;
+      this.#maybeSeal(t);
+    };
+    try {
+      await t.granted;
+    } catch (err) {
+      leave();
+      throw err;
+    }
+    return {
+      commits: t.read.get(officeDay) ?? null,
+      commit: async (office, day, commit) => {
+        if (gone || t.state !== 'open') throw new Error(`write lease of ${this.officeId} no longer held`);
+        const open = await this.days.cachedDay(office.id, day);
+        if (!open) throw new Error(`office day ${office.id}/${day} is not open`);
+        const written = new Promise<void>((resolve, reject) => t.items.push({ officeDay: day, commit, done: (err) => (err ? reject(err) : resolve()) }));
+        leave();
+        return written;
+      },
+      leave,
     };
   }
 
-  async #acquire(): Promise<void> {
-    this.#set('acquiring');
+  /** BEGIN, the lock and the read of the days wanted so far, in one round trip (a simple query: one message, its statements in order). */
+  async #open(t: LeaseTxn): Promise<void> {
     let client: pg.PoolClient | null = null;
     try {
       client = await this.pool.connect();
-      await client.query('SELECT pg_advisory_lock($1, $2)', [LEASE_CLASS, this.key]);
-      this.client = client;
-      this.heldSince = performance.now();
-      this.draining = false;
-      this.#set('held');
+      t.client = client;
+      // Checked out, a client's connection error has no listener of the pool's: the session ended under us
+      // (the idle timeout, a terminated backend, PostgreSQL restarting). The next query fails; nothing more to do.
+      client.on('error', ignoreError);
+      const c = client;
+      t.sent = true;
+      // The days in memory, from the version each has (nothing of ours is in flight: the previous hold has ended).
+      const after: string[] = [];
+      const days: string[] = [];
+      for (const day of t.wanted) {
+        const state = await this.days.cachedDay(this.officeId, day);
+        if (!state) continue;
+        days.push(day);
+        after.push(`(office_day = ${c.escapeLiteral(day)} AND version > ${state.version})`);
+      }
+      // Each statement takes its snapshot when it starts: the read runs after the lock is granted and sees
+      // every commit of the previous holder.
+      const sql = [
+        'BEGIN',
+        `SET LOCAL lock_timeout = ${LEASE_WAIT_MS}`,
+        `SET LOCAL idle_in_transaction_session_timeout = ${this.idleMs}`,
+        `SELECT pg_advisory_xact_lock(${LEASE_CLASS}, ${this.key})`,
+        ...(after.length > 0 ? [`SELECT office_day, data FROM commits WHERE office_id = ${c.escapeLiteral(this.officeId)} AND (${after.join(' OR ')}) ORDER BY office_day, version`] : []),
+      ].join('; ');
+      const results = (await c.query(sql)) as unknown as pg.QueryResult<{ office_day: string; data: Commit }>[];
+      const rows = after.length > 0 ? results[results.length - 1]!.rows : [];
+      const read = new Map(days.map((d) => [d, [] as Commit[]]));
+      for (const r of rows) read.get(r.office_day)?.push(r.data);
+      t.read = read;
+      t.state = 'open';
+      t.openedAt = performance.now();
+      t.grant();
+      // A command joining within MAX_JOIN_MS holds it open; none left (all failed before deciding): commit nothing.
+      this.#maybeSeal(t);
     } catch (err) {
+      // Destroyed, not pooled: the listener stays (a late error event of the closing connection).
       client?.release(err as Error);
-      this.error = err;
-      this.#set('free');
+      t.state = 'done';
+      if (this.#joinable === t) this.#joinable = null;
+      t.grant(err);
+      t.finish();
     }
   }
 
-  async #maybeRelease(): Promise<void> {
-    if (this.state !== 'held' || this.active > 0) return;
-    this.#set('releasing');
-    const client = this.client!;
-    this.client = null;
+  #maybeSeal(t: LeaseTxn): void {
+    if (t.state !== 'open' || t.deciding > 0) return;
+    // Let a command that entered in this same turn (it is still on its way to commit) keep it open.
+    queueMicrotask(() => {
+      if (t.state !== 'open' || t.deciding > 0) return;
+      t.state = 'sealed';
+      if (this.#joinable === t) this.#joinable = null;
+      void this.#commit(t);
+    });
+  }
+
+  async #commit(t: LeaseTxn): Promise<void> {
+    const client = t.client!;
+    const items = t.items.sort((x, y) => (x.officeDay < y.officeDay ? -1 : x.officeDay > y.officeDay ? 1 : x.commit.version - y.commit.version));
+    let failed: unknown = null;
+    /** PostgreSQL answered with an error (the connection is sound: roll back and reuse it). */
+    let refused = false;
     try {
-      await client.query('SELECT pg_advisory_unlock($1, $2)', [LEASE_CLASS, this.key]);
-      client.release();
+      if (items.length === 0) {
+        await client.query('COMMIT');
+      } else {
+        const id = client.escapeLiteral(this.officeId);
+        const values = items.map((it) => `(${id}, ${client.escapeLiteral(it.officeDay)}, ${it.commit.version}, ${client.escapeLiteral(JSON.stringify(it.commit))})`);
+        const byDay = new Map<string, Commit[]>();
+        for (const it of items) byDay.set(it.officeDay, [...(byDay.get(it.officeDay) ?? []), it.commit]);
+        const notices = [...byDay].map(([day, cs]) => `pg_notify('${COMMITS_CHANNEL}', ${client.escapeLiteral(commitsNotice(this.officeId, day, cs))})`);
+        // The rows, the notice to the other processes and COMMIT (which frees the lock) in one round trip.
+        await client.query(`WITH ins AS (INSERT INTO commits (office_id, office_day, version, data) VALUES ${values.join(', ')} RETURNING 1) SELECT ${notices.join(', ')} FROM (SELECT count(*) FROM ins) c; COMMIT`);
+      }
     } catch (err) {
-      // Dropping the connection frees the lock as surely.
-      client.release(err as Error);
+      const code = (err as { code?: unknown }).code;
+      refused = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+      failed = code === '23505' ? new StaleDayError(this.officeId, items[0]!.officeDay, items[0]!.commit.version) : err;
     }
-    this.#set('free');
+    const healthy = (): void => {
+      client.removeListener('error', ignoreError);
+      client.release();
+    };
+    if (failed) {
+      // Memory ran ahead of the database: those days are read again on their next openDay.
+      for (const day of new Set(items.map((it) => it.officeDay))) this.days.forget(this.officeId, day);
+      // A dropped or timed-out connection is destroyed: PostgreSQL rolls its transaction back and frees the lock.
+      if (!refused) client.release(failed as Error);
+      else {
+        try {
+          await client.query('ROLLBACK');
+          healthy();
+        } catch (err) {
+          client.release(err as Error);
+        }
+      }
+    } else {
+      healthy();
+    }
+    t.state = 'done';
+    t.finish();
+    for (const it of items) it.done(failed ?? undefined);
   }
 
   async close(): Promise<void> {
-    while (this.state === 'acquiring' || this.state === 'releasing') await this.changed();
-    this.client?.release(true);
-    this.client = null;
+    await this.#last;
   }
 }
 
@@ -168,19 +305,27 @@ class PgQueueStore implements QueueStore {
   #leases = new Map<string, OfficeLease>();
   constructor(
     private readonly pool: pg.Pool,
-    /** Connections that hold write leases, apart from the pool the writes use: a held lease never starves a write. */
+    /** Connections of the write-lease transactions (one per office being written at the moment), apart from the pool reads use. */
     private readonly leasePool: pg.Pool,
     writerLease: boolean,
+    private readonly leaseIdleMs = LEASE_IDLE_MS,
   ) {
-    if (writerLease) this.enterWriter = (officeId) => this.#enter(officeId);
+    if (writerLease) this.enterWriter = (officeId, officeDay) => this.#enter(officeId, officeDay);
   }
 
   /** Absent when the store was opened with `writerLease: false` (optimistic writers: the version key and retry only). */
-  enterWriter?: (officeId: string) => Promise<() => void>;
-  #enter(officeId: string): Promise<() => void> {
+  enterWriter?: (officeId: string, officeDay: string) => Promise<WriterHold>;
+  #enter(officeId: string, officeDay: string): Promise<WriterHold> {
     let lease = this.#leases.get(officeId);
-    if (!lease) this.#leases.set(officeId, (lease = new OfficeLease(this.leasePool, officeKey(officeId))));
-    return lease.enter();
+    if (!lease) this.#leases.set(officeId, (lease = new OfficeLease(this.leasePool, officeId, officeKey(officeId), this, this.leaseIdleMs)));
+    return lease.enter(officeDay);
+  }
+
+  /** The day's state when it is in memory (loaded, not dropped), else null. */
+  async cachedDay(officeId: string, officeDay: string): Promise<DayState | null> {
+    const cached = this.#days.get(dayKey(officeId, officeDay));
+    const open = cached ? await cached.catch(() => null) : null;
+    return open && open.officeDay === officeDay ? open.state : null;
   }
 
   async closeLeases(): Promise<void> {
@@ -269,8 +414,7 @@ class PgQueueStore implements QueueStore {
         return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`;
       });
       try {
-        const last = items[items.length - 1]!.commit.version;
-        params.push(COMMITS_CHANNEL, JSON.stringify({ p: PROCESS_TOKEN, o: officeId, d: b.officeDay, v: last }));
+        params.push(COMMITS_CHANNEL, commitsNotice(officeId, b.officeDay, items.map((it) => it.commit)));
         // One statement: the rows and the notice to the other processes commit together.
         await this.pool.query(`WITH ins AS (INSERT INTO commits (office_id, office_day, version, data) VALUES ${rows.join(', ')} RETURNING 1) SELECT pg_notify($${params.length - 1}, $${params.length}) FROM (SELECT count(*) FROM ins) c`, params);
         for (const it of items) it.done();
@@ -293,20 +437,26 @@ class PgQueueStore implements QueueStore {
     return r.rows.map((row) => row.data);
   }
 
-  #external = new Set<(officeId: string, officeDay: string, version: number) => void>();
-  onExternalCommit(listener: (officeId: string, officeDay: string, version: number) => void): void {
+  #external = new Set<(officeId: string, officeDay: string, version: number, commits?: Commit[]) => void>();
+  onExternalCommit(listener: (officeId: string, officeDay: string, version: number, commits?: Commit[]) => void): void {
     this.#external.add(listener);
   }
-  /** A NOTIFY from the commits channel: another process's commit (this process's own are skipped by its token). */
+  /**
+   * A NOTIFY from the commits channel: another process's commits (this
+   * process's own are skipped by its token), with the commits themselves when
+   * they fitted in the payload (a store's own rows, written by a process of this
+   * deployment: no need to read them back).
+   */
   heard(payload: string): void {
-    let msg: { p?: unknown; o?: unknown; d?: unknown; v?: unknown };
+    let msg: { p?: unknown; o?: unknown; d?: unknown; v?: unknown; c?: unknown };
     try {
       msg = JSON.parse(payload) as typeof msg;
     } catch {
       return;
     }
     if (msg.p === PROCESS_TOKEN || typeof msg.o !== 'string' || typeof msg.d !== 'string' || typeof msg.v !== 'number') return;
-    for (const l of this.#external) l(msg.o, msg.d, msg.v);
+    const commits = Array.isArray(msg.c) ? (msg.c as Commit[]) : undefined;
+    for (const l of this.#external) l(msg.o, msg.d, msg.v, commits);
   }
 }
 
@@ -542,6 +692,8 @@ export interface PgStoreOptions extends Omit<OpenStoreOptions, 'dataDir'> {
   leasePoolSize?: number;
   /** One writer per office through an advisory-lock lease (default true); false leaves racing to the version key. */
   writerLease?: boolean;
+  /** How long PostgreSQL lets a lease transaction sit idle before it ends it and frees the lock (default 10 s; tests shorten it). */
+  leaseIdleMs?: number;
 }
 
 export interface PgStore extends Store {
@@ -555,7 +707,9 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
   const pool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
   pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
   // One connection per office whose lease this process holds at the moment (usually a handful).
-  const leasePool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.leasePoolSize ?? 32 });
+  // A lease query waits for the lock at most LEASE_WAIT_MS (lock_timeout, on the server); one that has not answered
+  // well after that is on a dead connection (keep-alive finds those too), and its commands answer "unavailable".
+  const leasePool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.leasePoolSize ?? 32, keepAlive: true, keepAliveInitialDelayMillis: 10_000, query_timeout: LEASE_WAIT_MS + 5_000 });
   leasePool.on('error', () => undefined);
   try {
     await migrate(pool);
@@ -572,7 +726,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
     const sessions = new PgSessionStore(pool);
     await sessions.load();
     const listener = await pool.connect();
-    const queue = new PgQueueStore(pool, leasePool, opts.writerLease ?? true);
+    const queue = new PgQueueStore(pool, leasePool, opts.writerLease ?? true, opts.leaseIdleMs);
     listener.on('notification', (n) => {
       if (n.channel === COMMITS_CHANNEL) return queue.heard(n.payload ?? '');
       if (n.channel !== CHANNEL) return;

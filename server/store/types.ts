@@ -103,17 +103,33 @@ export interface QueueStore {
    * of the commits the others made, so it can bring its copy of the day up to
    * date and tell its own screens. The embedded store has one writer and no feed.
    */
-  onExternalCommit?(listener: (officeId: string, officeDay: string, version: number) => void): void;
+  onExternalCommit?(listener: (officeId: string, officeDay: string, version: number, commits?: Commit[]) => void): void;
   /**
    * Stores that several processes share: the office's write lease (one writer
-   * per office at a time across processes). Resolves once this process holds
-   * it; the caller brings its day up to date (readCommits after its version),
-   * decides, commits, and calls the returned `leave` once the write settled.
-   * Commands of one process share one hold, so group commit still batches them.
+   * per office at a time across processes, docs/central.md). Resolves once this
+   * process holds it for `officeDay`'s command; the caller brings its day up to
+   * date (`hold.commits`, or readCommits after its version when null), decides,
+   * commits through `hold.commit`, and calls `hold.leave` once the write settled
+   * (or at once when it writes nothing). Commands of one process entering
+   * together share one hold, so group commit still batches them.
    */
-  enterWriter?(officeId: string): Promise<() => void>;
+  enterWriter?(officeId: string, officeDay: string): Promise<WriterHold>;
   /** Forgets the cached day of an office (its files were replaced by a restore): the next openDay reads the disk. */
   evict(officeId: string): Promise<void>;
+}
+
+/** One command's share of an office's write lease (QueueStore.enterWriter). */
+export interface WriterHold {
+  /**
+   * The commits of the day entered for that other processes made after this
+   * process's copy of it, read under the lease in the round trip that took it
+   * (already-applied ones may be among them); null when they were not read.
+   */
+  readonly commits: Commit[] | null;
+  /** Makes a commit durable under the lease: resolves once the database has committed it (StaleDayError as QueueStore.commit). */
+  commit(office: OfficeConfig, officeDay: string, commit: Commit): Promise<void>;
+  /** This command is done with the lease (its commit settled, or it writes nothing). */
+  leave(): void;
 }
 
 export interface ConfigStore {
