@@ -13,8 +13,8 @@
 #                            live heap before a full collection when that limit
 #                            is large (4 GB on a 24 GB machine): with 2,000
 #                            phones + 100 TVs the live heap is ~60 MB but the
-#                            RSS peaked at 245-310 MB of garbage; with 1 GB the
-#                            growth is smaller and the peak is 191 MB
+#                            RSS peaked at 212-246 MB of garbage; with 1 GB the
+#                            growth is smaller and the peak is 196 MB
 #                            (bench/phone-load.ts). 1 GB is ~16x that live heap.
 cd "$(dirname "$0")/.."
 # `run-server.sh --central` starts the central deployment instead (dist-server/central.mjs:
