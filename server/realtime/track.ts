@@ -184,13 +184,15 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
     let n = 0;
     for (const c of p.changed) {
       const f = office.get(c.ticketId);
-      if (!f || f.version > p.version) continue; // its last phone left meanwhile, or a newer frame went first
+      if (!f) continue; // its last phone left meanwhile
       if (c.own === null) {
-        // Not a ticket of the office's day any more (the day rolled over): the phone is told, then let go.
+        // Not a ticket of the office's day any more (the day rolled over; the new day's versions start
+        // again, so no version check): the phone is told, then let go.
         tellAll(officeId, [c.ticketId], apiError('ticket_not_found'));
         nsp.in([trackRoom(officeId, c.ticketId, true), trackRoom(officeId, c.ticketId, false)]).disconnectSockets(true);
         continue;
       }
+      if (f.version > p.version) continue; // a newer frame of this ticket's day went first
       send(officeId, p, c as Changed & { own: string }, f);
       if (++n % TRACK_FRAMES_PER_SLICE === 0) await yieldToLoop();
     }

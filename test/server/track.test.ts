@@ -174,6 +174,29 @@ describe('the pushed frame', () => {
   });
 });
 
+describe('the end of the day', () => {
+  it("tells yesterday's phones their ticket is gone and lets them go, though the new day's version is lower", async () => {
+    let now = new Date('2026-11-23T15:50:00Z'); // 23:50 in Kupang
+    const own = await startServer({ now: () => now });
+    try {
+      const { ticket, key } = await issueWithKey(own.url, 'kk');
+      for (let i = 0; i < 5; i++) await issueWithKey(own.url, 'kk'); // yesterday's version above today's first ones
+      const phone = connectPhone(own.url, ticket.id, key);
+      const first = await waitFor<TrackView>(phone, 'track');
+      expect(first.version).toBeGreaterThan(3);
+      const told = waitFor<{ code: string }>(phone, 'unavailable');
+      const gone = new Promise<void>((resolve) => phone.once('disconnect', () => resolve()));
+      now = new Date('2026-11-23T16:05:00Z'); // 00:05: a new office day
+      const next = await issueWithKey(own.url, 'kk');
+      expect(next.ticket.officeDay).toBe('2026-11-24');
+      expect((await told).code).toBe('ticket_not_found');
+      await gone;
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('privacy on a busy day', () => {
   it('never sends a phone another ticket, a priority group or a pre-check: every frame of 14 phones, 500 tickets, 30 waiting', async () => {
     const own = await startServer({ settings: { ticketsPerDevicePerMinute: 1_000_000 } });
