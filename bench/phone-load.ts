@@ -7,7 +7,10 @@
 // request is sent (this process) → the instant the called ticket's phone gets
 // the frame showing it called (client), both `performance.timeOrigin +
 // performance.now()`. Also: the size of every frame a phone gets (the Socket.IO
-// text packet), the server's RSS (peak, /proc) and its CPU time per call.
+// text packet), the server's RSS (/proc, every 250 ms while the counters call:
+// peak and median; the server is its own process, as in production, started
+// with production's node flags, so the phones' and the clerk's memory and CPU
+// are not counted) and its CPU time per call.
 // Baseline in the same round: bench/support/raw-ws-server.ts sending a frame of
 // the phones' median frame size to as many raw ws clients (phones + TVs) at the
 // same rate, timed the same way from just before the HTTP request that
@@ -16,6 +19,8 @@
 //
 //   tsx bench/phone-load.ts [--quick] [--rounds 3] [--phones 2000] [--displays 100] [--rate 5] [--calls 150] [--workers 2]
 //   BENCH_CPU_PROF=/tmp/prof tsx bench/phone-load.ts --rounds 1   CPU profile of the server
+//   BENCH_SERVER_NODE_ARGS='--trace-gc' BENCH_SERVER_STDOUT=/tmp/gc.txt …   the server's GC log
+//   BENCH_SIGNAL_CALLS=SIGUSR2 BENCH_SERVER_NODE_ARGS='--import ./my-probe.mjs' …   signal the server around the measured calls
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -37,6 +42,8 @@ const WARMUP = numFlag(args, 'warmup', args.quick ? 5 : 10);
 /** The services of counters 1–3 (counter 4 serves them all): tickets spread over them. */
 const SERVICES = ['ktp-el', 'kia', 'kk', 'pindah-datang', 'akta', 'perubahan-data'] as const;
 const GOAL = { p99Ms: 400, frameBytes: 1024, rssMb: 200 };
+/** BENCH_SIGNAL_CALLS=SIGUSR2: signals the server as the measured calls start and as they end (a diagnosis hook, e.g. a preload that starts and stops a heap profile). */
+const SIGNAL = process.env.BENCH_SIGNAL_CALLS as NodeJS.Signals | undefined;
 
 // ---------------------------------------------------------------- workers
 
@@ -105,7 +112,11 @@ interface RoundResult {
   frameP99: number;
   frameMax: number;
   rssPeakMb: number;
+  rssMedianMb: number;
   rssConnectedMb: number;
+  rawRssConnectedMb: number;
+  rawRssPeakMb: number;
+  rawRssMedianMb: number;
   cpuMsPerCall: number;
   rawP50: number;
   rawP99: number;
@@ -137,17 +148,22 @@ async function runRound(roundNo: number): Promise<RoundResult> {
     }, 'ready')));
     await sleep(1000);
     const rssConnected = rssMb(server.pid);
+    const rawRssConnected = rssMb(rawServer.pid);
     await Promise.all(workers.map((w) => w.request({ type: 'collect' }, 'collected'))); // drop the first frames
 
     // The counters: finish → call-next, RATE calls a second, counter 1, 2, 3, 4, 1, …
     const sent = new Map<string, number>();
     const http: number[] = [];
-    let rssPeak = rssConnected;
-    const rssTimer = setInterval(() => void (rssPeak = Math.max(rssPeak, rssMb(server.pid))), 250);
+    // The server's RSS every 250 ms while the counters call (and the 2 s after): its peak and its median.
+    const rssSamples: number[] = [rssConnected];
+    const rssTimer = setInterval(() => void rssSamples.push(rssMb(server.pid)), 250);
     const counterChains = new Map<number, Promise<void>>();
     let cpu0 = 0;
     await paced(WARMUP + CALLS, async (i) => {
-      if (i === WARMUP) cpu0 = cpuMs(server.pid);
+      if (i === WARMUP) {
+        cpu0 = cpuMs(server.pid);
+        if (SIGNAL) process.kill(server.pid, SIGNAL);
+      }
       const n = (i % 4) + 1;
       // One counter's commands in order (a slow answer delays only that counter's next call).
       const prev = counterChains.get(n) ?? Promise.resolve();
@@ -165,6 +181,7 @@ async function runRound(roundNo: number): Promise<RoundResult> {
       await mine;
     });
     const cpuPerCall = (cpuMs(server.pid) - cpu0) / CALLS;
+    if (SIGNAL) process.kill(server.pid, SIGNAL);
     await sleep(2000); // the last frames
     clearInterval(rssTimer);
     const got = await Promise.all(workers.map((w) => w.request({ type: 'collect' }, 'collected')));
@@ -183,12 +200,15 @@ async function runRound(roundNo: number): Promise<RoundResult> {
 
     // Baseline: the raw ws server sends a frame of that size to as many clients, at the same rate.
     const rawSent = new Map<number, number>();
+    const rawRss: number[] = [rawRssConnected];
+    const rawRssTimer = setInterval(() => void rawRss.push(rssMb(rawServer.pid)), 250);
     await paced(CALLS, async (i) => {
       const t0 = wallNow();
       rawSent.set(i, t0);
       await request(rawServer.url, 'POST', '/broadcast', { body: { id: i, bytes: frameP50 } });
     });
     await sleep(1000);
+    clearInterval(rawRssTimer);
     const rawGot = await Promise.all(workers.map((w) => w.request({ type: 'collect' }, 'collected')));
     const rawLat: number[] = [];
     let rawMissing = 0;
@@ -209,8 +229,12 @@ async function runRound(roundNo: number): Promise<RoundResult> {
       frameP50,
       frameP99: Math.round(quantile(bytes, 0.99)),
       frameMax: Math.max(...bytes),
-      rssPeakMb: round(rssPeak, 1),
+      rssPeakMb: round(Math.max(...rssSamples), 1),
+      rssMedianMb: round(median(rssSamples), 1),
       rssConnectedMb: round(rssConnected, 1),
+      rawRssConnectedMb: round(rawRssConnected, 1),
+      rawRssPeakMb: round(Math.max(...rawRss), 1),
+      rawRssMedianMb: round(median(rawRss), 1),
       cpuMsPerCall: round(cpuPerCall, 2),
       rawP50: round(quantile(rawLat, 0.5), 1),
       rawP99: round(quantile(rawLat, 0.99), 1),
@@ -246,7 +270,8 @@ async function main(): Promise<void> {
     missing: rounds.reduce((s, r) => s + r.missing, 0),
     frameBytes: { p50: med('frameP50'), p99: med('frameP99'), max: Math.max(...rounds.map((r) => r.frameMax)) },
     framesPerCall: med('framesPerCall'),
-    serverRssMb: { connected: med('rssConnectedMb'), peak: med('rssPeakMb') },
+    serverRssMb: { connected: med('rssConnectedMb'), peak: med('rssPeakMb'), median: med('rssMedianMb') },
+    rawRssMb: { connected: med('rawRssConnectedMb'), peak: med('rawRssPeakMb'), median: med('rawRssMedianMb') },
     serverCpuMsPerCall: med('cpuMsPerCall'),
     callHttpP50Ms: med('callHttpP50'),
     goal: `call → phone p99 ≤ ${GOAL.p99Ms} ms, frame ≤ ${GOAL.frameBytes} B, RSS ≤ ${GOAL.rssMb} MB`,
@@ -260,7 +285,7 @@ async function main(): Promise<void> {
   console.log(`\nmedians over ${ROUNDS} round(s):`);
   console.log(`  call → phone: p50 ${fmt(result.callToPhoneMs.p50)} ms, p99 ${fmt(result.callToPhoneMs.p99)} ms (raw ws baseline p50 ${fmt(result.rawBaselineMs.p50)} ms, p99 ${fmt(result.rawBaselineMs.p99)} ms; ${result.p99VsRaw}×)`);
   console.log(`  frame to a phone: p50 ${result.frameBytes.p50} B, p99 ${result.frameBytes.p99} B, max ${result.frameBytes.max} B; ${result.framesPerCall} frames per call`);
-  console.log(`  server RSS: ${fmt(result.serverRssMb.connected)} MB connected, ${fmt(result.serverRssMb.peak)} MB peak; CPU ${fmt(result.serverCpuMsPerCall)} ms per call`);
+  console.log(`  server RSS: ${fmt(result.serverRssMb.connected)} MB connected, while calling ${fmt(result.serverRssMb.peak)} MB peak, ${fmt(result.serverRssMb.median)} MB median of 250 ms samples (raw ws server: ${fmt(result.rawRssMb.connected)} / ${fmt(result.rawRssMb.peak)} / ${fmt(result.rawRssMb.median)} MB); CPU ${fmt(result.serverCpuMsPerCall)} ms per call`);
   console.log(`  goals: p99 ${result.met.p99 ? 'met' : 'NOT met'}, frame ${result.met.frame ? 'met' : 'NOT met'}, RSS ${result.met.rss ? 'met' : 'NOT met'}`);
   printSummary(result);
 }

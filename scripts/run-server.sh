@@ -7,13 +7,25 @@
 #                            broadcasting drops from ~155 to ~137 MB, latency
 #                            within noise (bench/broadcast-latency.ts,
 #                            bench/issue-throughput.ts); an office box is small.
+# BOX_FLAGS, the office box only (not --central):
+#   --max-old-space-size=1024  V8 sizes its heap limit from the machine's RAM
+#                            and lets the old generation grow to up to 4x the
+#                            live heap before a full collection when that limit
+#                            is large (4 GB on a 24 GB machine): with 2,000
+#                            phones + 100 TVs the live heap is ~60 MB but the
+#                            RSS peaked at 212-246 MB of garbage; with 1 GB the
+#                            growth is smaller and the peak is 196 MB
+#                            (bench/phone-load.ts). 1 GB is ~16x that live heap.
 cd "$(dirname "$0")/.."
 # `run-server.sh --central` starts the central deployment instead (dist-server/central.mjs:
 # GILIRAN_PROCESSES workers on one port, see docs/central.md); the workers get the same flags.
 FLAGS="--max-semi-space-size=8 --enable-source-maps"
+BOX_FLAGS="--max-old-space-size=1024"
 ENTRY=main
 if [ "${1:-}" = "--central" ]; then
   ENTRY=central
+  BOX_FLAGS=""
   shift
 fi
+FLAGS="$FLAGS $BOX_FLAGS"
 exec node $FLAGS "dist-server/$ENTRY.mjs" "$@"

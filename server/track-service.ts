@@ -7,14 +7,37 @@ import type { NotifyStatus, TrackView } from '../protocol/track.ts';
 import { holderKey, holderKeyValid } from './auth/holder-key.ts';
 import { positions } from './domain/eta.ts';
 import { trackContext, trackViewOf, type BaseTrackView, type PositionsFn } from './domain/track-view.ts';
+import type { OfficeConfig } from '../protocol/model.ts';
+import type { DayState } from './domain/state.ts';
 import type { QueueService, Result } from './queue-service.ts';
 import type { Secrets } from './store/secrets.ts';
 
 /** C4 (helper notify): the alert status of a ticket for its holder, or null. */
 export type NotifyStatusOf = (officeId: string, ticketId: string) => NotifyStatus | null;
 
+/**
+ * How long one office state's positions serve the views read at it: every
+ * phone that connects (2,000 on a busy day, all at once after a restart) and
+ * every refresh reads a view, and a view of a waiting ticket needs the office's
+ * positions — one ETA simulation of the whole queue. At one version the queue
+ * is the same; only the clock moves, by less than this.
+ */
+export const POSITIONS_REUSE_MS = 1_000;
+
+/** `positions`, computed once per office state (object and version) within POSITIONS_REUSE_MS. */
+export function reusedPositions(positionsOf: PositionsFn, reuseMs = POSITIONS_REUSE_MS): PositionsFn {
+  const last = new WeakMap<DayState, { version: number; at: number; office: OfficeConfig; map: ReturnType<PositionsFn> }>();
+  return (state, office, now) => {
+    const hit = last.get(state);
+    if (hit && hit.version === state.version && hit.office === office && now >= hit.at && now - hit.at < reuseMs) return hit.map;
+    const map = positionsOf(state, office, now);
+    last.set(state, { version: state.version, at: now, office, map });
+    return map;
+  };
+}
+
 export interface TrackServiceOptions {
-  /** C1: server/domain/eta.ts positions() unless a test stands in its own. */
+  /** C1: server/domain/eta.ts positions() unless a test stands in its own (either is reused per state: reusedPositions). */
   positions?: PositionsFn;
   /** THE hook for helper notify: `notifyStatusOf` from server/notify. Until wired, no ticket has alerts. */
   notifyStatusOf?: NotifyStatusOf;
@@ -29,7 +52,7 @@ export class TrackService {
     private readonly secrets: Secrets,
     opts: TrackServiceOptions = {},
   ) {
-    this.positions = opts.positions ?? positions;
+    this.positions = reusedPositions(opts.positions ?? positions);
     this.notifyStatusOf = opts.notifyStatusOf ?? (() => null);
   }
 

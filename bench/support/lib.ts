@@ -258,12 +258,18 @@ export function startGiliran(data: DataDir, opts: { nodeArgs?: string[]; env?: R
   });
 }
 
-/** The node flags production starts the server with: read from scripts/run-server.sh, their one home. */
+/**
+ * The node flags production starts the office box's server with: read from
+ * scripts/run-server.sh, their one home (FLAGS, then BOX_FLAGS, which
+ * `--central` leaves out). BENCH_RUN_SERVER_SH names another copy of that
+ * script, e.g. an older checkout's, to measure a before/after in one session.
+ */
 export function productionNodeFlags(): string[] {
-  const script = readFileSync(path.join(ROOT, 'scripts', 'run-server.sh'), 'utf8');
+  const script = readFileSync(process.env.BENCH_RUN_SERVER_SH ?? path.join(ROOT, 'scripts', 'run-server.sh'), 'utf8');
   const line = /^FLAGS="([^"]*)"/m.exec(script);
   if (!line) throw new Error('scripts/run-server.sh: no FLAGS="…" line');
-  return (line[1] ?? '').split(/\s+/).filter((f) => f.startsWith('--'));
+  const box = /^BOX_FLAGS="([^"]*)"/m.exec(script);
+  return `${line[1] ?? ''} ${box?.[1] ?? ''}`.split(/\s+/).filter((f) => f.startsWith('--'));
 }
 
 /**

@@ -8,11 +8,14 @@
 // rest (docs/track-page.md: a call moves "people ahead" for every ticket
 // behind it; at 5 calls a second a window of 250 ms sent each phone 4
 // frames a second, bench/phone-load.ts). No timer per socket: one per office.
+// A frame is built from parts serialised once per pass and written as the
+// Socket.IO packet text (track-frame.ts), a slice of phones at a time.
 import { apiError, type Ack, type ApiError, type ErrorCode } from '../../protocol/errors.ts';
 import type { QueueDelta } from '../../protocol/model.ts';
 import { trackHandshakeSchema } from '../../protocol/track-schemas.ts';
-import type { TrackFrame, TrackView } from '../../protocol/track.ts';
-import { officeSignature, trackContext, trackViewOf, viewSignature, type BaseTrackView } from '../domain/track-view.ts';
+import type { TrackView } from '../../protocol/track.ts';
+import { trackContext, trackViewOf } from '../domain/track-view.ts';
+import { frameJson, ownJson, sharedJson, trackPacket } from './track-frame.ts';
 import { ackOf, answer, fail, perAddressCap, requestBudget, type HandlerDeps } from './handlers.ts';
 import { sameOrigin } from './handshake.ts';
 import type { GiliranIo, RoleNamespace, RoleSocket } from './types.ts';
@@ -34,11 +37,39 @@ function refuse(code: ErrorCode): Error {
 interface Follow {
   holders: number;
   readers: number;
-  /** viewSignature of the last frame sent (null: none yet). */
-  sig: string | null;
+  /** ownJson of the last frame sent (null: none yet): with `recent`, its signature. */
+  own: string | null;
+  /** sharedJson of the recent calls of the last frame sent. */
+  recent: string | null;
   /** The office block of the last frame sent: the next frame leaves it out unless it changed (TrackFrame). */
   officeSig: string | null;
+  /** The office version of the last frame sent: a pass never sends an older one (passes may overlap). */
+  version: number;
 }
+
+/** A followed ticket whose frame changed in a pass (own: null when it is not a ticket of the day any more). */
+interface Changed {
+  ticketId: string;
+  own: string | null;
+}
+
+/** One pass over an office's followed tickets: what their frames share, and the tickets that need one. */
+interface Pass {
+  version: number;
+  serverTime: string;
+  recent: string;
+  office: string;
+  changed: Changed[];
+}
+
+/**
+ * Frames a pass writes before it lets the event loop run (the sockets' write
+ * callbacks, other requests): what a pass allocates dies young instead of
+ * piling up through a 2,000-phone loop and being promoted to the old
+ * generation (the RSS peak of bench/phone-load.ts).
+ */
+export const TRACK_FRAMES_PER_SLICE = 128;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface TrackFeed {
   nsp: RoleNamespace<'track'>;
@@ -90,7 +121,7 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
     let office = follows.get(officeId);
     if (!office) follows.set(officeId, (office = new Map()));
     let f = office.get(ticketId);
-    if (!f) office.set(ticketId, (f = { holders: 0, readers: 0, sig: null, officeSig: null }));
+    if (!f) office.set(ticketId, (f = { holders: 0, readers: 0, own: null, recent: null, officeSig: null, version: -1 }));
     return f;
   };
   const unfollow = (officeId: string, ticketId: string, holder: boolean) => {
@@ -104,57 +135,77 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
     if (office.size === 0) follows.delete(officeId);
   };
 
-  const send = (officeId: string, base: BaseTrackView, f: Follow) => {
+  /** Writes the frame of `ticketId` to every phone of one of its rooms (none: nothing built). */
+  const write = (officeId: string, ticketId: string, holder: boolean, frame: () => string) => {
+    const ids = nsp.adapter.rooms.get(trackRoom(officeId, ticketId, holder));
+    if (!ids || ids.size === 0) return;
+    const packet = trackPacket(frame());
+    for (const id of ids) nsp.sockets.get(id)?.conn.write(packet);
+  };
+  const send = (officeId: string, pass: Pass, c: Changed & { own: string }, f: Follow) => {
     // Every phone in the room got the office with its first frame (on connect): resend it only when it changed.
-    const officeSig = officeSignature(base);
-    const frame = (holder: boolean): TrackFrame => {
-      const view: TrackFrame = deps.track.finish(base, holder);
-      if (officeSig !== f.officeSig) return view;
-      const { office: _o, ...rest } = view;
-      return rest;
-    };
-    if (f.holders > 0) nsp.to(trackRoom(officeId, base.ticketId, true)).emit('track', frame(true));
-    if (f.readers > 0) nsp.to(trackRoom(officeId, base.ticketId, false)).emit('track', frame(false));
-    f.officeSig = officeSig;
+    const office = pass.office !== f.officeSig ? pass.office : null;
+    const parts = { own: c.own, recentCalls: pass.recent, office, serverTime: pass.serverTime, version: pass.version };
+    if (f.holders > 0) write(officeId, c.ticketId, true, () => frameJson({ ...parts, holder: true, notify: deps.track.notifyStatusOf(officeId, c.ticketId) }));
+    if (f.readers > 0) write(officeId, c.ticketId, false, () => frameJson({ ...parts, holder: false, notify: null }));
+    f.own = c.own;
+    f.recent = pass.recent;
+    f.officeSig = pass.office;
+    f.version = pass.version;
   };
   const tellAll = (officeId: string, ticketIds: Iterable<string>, error: ApiError) => {
     for (const id of ticketIds) nsp.to([trackRoom(officeId, id, true), trackRoom(officeId, id, false)]).emit('unavailable', error);
   };
 
-  /** Computes the views of the office's followed tickets (or only `only`) once, and sends those that changed. */
-  const flush = (officeId: string, only?: ReadonlySet<string>): Promise<void> => {
+  /** One pass: the views of the office's followed tickets (or only `only`) at the current state, those that changed. */
+  const pass = async (officeId: string, office: Map<string, Follow>, only?: ReadonlySet<string>) =>
+    deps.queue.read(officeId, (state, config, now): Pass => {
+      const ctx = trackContext(state, config, now, deps.track.positions);
+      const recent = sharedJson(ctx.recentCalls);
+      const officeJson = sharedJson(ctx.office);
+      const changed: Changed[] = [];
+      const consider = (ticketId: string, f: Follow) => {
+        const t = state.tickets.get(ticketId);
+        if (!t) return void changed.push({ ticketId, own: null });
+        const own = ownJson(trackViewOf(ctx, t));
+        if (own !== f.own || recent !== f.recent || officeJson !== f.officeSig) changed.push({ ticketId, own });
+      };
+      if (only) {
+        for (const id of only) {
+          const f = office.get(id);
+          if (f) consider(id, f);
+        }
+      } else for (const [id, f] of office) consider(id, f);
+      return { version: ctx.version, serverTime: ctx.serverTime, recent, office: officeJson, changed };
+    });
+
+  /** Sends a pass's frames, a slice at a time; a frame older than one a phone already got is dropped. */
+  const deliver = async (officeId: string, office: Map<string, Follow>, p: Pass) => {
+    let n = 0;
+    for (const c of p.changed) {
+      const f = office.get(c.ticketId);
+      if (!f) continue; // its last phone left meanwhile
+      if (c.own === null) {
+        // Not a ticket of the office's day any more (the day rolled over; the new day's versions start
+        // again, so no version check): the phone is told, then let go.
+        tellAll(officeId, [c.ticketId], apiError('ticket_not_found'));
+        nsp.in([trackRoom(officeId, c.ticketId, true), trackRoom(officeId, c.ticketId, false)]).disconnectSockets(true);
+        continue;
+      }
+      if (f.version > p.version) continue; // a newer frame of this ticket's day went first
+      send(officeId, p, c as Changed & { own: string }, f);
+      if (++n % TRACK_FRAMES_PER_SLICE === 0) await yieldToLoop();
+    }
+  };
+
+  /** Computes the views of the office's followed tickets once, and sends those that changed (passes one after another). */
+  const flush = (officeId: string): Promise<void> => {
     const run = async () => {
       const office = follows.get(officeId);
       if (!office || office.size === 0) return;
-      const r = await deps.queue.read(officeId, (state, config, now) => {
-        const ctx = trackContext(state, config, now, deps.track.positions);
-        const changed: Array<{ ticketId: string; view: BaseTrackView | null; sig: string | null }> = [];
-        for (const [ticketId, f] of office) {
-          if (only && !only.has(ticketId)) continue;
-          const t = state.tickets.get(ticketId);
-          if (!t) {
-            changed.push({ ticketId, view: null, sig: null });
-            continue;
-          }
-          const view = trackViewOf(ctx, t);
-          const sig = viewSignature(view);
-          if (sig !== f.sig) changed.push({ ticketId, view, sig });
-        }
-        return changed;
-      });
+      const r = await pass(officeId, office);
       if (!r.ok) return tellAll(officeId, office.keys(), r.error);
-      for (const { ticketId, view, sig } of r.data) {
-        const f = office.get(ticketId);
-        if (!f) continue; // its last phone left meanwhile
-        if (!view) {
-          // Not a ticket of the office's day any more (the day rolled over): the phone is told, then let go.
-          tellAll(officeId, [ticketId], apiError('ticket_not_found'));
-          nsp.in([trackRoom(officeId, ticketId, true), trackRoom(officeId, ticketId, false)]).disconnectSockets(true);
-          continue;
-        }
-        f.sig = sig;
-        send(officeId, view, f);
-      }
+      await deliver(officeId, office, r.data);
     };
     const next = (chains.get(officeId) ?? Promise.resolve()).then(run).catch((err: unknown) => deps.log.error({ err, office: officeId }, 'track flush failed'));
     chains.set(officeId, next);
@@ -162,6 +213,18 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
       if (chains.get(officeId) === next) chains.delete(officeId);
     });
     return next;
+  };
+
+  /**
+   * The frames of tickets just called, at once: not queued behind a pass still
+   * sending (the version check keeps an older frame from following a newer one).
+   */
+  const flushCalled = (officeId: string, called: ReadonlySet<string>) => {
+    const office = follows.get(officeId);
+    if (!office) return;
+    pass(officeId, office, called)
+      .then((r) => (r.ok ? deliver(officeId, office, r.data) : tellAll(officeId, called, r.error)))
+      .catch((err: unknown) => deps.log.error({ err, office: officeId }, 'track flush failed'));
   };
 
   const schedule = (officeId: string) => {
@@ -183,7 +246,7 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
       for (const e of delta.events) {
         if ((e.type === 'ticket_called' || e.type === 'ticket_recalled') && office.has(e.ticketId)) (called ??= new Set()).add(e.ticketId);
       }
-      if (called) void flush(officeId, called);
+      if (called) flushCalled(officeId, called);
       schedule(officeId);
     },
     reset(officeId: string) {
@@ -192,6 +255,10 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
   });
 
   nsp.on('connection', (socket: RoleSocket<'track'>) => {
+    // The upgrade request (with its socket, streams and raw headers) is kept by Engine.IO for the
+    // connection's life; a phone's needs nothing of it once admitted (socket.handshake has the
+    // address and headers): 2,000 phones hold 2,000 fewer requests (the Socket.IO docs' advice).
+    (socket.conn as unknown as { request: unknown }).request = null;
     const { officeId } = socket.data;
     const { ticketId, holder } = socket.data.track!;
     const f = followOf(officeId, ticketId);
@@ -205,11 +272,16 @@ export function attachTrack(io: GiliranIo, deps: HandlerDeps): TrackFeed {
       .then((r) => {
         if (!r.ok) return void socket.emit('unavailable', r.error);
         socket.emit('track', r.data);
-        // The first phone of a ticket: the next flush sends only what changed since this view.
-        const { holder: _h, notify: _n, ...base } = r.data;
-        if (f.sig === null) f.sig = viewSignature(base);
-        // Its first frame carried the office: broadcasts may leave it out while every phone of the room has this one.
-        const officeSig = officeSignature(base);
+        // The first phone of a ticket: the next pass sends only what changed since this view.
+        const own = ownJson(r.data);
+        const recent = sharedJson(r.data.recentCalls);
+        if (f.own === null) {
+          f.own = own;
+          f.recent = recent;
+          f.version = r.data.version;
+        }
+        // Its first frame carried the office: passes may leave it out while every phone of the room has this one.
+        const officeSig = sharedJson(r.data.office);
         if (f.holders + f.readers === 1) f.officeSig = officeSig;
         else if (f.officeSig !== officeSig) f.officeSig = null; // phones of the room hold different ones: the next frame resends it
       })

@@ -146,6 +146,57 @@ describe('following a ticket', () => {
   });
 });
 
+describe('the pushed frame', () => {
+  it('is the view a refresh answers at the same version, without the office block, for holder and reader', async () => {
+    const first = await issueWithKey(srv.url, 'kia');
+    await issueWithKey(srv.url, 'kia');
+    const { ticket, key } = await issueWithKey(srv.url, 'kia');
+    const holder = connectPhone(srv.url, ticket.id, key);
+    const reader = connectPhone(srv.url, ticket.id);
+    const [h0] = await Promise.all([waitFor<TrackView>(holder, 'track'), waitFor<TrackView>(reader, 'track')]);
+    const pushed = Promise.all([nextView(holder, (v) => v.version > h0.version && v.ahead !== h0.ahead), nextView(reader, (v) => v.version > h0.version && v.ahead !== h0.ahead)]);
+    const call = await run({ type: 'call_ticket', counterId: '4', ticket: first.ticket.number, reason: 'test' });
+    const [hf, rf] = await pushed;
+    expect(hf.version).toBeGreaterThanOrEqual(call.version);
+    for (const [phone, frame, isHolder] of [[holder, hf, true], [reader, rf, false]] as const) {
+      const now = await phone.timeout(5_000).emitWithAck('refresh');
+      if (!now.ok) throw new Error(now.error.code);
+      expect(now.data.version).toBe(frame.version); // nothing committed in between
+      expect(frame.office).toBeUndefined();
+      const { office: _o, serverTime: _t, ...fetched } = now.data;
+      const { serverTime: _ft, ...got } = frame;
+      expect(got).toEqual({ ...fetched, holder: isHolder, notify: null });
+      expect(Object.keys(frame)).toEqual(Object.keys(now.data).filter((k) => k !== 'office'));
+    }
+    holder.close();
+    reader.close();
+    await run({ type: 'finish', counterId: '4', outcome: 'done' }); // the counter free for the next test
+  });
+});
+
+describe('the end of the day', () => {
+  it("tells yesterday's phones their ticket is gone and lets them go, though the new day's version is lower", async () => {
+    let now = new Date('2026-11-23T15:50:00Z'); // 23:50 in Kupang
+    const own = await startServer({ now: () => now });
+    try {
+      const { ticket, key } = await issueWithKey(own.url, 'kk');
+      for (let i = 0; i < 5; i++) await issueWithKey(own.url, 'kk'); // yesterday's version above today's first ones
+      const phone = connectPhone(own.url, ticket.id, key);
+      const first = await waitFor<TrackView>(phone, 'track');
+      expect(first.version).toBeGreaterThan(3);
+      const told = waitFor<{ code: string }>(phone, 'unavailable');
+      const gone = new Promise<void>((resolve) => phone.once('disconnect', () => resolve()));
+      now = new Date('2026-11-23T16:05:00Z'); // 00:05: a new office day
+      const next = await issueWithKey(own.url, 'kk');
+      expect(next.ticket.officeDay).toBe('2026-11-24');
+      expect((await told).code).toBe('ticket_not_found');
+      await gone;
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('privacy on a busy day', () => {
   it('never sends a phone another ticket, a priority group or a pre-check: every frame of 14 phones, 500 tickets, 30 waiting', async () => {
     const own = await startServer({ settings: { ticketsPerDevicePerMinute: 1_000_000 } });
