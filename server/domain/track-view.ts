@@ -89,26 +89,3 @@ export function trackViewOf(ctx: TrackContext, t: Ticket): BaseTrackView {
   };
 }
 
-/** The JSON of the parts every view of one context shares (recent calls, office), by identity: made once per context, not per ticket. */
-const sharedJson = new WeakMap<object, string>();
-function jsonOnce(part: object): string {
-  let j = sharedJson.get(part);
-  if (j === undefined) sharedJson.set(part, (j = JSON.stringify(part)));
-  return j;
-}
-
-/**
- * What decides whether a phone needs a new frame: everything but the clock
- * and the office version (which move on every commit of the office). Short:
- * the ticket's own fields, then the JSON of the shared parts made once per context
- * (a flush signs every followed ticket after each commit window).
- */
-/** What decides whether a frame must carry the office block (TrackFrame): its JSON, made once per context. */
-export function officeSignature(v: Pick<BaseTrackView, 'office'>): string {
-  return jsonOnce(v.office);
-}
-
-export function viewSignature(v: BaseTrackView): string {
-  const { serverTime: _t, version: _v, recentCalls, office, ...own } = v;
-  return `${JSON.stringify(own)}${jsonOnce(recentCalls)}${jsonOnce(office)}`;
-}
