@@ -131,29 +131,54 @@ export class NotifyService {
     this.#statusChanged = listener;
   }
 
-  /** Which phone channels this server can deliver for the office. */
+  /** Which phone channels this server can deliver for the office (its own providers, else the server's). */
   phoneChannels(officeId?: string): PhoneChannel[] {
     const out: PhoneChannel[] = [];
-    const webhook = this.#webhookOf(officeId);
-    if (this.#senders.whatsapp || webhook) out.push('whatsapp');
-    if (webhook) out.push('sms');
+    if (this.#whatsappOf(officeId)) out.push('whatsapp');
+    if (this.#webhookOf(officeId)) out.push('sms');
     return out;
   }
 
   readonly #officeWebhooks = new Map<string, { key: string; sender: WebhookSender }>();
-  /**
-   * The office's own webhook provider, set in the admin console (office.notify.webhook),
-   * else the server-wide one (GILIRAN_NOTIFY_WEBHOOK_URL / _SECRET), else none.
-   */
-  #webhookOf(officeId: string | undefined): WebhookSender | null {
+  readonly #officeClouds = new Map<string, { key: string; sender: WhatsAppCloudSender }>();
+
+  /** The office's own webhook provider, set in the admin console (office.notify.webhook: url and secret), or null. */
+  #ownWebhook(officeId: string | undefined): WebhookSender | null {
     const own = officeId ? this.deps.queue.office(officeId)?.notify?.webhook : undefined;
-    if (!officeId || !own?.url || !own.secret) return this.#senders.webhook;
+    if (!officeId || !own?.url || !own.secret) return null;
     const key = `${own.url}\n${own.secret}`;
     const cached = this.#officeWebhooks.get(officeId);
     if (cached?.key === key) return cached.sender;
     const sender = new WebhookSender({ url: own.url, secret: own.secret, timeoutMs: this.deps.settings.providerTimeoutMs });
     this.#officeWebhooks.set(officeId, { key, sender });
     return sender;
+  }
+
+  /** The office's own WhatsApp Cloud API account (office.notify.whatsapp: apiUrl, token and phoneId), or null. */
+  #ownCloud(officeId: string | undefined): WhatsAppCloudSender | null {
+    const own = officeId ? this.deps.queue.office(officeId)?.notify?.whatsapp : undefined;
+    if (!officeId || !own?.apiUrl || !own.token || !own.phoneId) return null;
+    const key = `${own.apiUrl}\n${own.token}\n${own.phoneId}`;
+    const cached = this.#officeClouds.get(officeId);
+    if (cached?.key === key) return cached.sender;
+    const s = this.deps.settings;
+    const sender = new WhatsAppCloudSender({ apiUrl: own.apiUrl, phoneId: own.phoneId, token: own.token, template: s.whatsappTemplate, timeoutMs: s.providerTimeoutMs });
+    this.#officeClouds.set(officeId, { key, sender });
+    return sender;
+  }
+
+  /** SMS (and WhatsApp through a gateway): the office's own webhook, else the server-wide one (GILIRAN_NOTIFY_WEBHOOK_URL / _SECRET), else none. */
+  #webhookOf(officeId: string | undefined): WebhookSender | null {
+    return this.#ownWebhook(officeId) ?? this.#senders.webhook;
+  }
+
+  /**
+   * WhatsApp: the office's own providers first (its Cloud API account, then its webhook), then the
+   * server's (GILIRAN_WHATSAPP_*, then GILIRAN_NOTIFY_WEBHOOK_*). An office that set a provider has
+   * its messages go there, signed with its secret; the others keep the server's.
+   */
+  #whatsappOf(officeId: string | undefined): Sender | null {
+    return this.#ownCloud(officeId) ?? this.#ownWebhook(officeId) ?? this.#senders.whatsapp ?? this.#senders.webhook;
   }
 
   /** Erases contact files of days that are over, opens today's outbox of every office, resumes its pending messages. */
@@ -684,7 +709,7 @@ export class NotifyService {
 
   #senderFor(officeId: string, channel: NotifyChannel, contact: Contact | undefined): Sender | null {
     if (channel === 'push') return this.#senders.push;
-    if (channel === 'whatsapp') return this.#senders.whatsapp ?? this.#webhookOf(officeId);
+    if (channel === 'whatsapp') return this.#whatsappOf(officeId);
     if (channel === 'sms') return this.#webhookOf(officeId);
     void contact;
     return null;
@@ -904,20 +929,27 @@ export class NotifyService {
           this.#inboundSeen.add(msg.id);
           if (this.#inboundSeen.size > 10_000) this.#inboundSeen.delete(this.#inboundSeen.values().next().value as string);
           if (!/^\d{8,15}$/.test(msg.from)) continue;
-          const reply = await this.#chat(`+${msg.from}`, msg.type === 'text' ? (msg.text?.body ?? '') : '');
-          if (reply) await this.#reply(`+${msg.from}`, reply);
+          const { text: reply, officeId } = await this.#chat(`+${msg.from}`, msg.type === 'text' ? (msg.text?.body ?? '') : '');
+          if (reply) await this.#reply(`+${msg.from}`, reply, officeId);
         }
       }
     }
   }
 
   /** A citizen's WhatsApp message: a ticket code subscribes the chat; STATUS and BATAL act on the ticket it follows. */
-  async #chat(e164: string, text: string): Promise<string> {
+  async #chat(e164: string, text: string): Promise<{ text: string; officeId?: string }> {
+    const at: { officeId?: string } = {};
+    const reply = await this.#chatText(e164, text, at);
+    return { text: reply, ...at };
+  }
+
+  async #chatText(e164: string, text: string, at: { officeId?: string }): Promise<string> {
     const words = text.trim().split(/\s+/).filter(Boolean).slice(0, 8);
     const command = words[0]?.toUpperCase();
     if (command === 'STATUS' || command === 'BATAL') {
       const linked = this.#chatTicket(e164);
       if (!linked) return CHAT_NO_TICKET;
+      at.officeId = linked.day.officeId;
       const office = this.deps.queue.office(linked.day.officeId);
       const number = linked.ticketId.split('/')[1] ?? '';
       if (!office) return CHAT_NO_TICKET;
@@ -939,6 +971,7 @@ export class NotifyService {
     const offices = this.deps.queue.offices();
     const office = code.office ? offices.find((o) => o.id.toLowerCase() === code.office) : offices.length === 1 ? offices[0] : undefined;
     if (!office) return CHAT_HELP;
+    at.officeId = office.id;
     const officeDay = officeDayOf(this.deps.now(), office.timeZone);
     const ticketId = `${officeDay}/${code.number}`;
     if (!holderKeyValid(this.deps.secrets.holderKey, office.id, ticketId, code.key)) return CHAT_HELP;
@@ -962,8 +995,9 @@ export class NotifyService {
   }
 
   /** A chat reply: inside the chat's 24-hour window, free text, one try (the citizen can ask again). */
-  async #reply(e164: string, text: string): Promise<void> {
-    const sender = this.#senders.whatsapp;
+  async #reply(e164: string, text: string, officeId: string | undefined): Promise<void> {
+    // The office's own Cloud API account when it has one (the chat is with its number), else the server's.
+    const sender = this.#ownCloud(officeId) ?? this.#senders.whatsapp;
     if (!sender) return;
     const id = `reply.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
     const outcome = await sender.send({ id, channel: 'whatsapp', kind: 'near', officeId: '', ticketId: '', number: '', text, payload: { title: '', body: text, url: '', tag: '' }, to: e164, chat: true });
