@@ -42,7 +42,7 @@ export function adminView(o: OfficeConfig): AdminOffice {
     closedDays: o.closedDays ?? [],
     notify: {
       webhook: { url: n.webhook.url, secret: { set: n.webhook.secret !== null } },
-      whatsapp: { apiUrl: n.whatsapp.apiUrl, token: { set: n.whatsapp.token !== null }, sender: n.whatsapp.sender, phoneId: n.whatsapp.phoneId ?? null },
+      whatsapp: { apiUrl: n.whatsapp.apiUrl, token: { set: n.whatsapp.token !== null }, sender: n.whatsapp.sender, ...(n.whatsapp.phoneId ? { phoneId: n.whatsapp.phoneId } : {}) },
     },
   };
 }
@@ -82,7 +82,7 @@ function withSection(o: OfficeConfig, section: Section, value: Record<string, un
     const old = o.notify ?? EMPTY_NOTIFY;
     next.notify = {
       webhook: { url: v.webhook.url, secret: secretFrom(v.webhook.secret, old.webhook.secret) },
-      whatsapp: { apiUrl: v.whatsapp.apiUrl, token: secretFrom(v.whatsapp.token, old.whatsapp.token), sender: v.whatsapp.sender, phoneId: v.whatsapp.phoneId ?? null },
+      whatsapp: { apiUrl: v.whatsapp.apiUrl, token: secretFrom(v.whatsapp.token, old.whatsapp.token), sender: v.whatsapp.sender, ...(v.whatsapp.phoneId ? { phoneId: v.whatsapp.phoneId } : {}) },
     } satisfies NotifySettings;
   } else {
     for (const k of SECTION_KEYS[section]) next[k] = structuredClone(value[k]);
