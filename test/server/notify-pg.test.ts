@@ -178,3 +178,38 @@ describe.runIf(postgresAvailable())('the notify outbox on PostgreSQL, two proces
     for (const { where, text } of await storedNotifyText(d)) expect(text, where).not.toContain('81555556666');
   }, 60_000);
 });
+
+describe.runIf(postgresAvailable())('PgOutbox booking contacts', () => {
+  it('keeps a booking number per (office, slot day) across a reopen, saves only what changed, and erases a day', async () => {
+    const url = await database();
+    // The tables come with the store's migrations.
+    const { openPgStore } = await import('../../server/store/pg-store.ts');
+    const { demoSeed } = await import('../../server/seed/index.ts');
+    const { store } = await openPgStore({ databaseUrl: url, seed: async () => (await demoSeed('rahasia-demo-123', async () => 'scrypt$test')).data });
+    cleanups.push(() => store.close());
+    const { PgOutbox } = await import('../../server/notify/pg-outbox.ts');
+    const { createLogger } = await import('../../server/log.ts');
+    const one = await PgOutbox.open({ databaseUrl: url, log: createLogger('silent'), claimIdleMs: 10_000 });
+    cleanups.push(() => one.close());
+    const two = await PgOutbox.open({ databaseUrl: url, log: createLogger('silent'), claimIdleMs: 10_000 });
+    cleanups.push(() => two.close());
+    const a = await one.openBookingContacts('kupang', '2026-12-24');
+    a.contacts.set('BK1', { phone: { e164: '+6281234567890', channel: 'sms' } });
+    a.contacts.set('BK2', { phone: { e164: '+6281311112222', channel: 'whatsapp' } });
+    await a.save();
+    // Another process changes one entry; the first one's later save of another entry keeps it.
+    const b = await two.openBookingContacts('kupang', '2026-12-24');
+    expect([...b.contacts.keys()].sort()).toEqual(['BK1', 'BK2']);
+    b.contacts.delete('BK1');
+    await b.save();
+    a.contacts.set('BK3', { phone: { e164: '+6281555556666', channel: 'sms' } });
+    await a.save();
+    const again = await one.openBookingContacts('kupang', '2026-12-24');
+    expect([...again.contacts.keys()].sort()).toEqual(['BK2', 'BK3']);
+    expect((await one.openBookingContacts('padang-panjang', '2026-12-24')).contacts.size).toBe(0);
+    expect(await two.daysWithBookingContacts('kupang')).toEqual(['2026-12-24']);
+    await two.eraseBookingContacts('kupang', '2026-12-24');
+    expect(await one.daysWithBookingContacts('kupang')).toEqual([]);
+    expect(await rows(url, 'SELECT 1 FROM notify_booking_contacts')).toEqual([]);
+  });
+});
