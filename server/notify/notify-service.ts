@@ -291,6 +291,10 @@ export class NotifyService {
 
   async #state(office: OfficeConfig, officeDay: string): Promise<DayState | null> {
     try {
+      // Today's day through the queue first: on a shared store the queue then follows the other
+      // processes' commits for it. Opened in the store alone (as the first start's tick would), the
+      // queue would not know it and a process that served nothing of the office kept a stale copy.
+      if (officeDay === officeDayOf(this.deps.now(), office.timeZone)) await this.deps.queue.read(office.id, () => null);
       const state = await this.deps.store.queue.openDay(office, officeDay);
       return state.officeDay === officeDay ? state : null;
     } catch {
