@@ -294,7 +294,7 @@ export class NotifyService {
       // Today's day through the queue first: on a shared store the queue then follows the other
       // processes' commits for it. Opened in the store alone (as the first start's tick would), the
       // queue would not know it and a process that served nothing of the office kept a stale copy.
-      if (officeDay === officeDayOf(this.deps.now(), office.timeZone)) await this.deps.queue.read(office.id, () => null);
+      if (this.#backend.shared && officeDay === officeDayOf(this.deps.now(), office.timeZone)) await this.deps.queue.read(office.id, () => null);
       const state = await this.deps.store.queue.openDay(office, officeDay);
       return state.officeDay === officeDay ? state : null;
     } catch {
@@ -730,6 +730,17 @@ export class NotifyService {
     if (!m || m.state !== 'pending' || this.#days.get(day.officeId) !== day) {
       this.#pending.delete(id);
       return;
+    }
+    // "Called" never overtakes the same ticket's "near" on that channel while that one is being sent
+    // or is due now (a slow provider, a busy outbox): the phone shows them in order. Not while "near"
+    // waits out a back-off: the call is not held for it.
+    if (m.kind === 'called' && !m.booking && !m.complaint) {
+      const near = this.#pending.get(messageId(day.officeId, m.ticket, 'near', m.channel));
+      if (near && near.day === day && (near.inFlight || near.dueAt <= Date.now())) {
+        p.inFlight = false;
+        p.dueAt = Date.now() + 20;
+        return;
+      }
     }
     // On a shared store the claim is a row lock that another process sending it skips (pg-outbox.ts).
     let claim: OutboxClaim | null;
