@@ -151,6 +151,12 @@ export const notifySettingsSchema = z
       apiUrl: httpUrl.nullable().describe('The WhatsApp provider API base URL; null = off.'),
       token: secretValue.nullable().describe('API token (write-only through the admin API).'),
       sender: whatsappNumberSchema.nullable().describe('The number messages are sent from.'),
+      phoneId: z
+        .string()
+        .regex(/^\d{5,30}$/, 'the numeric phone-number id')
+        .nullable()
+        .optional()
+        .describe("The WhatsApp Cloud API phone-number id (POST {apiUrl}/{phoneId}/messages). With apiUrl and token set, this office's WhatsApp messages go through its own Cloud API account; absent = the server's."),
     }),
   })
   .meta({ id: 'NotifySettings' });

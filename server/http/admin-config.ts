@@ -42,7 +42,7 @@ export function adminView(o: OfficeConfig): AdminOffice {
     closedDays: o.closedDays ?? [],
     notify: {
       webhook: { url: n.webhook.url, secret: { set: n.webhook.secret !== null } },
-      whatsapp: { apiUrl: n.whatsapp.apiUrl, token: { set: n.whatsapp.token !== null }, sender: n.whatsapp.sender },
+      whatsapp: { apiUrl: n.whatsapp.apiUrl, token: { set: n.whatsapp.token !== null }, sender: n.whatsapp.sender, ...(n.whatsapp.phoneId ? { phoneId: n.whatsapp.phoneId } : {}) },
     },
   };
 }
@@ -78,11 +78,11 @@ function secretFrom(input: unknown, stored: string | null): string | null {
 function withSection(o: OfficeConfig, section: Section, value: Record<string, unknown>): OfficeConfig {
   const next = structuredClone(o) as unknown as Record<string, unknown>;
   if (section === 'notify') {
-    const v = value.notify as { webhook: { url: string | null; secret?: unknown }; whatsapp: { apiUrl: string | null; token?: unknown; sender: string | null } };
+    const v = value.notify as { webhook: { url: string | null; secret?: unknown }; whatsapp: { apiUrl: string | null; token?: unknown; sender: string | null; phoneId?: string | null } };
     const old = o.notify ?? EMPTY_NOTIFY;
     next.notify = {
       webhook: { url: v.webhook.url, secret: secretFrom(v.webhook.secret, old.webhook.secret) },
-      whatsapp: { apiUrl: v.whatsapp.apiUrl, token: secretFrom(v.whatsapp.token, old.whatsapp.token), sender: v.whatsapp.sender },
+      whatsapp: { apiUrl: v.whatsapp.apiUrl, token: secretFrom(v.whatsapp.token, old.whatsapp.token), sender: v.whatsapp.sender, ...(v.whatsapp.phoneId ? { phoneId: v.whatsapp.phoneId } : {}) },
     } satisfies NotifySettings;
   } else {
     for (const k of SECTION_KEYS[section]) next[k] = structuredClone(value[k]);

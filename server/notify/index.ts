@@ -6,6 +6,7 @@ import type { Settings } from '../settings.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Store } from '../store/types.ts';
 import { NotifyService } from './notify-service.ts';
+import { PgOutbox } from './pg-outbox.ts';
 import { loadSharedVapidKeys, loadVapidKeys } from './vapid.ts';
 
 export { NotifyService } from './notify-service.ts';
@@ -15,10 +16,12 @@ export type { NotifyStatus } from '../../protocol/notify.ts';
 export type NotifyStatusOf = NotifyService['statusOf'];
 
 export async function createNotify(opts: { settings: Settings; queue: QueueService; store: Store; secrets: Secrets; log: Logger; now: () => Date }): Promise<NotifyService> {
-  // One process of a central deployment keeps its outbox apart from the others' (docs/central.md).
+  // Files of one process of a central deployment (the VAPID pair on the embedded store) stay apart from the others'.
   const root = path.join(opts.settings.dataDir, 'notify', ...(opts.settings.processId ? [`process-${opts.settings.processId}`] : []));
   const vapid = opts.secrets.ensureValue ? await loadSharedVapidKeys(opts.secrets.ensureValue) : await loadVapidKeys(root);
-  const notify = new NotifyService({ root, settings: opts.settings.notify, publicUrl: opts.settings.publicUrl, queue: opts.queue, store: opts.store, secrets: opts.secrets, log: opts.log, now: opts.now, vapid });
+  // On PostgreSQL the outbox is shared by every process (pg-outbox.ts); on the embedded store it is files under root.
+  const outbox = opts.settings.databaseUrl ? await PgOutbox.open({ databaseUrl: opts.settings.databaseUrl, log: opts.log, claimIdleMs: opts.settings.notify.providerTimeoutMs + 30_000 }) : undefined;
+  const notify = new NotifyService({ root, settings: opts.settings.notify, publicUrl: opts.settings.publicUrl, queue: opts.queue, store: opts.store, secrets: opts.secrets, log: opts.log, now: opts.now, vapid, ...(outbox ? { outbox } : {}) });
   opts.queue.listen(notify.listener);
   return notify;
 }

@@ -29,7 +29,7 @@ import type { QueueListeners, QueueService } from '../queue-service.ts';
 import type { NotifySettings } from '../settings.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Store } from '../store/types.ts';
-import { BookingContacts, bookingMessageId, daysWithBookingContacts, daysWithContacts, eraseBookingContactsFile, eraseContactsFile, messageId, OutboxDay, type BookingRef, type Contact, type OutboxMessage } from './outbox-store.ts';
+import { bookingMessageId, FileOutbox, messageId, type BookingContactsStore, type BookingRef, type Contact, type OutboxBackend, type OutboxClaim, type OutboxDayStore, type OutboxMessage } from './outbox-store.ts';
 import { last4, normalizeIndonesianPhone } from './phone.ts';
 import { endpointAllowed, PushSender, WebhookSender, WhatsAppCloudSender, type OutgoingMessage, type Sender, type VapidKeys } from './providers.ts';
 import { signatureValid } from './signature.ts';
@@ -57,6 +57,8 @@ export interface NotifyDeps {
   log: Logger;
   now: () => Date;
   vapid: VapidKeys;
+  /** Where the outbox lives: files under `root` (default) or PostgreSQL (server/notify/pg-outbox.ts). */
+  outbox?: OutboxBackend;
 }
 
 export interface SubscribeInput {
@@ -74,7 +76,7 @@ interface Due {
 }
 
 interface Pending {
-  day: OutboxDay;
+  day: OutboxDayStore;
   id: string;
   attempts: number;
   dueAt: number;
@@ -84,8 +86,8 @@ interface Pending {
 const fail = (code: ErrorCode): HttpError => HttpError.of(code);
 
 export class NotifyService {
-  readonly #days = new Map<string, OutboxDay>();
-  readonly #opening = new Map<string, Promise<OutboxDay>>();
+  readonly #days = new Map<string, OutboxDayStore>();
+  readonly #opening = new Map<string, Promise<OutboxDayStore>>();
   readonly #pending = new Map<string, Pending>();
   readonly #enqueuing = new Set<string>();
   readonly #inboundSeen = new Set<string>();
@@ -100,8 +102,11 @@ export class NotifyService {
   #statusChanged: (officeId: string, ticketId: string) => void = () => undefined;
   readonly #senders: { push: PushSender; webhook: WebhookSender | null; whatsapp: WhatsAppCloudSender | null };
 
+  readonly #backend: OutboxBackend;
+
   constructor(private readonly deps: NotifyDeps) {
     const s = deps.settings;
+    this.#backend = deps.outbox ?? new FileOutbox(deps.root);
     this.#senders = {
       push: new PushSender({ vapid: deps.vapid, subject: s.pushSubject ?? (deps.publicUrl?.startsWith('https://') ? deps.publicUrl : 'mailto:giliran@localhost.invalid'), timeoutMs: s.providerTimeoutMs, allowedHosts: s.pushEndpointHosts }),
       webhook: s.webhookUrl && s.webhookSecret ? new WebhookSender({ url: s.webhookUrl, secret: s.webhookSecret, timeoutMs: s.providerTimeoutMs }) : null,
@@ -126,29 +131,54 @@ export class NotifyService {
     this.#statusChanged = listener;
   }
 
-  /** Which phone channels this server can deliver for the office. */
+  /** Which phone channels this server can deliver for the office (its own providers, else the server's). */
   phoneChannels(officeId?: string): PhoneChannel[] {
     const out: PhoneChannel[] = [];
-    const webhook = this.#webhookOf(officeId);
-    if (this.#senders.whatsapp || webhook) out.push('whatsapp');
-    if (webhook) out.push('sms');
+    if (this.#whatsappOf(officeId)) out.push('whatsapp');
+    if (this.#webhookOf(officeId)) out.push('sms');
     return out;
   }
 
   readonly #officeWebhooks = new Map<string, { key: string; sender: WebhookSender }>();
-  /**
-   * The office's own webhook provider, set in the admin console (office.notify.webhook),
-   * else the server-wide one (GILIRAN_NOTIFY_WEBHOOK_URL / _SECRET), else none.
-   */
-  #webhookOf(officeId: string | undefined): WebhookSender | null {
+  readonly #officeClouds = new Map<string, { key: string; sender: WhatsAppCloudSender }>();
+
+  /** The office's own webhook provider, set in the admin console (office.notify.webhook: url and secret), or null. */
+  #ownWebhook(officeId: string | undefined): WebhookSender | null {
     const own = officeId ? this.deps.queue.office(officeId)?.notify?.webhook : undefined;
-    if (!officeId || !own?.url || !own.secret) return this.#senders.webhook;
+    if (!officeId || !own?.url || !own.secret) return null;
     const key = `${own.url}\n${own.secret}`;
     const cached = this.#officeWebhooks.get(officeId);
     if (cached?.key === key) return cached.sender;
     const sender = new WebhookSender({ url: own.url, secret: own.secret, timeoutMs: this.deps.settings.providerTimeoutMs });
     this.#officeWebhooks.set(officeId, { key, sender });
     return sender;
+  }
+
+  /** The office's own WhatsApp Cloud API account (office.notify.whatsapp: apiUrl, token and phoneId), or null. */
+  #ownCloud(officeId: string | undefined): WhatsAppCloudSender | null {
+    const own = officeId ? this.deps.queue.office(officeId)?.notify?.whatsapp : undefined;
+    if (!officeId || !own?.apiUrl || !own.token || !own.phoneId) return null;
+    const key = `${own.apiUrl}\n${own.token}\n${own.phoneId}`;
+    const cached = this.#officeClouds.get(officeId);
+    if (cached?.key === key) return cached.sender;
+    const s = this.deps.settings;
+    const sender = new WhatsAppCloudSender({ apiUrl: own.apiUrl, phoneId: own.phoneId, token: own.token, template: s.whatsappTemplate, timeoutMs: s.providerTimeoutMs });
+    this.#officeClouds.set(officeId, { key, sender });
+    return sender;
+  }
+
+  /** SMS (and WhatsApp through a gateway): the office's own webhook, else the server-wide one (GILIRAN_NOTIFY_WEBHOOK_URL / _SECRET), else none. */
+  #webhookOf(officeId: string | undefined): WebhookSender | null {
+    return this.#ownWebhook(officeId) ?? this.#senders.webhook;
+  }
+
+  /**
+   * WhatsApp: the office's own providers first (its Cloud API account, then its webhook), then the
+   * server's (GILIRAN_WHATSAPP_*, then GILIRAN_NOTIFY_WEBHOOK_*). An office that set a provider has
+   * its messages go there, signed with its secret; the others keep the server's.
+   */
+  #whatsappOf(officeId: string | undefined): Sender | null {
+    return this.#ownCloud(officeId) ?? this.#ownWebhook(officeId) ?? this.#senders.whatsapp ?? this.#senders.webhook;
   }
 
   /** Erases contact files of days that are over, opens today's outbox of every office, resumes its pending messages. */
@@ -165,11 +195,16 @@ export class NotifyService {
     await Promise.allSettled([...this.#opening.values()]);
     await Promise.all([...this.#days.values()].map((d) => d.close()));
     this.#days.clear();
+    await this.#backend.close();
   }
 
   /** The listener the queue calls after each durable commit. */
   readonly listener: QueueListeners = {
-    delta: () => undefined,
+    // A shared outbox (PostgreSQL): commits made by other processes reach this one as deltas only (no `applied`).
+    // Every process reacts to every commit; message ids and the row claims make each message once.
+    delta: (officeId, delta) => {
+      if (this.#backend.shared) this.#onSharedDelta(officeId, delta);
+    },
     reset: () => void this.tick(),
     applied: (office, state, delta) => {
       // Read the events now: by the time the outbox is written the ticket may have moved on (called, then finished).
@@ -188,7 +223,7 @@ export class NotifyService {
       }
       // One office's commits are handled in commit order.
       const prev = this.#chains.get(office.id) ?? Promise.resolve();
-      const next = prev.then(() => this.#onCommit(office, state, calls, finished, due));
+      const next = prev.then(() => this.#onCommit(office, state.officeDay, calls, finished, due));
       this.#chains.set(office.id, next);
       void next.finally(() => {
         if (this.#chains.get(office.id) === next) this.#chains.delete(office.id);
@@ -204,15 +239,19 @@ export class NotifyService {
       try {
         const open = this.#days.get(office.id);
         if (open && open.officeDay !== today) await this.#endDay(open);
-        for (const day of await daysWithContacts(this.deps.root, office.id)) {
+        for (const day of await this.#backend.daysWithContacts(office.id)) {
           if (day !== today) {
-            await eraseContactsFile(this.deps.root, office.id, day);
+            await this.#backend.eraseContacts(office.id, day);
             this.deps.log.info({ office: office.id, officeDay: day }, 'notify: contact data of a past day erased');
           }
         }
         const outbox = await this.#dayOf(office.id, today);
+        // A shared outbox: what the other processes wrote, and their pending messages (one of them may have died sending).
+        if (outbox?.refresh) await outbox.refresh();
         const state = await this.#state(office, today);
         if (outbox && state) await this.#evaluate(office, state, outbox);
+        if (outbox && state && this.#backend.shared) await this.#settleFinished(state, outbox);
+        if (outbox) for (const m of outbox.messages.values()) if (m.state === 'pending' && !this.#pending.has(m.id)) this.#queueSend(outbox, m.id, 0);
         await this.#bookingSerial(office.id, () => this.#bookingSweep(office, today));
       } catch (err) {
         this.deps.log.error({ err, office: office.id }, 'notify: periodic tick failed');
@@ -220,7 +259,7 @@ export class NotifyService {
     }
   }
 
-  async #endDay(day: OutboxDay): Promise<void> {
+  async #endDay(day: OutboxDayStore): Promise<void> {
     this.#days.delete(day.officeId);
     for (const [id, p] of this.#pending) if (p.day === day) this.#pending.delete(id);
     await day.eraseContacts();
@@ -228,7 +267,7 @@ export class NotifyService {
     this.deps.log.info({ office: day.officeId, officeDay: day.officeDay }, 'notify: office day over, contact data erased');
   }
 
-  async #dayOf(officeId: string, officeDay: string): Promise<OutboxDay | null> {
+  async #dayOf(officeId: string, officeDay: string): Promise<OutboxDayStore | null> {
     const office = this.deps.queue.office(officeId);
     if (!office || this.#closed) return null;
     if (officeDay !== officeDayOf(this.deps.now(), office.timeZone)) return null;
@@ -239,7 +278,7 @@ export class NotifyService {
     if (!p) {
       p = (async () => {
         if (open) await this.#endDay(open);
-        const day = await OutboxDay.open(this.deps.root, officeId, officeDay);
+        const day = await this.#backend.openDay(officeId, officeDay);
         day.onChange = (ticketId) => this.#statusChanged(officeId, ticketId);
         this.#days.set(officeId, day);
         for (const m of day.messages.values()) if (m.state === 'pending') this.#queueSend(day, m.id, 0);
@@ -252,6 +291,10 @@ export class NotifyService {
 
   async #state(office: OfficeConfig, officeDay: string): Promise<DayState | null> {
     try {
+      // Today's day through the queue first: on a shared store the queue then follows the other
+      // processes' commits for it. Opened in the store alone (as the first start's tick would), the
+      // queue would not know it and a process that served nothing of the office kept a stale copy.
+      if (this.#backend.shared && officeDay === officeDayOf(this.deps.now(), office.timeZone)) await this.deps.queue.read(office.id, () => null);
       const state = await this.deps.store.queue.openDay(office, officeDay);
       return state.officeDay === officeDay ? state : null;
     } catch {
@@ -266,7 +309,7 @@ export class NotifyService {
     if (!holderKeyValid(this.deps.secrets.holderKey, officeId, ticketId, k)) throw fail('holder_key_invalid');
   }
 
-  async #ticketOf(officeId: string, officeDay: string, number: string): Promise<{ office: OfficeConfig; ticket: Ticket; state: DayState; outbox: OutboxDay }> {
+  async #ticketOf(officeId: string, officeDay: string, number: string): Promise<{ office: OfficeConfig; ticket: Ticket; state: DayState; outbox: OutboxDayStore }> {
     const office = this.deps.queue.office(officeId);
     if (!office) throw fail('office_not_found');
     const outbox = await this.#dayOf(office.id, officeDay);
@@ -317,7 +360,7 @@ export class NotifyService {
     await this.#forget(outbox, ticketId, 'unsubscribed');
   }
 
-  async #forget(outbox: OutboxDay, ticketId: string, reason: string): Promise<void> {
+  async #forget(outbox: OutboxDayStore, ticketId: string, reason: string): Promise<void> {
     if (outbox.contacts.delete(ticketId)) await outbox.saveContacts();
     if (outbox.subs.has(ticketId)) await outbox.append({ t: 'unsub', at: this.deps.now().toISOString(), ticket: ticketId });
     for (const m of outbox.messages.values()) {
@@ -360,9 +403,42 @@ export class NotifyService {
   // -------------------------------------------------------------------------
   // Triggers
 
-  async #onCommit(office: OfficeConfig, state: DayState, calls: Array<{ ticketId: string; counter: string }>, finished: string[], due: Due[]): Promise<void> {
+  /** A commit seen as a delta (possibly another process's): its calls and finishes at once, then what else is due. */
+  #onSharedDelta(officeId: string, delta: QueueDelta): void {
+    const office = this.deps.queue.office(officeId);
+    const open = this.#days.get(officeId);
+    if (!office || this.#closed || open?.officeDay !== delta.officeDay || open.subs.size === 0) return;
+    const calls: Array<{ ticketId: string; counter: string }> = [];
+    const finished: string[] = [];
+    for (const e of delta.events) {
+      if (e.type === 'ticket_called' || e.type === 'ticket_recalled') calls.push({ ticketId: e.ticketId, counter: office.counters.find((c) => c.id === e.counterId)?.name ?? e.counterId });
+      if (e.type === 'ticket_finished' || e.type === 'ticket_cancelled') finished.push(e.ticketId);
+    }
+    const prev = this.#chains.get(office.id) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      await this.#onCommit(office, delta.officeDay, calls, finished, []);
+      const outbox = this.#days.get(office.id);
+      const state = outbox?.officeDay === delta.officeDay ? await this.#state(office, delta.officeDay) : null;
+      if (outbox && state) await this.#evaluate(office, state, outbox);
+    });
+    const guarded = next.catch((err: unknown) => this.deps.log.error({ err, office: office.id }, 'notify: trigger evaluation failed'));
+    this.#chains.set(office.id, guarded);
+    void guarded.finally(() => {
+      if (this.#chains.get(office.id) === guarded) this.#chains.delete(office.id);
+    });
+  }
+
+  /** Shared store: tickets finished or cancelled (on any process) lose their contact data once their messages settled. */
+  async #settleFinished(state: DayState, outbox: OutboxDayStore): Promise<void> {
+    for (const ticketId of [...outbox.contacts.keys()]) {
+      const t = state.tickets.get(ticketId);
+      if (t && (t.state === 'done' || t.state === 'cancelled')) await this.#eraseWhenSettled(outbox, ticketId);
+    }
+  }
+
+  async #onCommit(office: OfficeConfig, officeDay: string, calls: Array<{ ticketId: string; counter: string }>, finished: string[], due: Due[]): Promise<void> {
     try {
-      const outbox = await this.#dayOf(office.id, state.officeDay);
+      const outbox = await this.#dayOf(office.id, officeDay);
       if (!outbox || outbox.subs.size === 0) return;
       for (const c of calls) {
         if (!outbox.subs.has(c.ticketId)) continue;
@@ -376,7 +452,7 @@ export class NotifyService {
     }
   }
 
-  async #eraseWhenSettled(outbox: OutboxDay, ticketId: string): Promise<void> {
+  async #eraseWhenSettled(outbox: OutboxDayStore, ticketId: string): Promise<void> {
     const key = `${outbox.officeId}/${ticketId}`;
     const pending = [...outbox.messages.values()].some((m) => m.ticket === ticketId && m.state === 'pending');
     if (pending) {
@@ -387,7 +463,7 @@ export class NotifyService {
     if (outbox.contacts.delete(ticketId)) await outbox.saveContacts();
   }
 
-  #channelsOf(outbox: OutboxDay, ticketId: string): NotifyChannel[] {
+  #channelsOf(outbox: OutboxDayStore, ticketId: string): NotifyChannel[] {
     const c = outbox.contacts.get(ticketId);
     const out: NotifyChannel[] = ['page'];
     if (c?.push) out.push('push');
@@ -400,12 +476,12 @@ export class NotifyService {
    * while called. Idempotent (message ids are fixed per ticket, kind and channel), so it runs after
    * every commit and at start: a crash between a commit and its outbox record loses nothing.
    */
-  async #evaluate(office: OfficeConfig, state: DayState, outbox: OutboxDay): Promise<void> {
+  async #evaluate(office: OfficeConfig, state: DayState, outbox: OutboxDayStore): Promise<void> {
     for (const d of this.#due(office, state, outbox)) for (const ch of d.channels) await this.#enqueue(office, outbox, d.ticketId, d.kind, ch, d.facts);
   }
 
   /** What is due now, read synchronously from the state as this commit left it (the outbox writes that follow take time). */
-  #due(office: OfficeConfig, state: DayState, outbox: OutboxDay): Due[] {
+  #due(office: OfficeConfig, state: DayState, outbox: OutboxDayStore): Due[] {
     let pos: ReturnType<typeof positions> | null = null;
     const out: Due[] = [];
     for (const [ticketId, sub] of outbox.subs) {
@@ -427,7 +503,7 @@ export class NotifyService {
     return out;
   }
 
-  async #enqueue(office: OfficeConfig, outbox: OutboxDay, ticketId: string, kind: NotifyKind, channel: NotifyChannel, facts: { ahead?: number; counter?: string }): Promise<void> {
+  async #enqueue(office: OfficeConfig, outbox: OutboxDayStore, ticketId: string, kind: NotifyKind, channel: NotifyChannel, facts: { ahead?: number; counter?: string }): Promise<void> {
     const id = messageId(office.id, ticketId, kind, channel);
     if (outbox.messages.has(id) || this.#enqueuing.has(id)) return;
     // The open page shows the change itself: it counts only when a phone of that ticket has it open now.
@@ -448,7 +524,7 @@ export class NotifyService {
   // blocks the slot. The number lives in BookingContacts (per slot day, never in a journal); the
   // messages go through today's outbox like the ticket alerts, one id per (office, booking, kind).
 
-  readonly #bookingContacts = new Map<string, BookingContacts>();
+  readonly #bookingContacts = new Map<string, BookingContactsStore>();
   readonly #bookingChains = new Map<string, Promise<unknown>>();
 
   /** The booking page, for "silakan pilih waktu lain" (only with a public address: a link must work from a phone). */
@@ -464,11 +540,13 @@ export class NotifyService {
     return next;
   }
 
-  async #bookingDay(officeId: string, day: string): Promise<BookingContacts> {
+  async #bookingDay(officeId: string, day: string): Promise<BookingContactsStore> {
     const key = `${officeId}/${day}`;
+    // A shared store is read each time: another process may have taken a number since.
+    if (this.#backend.shared) return this.#backend.openBookingContacts(officeId, day);
     let c = this.#bookingContacts.get(key);
     if (!c) {
-      c = await BookingContacts.open(this.deps.root, officeId, day);
+      c = await this.#backend.openBookingContacts(officeId, day);
       this.#bookingContacts.set(key, c);
     }
     return c;
@@ -551,11 +629,11 @@ export class NotifyService {
   async #bookingSweep(office: OfficeConfig, today: string): Promise<void> {
     const nowMs = this.deps.now().getTime();
     const tomorrow = addDays(today, 1);
-    let outbox: OutboxDay | null | undefined;
-    for (const day of (await daysWithBookingContacts(this.deps.root, office.id)).sort()) {
+    let outbox: OutboxDayStore | null | undefined;
+    for (const day of (await this.#backend.daysWithBookingContacts(office.id)).sort()) {
       if (day < today) {
         this.#bookingContacts.delete(`${office.id}/${day}`);
-        await eraseBookingContactsFile(this.deps.root, office.id, day);
+        await this.#backend.eraseBookingContacts(office.id, day);
         this.deps.log.info({ office: office.id, officeDay: day }, 'notify: booking contact data of a past day erased');
         continue;
       }
@@ -585,7 +663,7 @@ export class NotifyService {
     }
   }
 
-  async #enqueueBooking(office: OfficeConfig, outbox: OutboxDay, b: Booking, kind: BookingMessageKind, channel: NotifyChannel): Promise<void> {
+  async #enqueueBooking(office: OfficeConfig, outbox: OutboxDayStore, b: Booking, kind: BookingMessageKind, channel: NotifyChannel): Promise<void> {
     const id = bookingMessageId(office.id, b.code, kind);
     if (outbox.messages.has(id) || this.#enqueuing.has(id)) return;
     this.#enqueuing.add(id);
@@ -602,7 +680,7 @@ export class NotifyService {
   // -------------------------------------------------------------------------
   // Delivery
 
-  #queueSend(day: OutboxDay, id: string, attempts: number, dueAt = Date.now()): void {
+  #queueSend(day: OutboxDayStore, id: string, attempts: number, dueAt = Date.now()): void {
     if (this.#closed) return;
     const p = this.#pending.get(id);
     if (p?.inFlight) return;
@@ -635,7 +713,7 @@ export class NotifyService {
 
   #senderFor(officeId: string, channel: NotifyChannel, contact: Contact | undefined): Sender | null {
     if (channel === 'push') return this.#senders.push;
-    if (channel === 'whatsapp') return this.#senders.whatsapp ?? this.#webhookOf(officeId);
+    if (channel === 'whatsapp') return this.#whatsappOf(officeId);
     if (channel === 'sms') return this.#webhookOf(officeId);
     void contact;
     return null;
@@ -653,10 +731,45 @@ export class NotifyService {
       this.#pending.delete(id);
       return;
     }
+    // "Called" never overtakes the same ticket's "near" on that channel while that one is being sent
+    // or is due now (a slow provider, a busy outbox): the phone shows them in order. Not while "near"
+    // waits out a back-off: the call is not held for it.
+    if (m.kind === 'called' && !m.booking && !m.complaint) {
+      const near = this.#pending.get(messageId(day.officeId, m.ticket, 'near', m.channel));
+      if (near && near.day === day && (near.inFlight || near.dueAt <= Date.now())) {
+        p.inFlight = false;
+        p.dueAt = Date.now() + 20;
+        return;
+      }
+    }
+    // On a shared store the claim is a row lock that another process sending it skips (pg-outbox.ts).
+    let claim: OutboxClaim | null;
+    try {
+      claim = await day.claim(id);
+    } catch (err) {
+      this.deps.log.error({ err, id }, 'notify: outbox claim failed');
+      p.inFlight = false;
+      p.dueAt = Date.now() + this.#backoff(p.attempts + 1);
+      return;
+    }
+    if (!claim) {
+      // Settled, or another process is sending it now: the periodic tick looks again (it may die sending).
+      this.#pending.delete(id);
+      return;
+    }
+    if (claim.attempts !== null) p.attempts = claim.attempts;
+    if (claim.dueAt !== null && claim.dueAt > Date.now() + 5) {
+      // Another process failed it and set a back-off: wait for it.
+      await claim.release().catch(() => undefined);
+      p.inFlight = false;
+      p.dueAt = claim.dueAt;
+      return;
+    }
+    const held = claim;
     const at = () => this.deps.now().toISOString();
     /** Records the final outcome, then lets a finished ticket's contact data go. */
     const settle = async (record: { t: 'sent'; providerId?: string } | { t: 'failed'; reason: string }): Promise<void> => {
-      await day.append({ ...record, at: at(), id });
+      await held.settle({ ...record, at: at(), id });
       this.#pending.delete(id);
       if (this.#eraseAfter.has(`${day.officeId}/${m.ticket}`)) await this.#eraseWhenSettled(day, m.ticket);
     };
@@ -677,32 +790,40 @@ export class NotifyService {
     try {
       if (!sender || !out) return await settle({ t: 'failed', reason: sender ? 'contact erased' : 'channel not configured' });
       const outcome = await sender.send(out);
-      if (this.#closed) return;
+      if (this.#closed) {
+        await held.release().catch(() => undefined);
+        return;
+      }
       const attempts = p.attempts + 1;
       if (outcome.ok) return await settle({ t: 'sent', ...(outcome.providerId ? { providerId: outcome.providerId } : {}) });
       // Never a contact in a log line: the message id names the ticket and channel only.
       this.deps.log.warn({ id, attempts, reason: outcome.reason, retry: outcome.retry }, 'notify: send failed');
       if (outcome.retry && attempts < this.deps.settings.maxAttempts) {
+        const dueAt = Date.now() + (outcome.afterMs ?? this.#backoff(attempts));
+        await held.retry(attempts, dueAt);
         p.inFlight = false;
         p.attempts = attempts;
-        p.dueAt = Date.now() + (outcome.afterMs ?? this.#backoff(attempts));
+        p.dueAt = dueAt;
         return;
       }
       if (!outcome.retry && outcome.gone && m.channel === 'push' && contact?.push) {
         // The browser dropped the subscription: nothing more can reach it.
-        delete contact.push;
+        const { push: _gone, ...rest } = contact;
+        void _gone;
+        day.contacts.set(m.ticket, rest);
         await day.saveContacts();
       }
       await settle({ t: 'failed', reason: outcome.reason });
     } catch (err) {
       // The outcome could not be recorded: try again later (a repeat is deduped by id).
       this.deps.log.error({ err, id }, 'notify: outbox write failed');
+      await held.release().catch(() => undefined);
       p.inFlight = false;
       p.dueAt = Date.now() + this.#backoff(p.attempts + 1);
     }
   }
 
-  #outgoing(day: OutboxDay, m: OutboxMessage, contact: Contact | undefined): OutgoingMessage | null {
+  #outgoing(day: OutboxDayStore, m: OutboxMessage, contact: Contact | undefined): OutgoingMessage | null {
     if (m.channel === 'page') return null;
     if (m.complaint) {
       if (!contact?.phone || contact.phone.channel !== m.channel) return null;
@@ -744,7 +865,7 @@ export class NotifyService {
   // -------------------------------------------------------------------------
   // Provider callbacks
 
-  #findMessage(id: string): { day: OutboxDay; m: OutboxMessage } | null {
+  #findMessage(id: string): { day: OutboxDayStore; m: OutboxMessage } | null {
     for (const day of this.#days.values()) {
       const m = day.messages.get(id);
       if (m) return { day, m };
@@ -752,12 +873,12 @@ export class NotifyService {
     return null;
   }
 
-  #findByProviderId(providerId: string): { day: OutboxDay; m: OutboxMessage } | null {
+  #findByProviderId(providerId: string): { day: OutboxDayStore; m: OutboxMessage } | null {
     for (const day of this.#days.values()) for (const m of day.messages.values()) if (m.providerId === providerId) return { day, m };
     return null;
   }
 
-  async #receipt(found: { day: OutboxDay; m: OutboxMessage }, status: 'sent' | 'delivered' | 'read' | 'failed', reason?: string): Promise<void> {
+  async #receipt(found: { day: OutboxDayStore; m: OutboxMessage }, status: 'sent' | 'delivered' | 'read' | 'failed', reason?: string): Promise<void> {
     const at = this.deps.now().toISOString();
     if (status === 'delivered' || status === 'read') {
       if (found.m.state !== 'delivered') await found.day.append({ t: 'delivered', at, id: found.m.id });
@@ -823,20 +944,27 @@ export class NotifyService {
           this.#inboundSeen.add(msg.id);
           if (this.#inboundSeen.size > 10_000) this.#inboundSeen.delete(this.#inboundSeen.values().next().value as string);
           if (!/^\d{8,15}$/.test(msg.from)) continue;
-          const reply = await this.#chat(`+${msg.from}`, msg.type === 'text' ? (msg.text?.body ?? '') : '');
-          if (reply) await this.#reply(`+${msg.from}`, reply);
+          const { text: reply, officeId } = await this.#chat(`+${msg.from}`, msg.type === 'text' ? (msg.text?.body ?? '') : '');
+          if (reply) await this.#reply(`+${msg.from}`, reply, officeId);
         }
       }
     }
   }
 
   /** A citizen's WhatsApp message: a ticket code subscribes the chat; STATUS and BATAL act on the ticket it follows. */
-  async #chat(e164: string, text: string): Promise<string> {
+  async #chat(e164: string, text: string): Promise<{ text: string; officeId?: string }> {
+    const at: { officeId?: string } = {};
+    const reply = await this.#chatText(e164, text, at);
+    return { text: reply, ...at };
+  }
+
+  async #chatText(e164: string, text: string, at: { officeId?: string }): Promise<string> {
     const words = text.trim().split(/\s+/).filter(Boolean).slice(0, 8);
     const command = words[0]?.toUpperCase();
     if (command === 'STATUS' || command === 'BATAL') {
       const linked = this.#chatTicket(e164);
       if (!linked) return CHAT_NO_TICKET;
+      at.officeId = linked.day.officeId;
       const office = this.deps.queue.office(linked.day.officeId);
       const number = linked.ticketId.split('/')[1] ?? '';
       if (!office) return CHAT_NO_TICKET;
@@ -858,6 +986,7 @@ export class NotifyService {
     const offices = this.deps.queue.offices();
     const office = code.office ? offices.find((o) => o.id.toLowerCase() === code.office) : offices.length === 1 ? offices[0] : undefined;
     if (!office) return CHAT_HELP;
+    at.officeId = office.id;
     const officeDay = officeDayOf(this.deps.now(), office.timeZone);
     const ticketId = `${officeDay}/${code.number}`;
     if (!holderKeyValid(this.deps.secrets.holderKey, office.id, ticketId, code.key)) return CHAT_HELP;
@@ -873,7 +1002,7 @@ export class NotifyService {
     return CHAT_SUBSCRIBED(code.number);
   }
 
-  #chatTicket(e164: string): { day: OutboxDay; ticketId: string } | null {
+  #chatTicket(e164: string): { day: OutboxDayStore; ticketId: string } | null {
     for (const day of this.#days.values()) {
       for (const [ticketId, c] of day.contacts) if (c.phone?.chat && c.phone.e164 === e164 && day.subs.has(ticketId)) return { day, ticketId };
     }
@@ -881,8 +1010,9 @@ export class NotifyService {
   }
 
   /** A chat reply: inside the chat's 24-hour window, free text, one try (the citizen can ask again). */
-  async #reply(e164: string, text: string): Promise<void> {
-    const sender = this.#senders.whatsapp;
+  async #reply(e164: string, text: string, officeId: string | undefined): Promise<void> {
+    // The office's own Cloud API account when it has one (the chat is with its number), else the server's.
+    const sender = this.#ownCloud(officeId) ?? this.#senders.whatsapp;
     if (!sender) return;
     const id = `reply.${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 8)}`;
     const outcome = await sender.send({ id, channel: 'whatsapp', kind: 'near', officeId: '', ticketId: '', number: '', text, payload: { title: '', body: text, url: '', tag: '' }, to: e164, chat: true });

@@ -47,7 +47,7 @@ export interface Contact {
   phone?: { e164: string; channel: PhoneChannel; chat?: boolean };
 }
 
-const contactSchema = z.object({
+export const contactSchema = z.object({
   push: pushSubscriptionSchema.optional(),
   phone: z.object({ e164: z.string().regex(/^\+\d{8,15}$/), channel: z.enum(PHONE_CHANNELS), chat: z.boolean().optional() }).optional(),
 });
@@ -79,16 +79,103 @@ export interface OutboxMessage {
   reason?: string;
 }
 
-const KINDS = new Set<string>([...NOTIFY_KINDS, 'day-before', 'hour-before', 'blocked', 'complaint']);
-const CHANNELS = new Set<string>(NOTIFY_CHANNELS);
+export const KINDS = new Set<string>([...NOTIFY_KINDS, 'day-before', 'hour-before', 'blocked', 'complaint']);
+export const CHANNELS = new Set<string>(NOTIFY_CHANNELS);
 
 /** A message's id: the same (office, day, ticket, kind, channel) always gives the same id, so it is made at most once and a provider can dedupe on it. */
 export function messageId(officeId: string, ticketId: string, kind: NotifyKind, channel: NotifyChannel): string {
   return `${officeId}.${ticketId.replace('/', '.')}.${kind}.${channel}`;
 }
 
+/**
+ * One outbox day as the notify service uses it, whatever keeps it: in-memory maps (read
+ * synchronously by the track view and the triggers) over a durable copy. `append` and
+ * `saveContacts` resolve once durable. Two implementations: OutboxDay (files, one process) and
+ * PgOutboxDay (server/notify/pg-outbox.ts, PostgreSQL, shared by the processes of a central).
+ */
+export interface OutboxDayStore {
+  readonly officeId: string;
+  readonly officeDay: string;
+  readonly subs: Map<string, Subscription>;
+  readonly messages: Map<string, OutboxMessage>;
+  /** Change entries with set/delete only (never mutate an entry in place), then saveContacts(). */
+  readonly contacts: Map<string, Contact>;
+  onChange: ((ticketId: string) => void) | null;
+  append(r: OutboxRecord): Promise<void>;
+  saveContacts(): Promise<void>;
+  eraseContacts(): Promise<void>;
+  /**
+   * Takes a pending message for one delivery attempt. null: it is no longer pending, or another
+   * process is sending it now (leave it). The claim ends with exactly one of settle / retry / release.
+   */
+  claim(id: string): Promise<OutboxClaim | null>;
+  /** Shared stores: reads the day again (what other processes wrote since). */
+  refresh?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OutboxClaim {
+  /** Attempts made so far (across processes on a shared store; null: the caller counts). */
+  attempts: number | null;
+  /** Not before this (ms since epoch), when another process set a back-off; null: now. */
+  dueAt: number | null;
+  /** Records the final outcome (sent or failed) and ends the claim. */
+  settle(r: { t: 'sent'; at: string; id: string; providerId?: string } | { t: 'failed'; at: string; id: string; reason: string }): Promise<void>;
+  /** Records a failed attempt to be retried at `dueAt` and ends the claim. */
+  retry(attempts: number, dueAt: number): Promise<void>;
+  /** Ends the claim, nothing changed. */
+  release(): Promise<void>;
+}
+
+/** A day's booking contacts (keyed by booking code): set/delete entries, then save(). */
+export interface BookingContactsStore {
+  readonly officeId: string;
+  readonly officeDay: string;
+  readonly contacts: Map<string, Contact>;
+  save(): Promise<void>;
+}
+
+/** Where the outbox and the day's contact data live: files (one process) or PostgreSQL (several). */
+export interface OutboxBackend {
+  /** Shared by several processes: their caches are refreshed, claims are real, days are read fresh. */
+  readonly shared: boolean;
+  openDay(officeId: string, officeDay: string): Promise<OutboxDayStore>;
+  /** Days that still hold ticket contact data for an office. */
+  daysWithContacts(officeId: string): Promise<string[]>;
+  eraseContacts(officeId: string, officeDay: string): Promise<void>;
+  openBookingContacts(officeId: string, officeDay: string): Promise<BookingContactsStore>;
+  daysWithBookingContacts(officeId: string): Promise<string[]>;
+  eraseBookingContacts(officeId: string, officeDay: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The embedded store's outbox: files under <dataDir>/notify (see the top of this file). */
+export class FileOutbox implements OutboxBackend {
+  readonly shared = false;
+  constructor(readonly root: string) {}
+  openDay(officeId: string, officeDay: string): Promise<OutboxDayStore> {
+    return OutboxDay.open(this.root, officeId, officeDay);
+  }
+  daysWithContacts(officeId: string): Promise<string[]> {
+    return daysWithContacts(this.root, officeId);
+  }
+  eraseContacts(officeId: string, officeDay: string): Promise<void> {
+    return eraseContactsFile(this.root, officeId, officeDay);
+  }
+  openBookingContacts(officeId: string, officeDay: string): Promise<BookingContactsStore> {
+    return BookingContacts.open(this.root, officeId, officeDay);
+  }
+  daysWithBookingContacts(officeId: string): Promise<string[]> {
+    return daysWithBookingContacts(this.root, officeId);
+  }
+  eraseBookingContacts(officeId: string, officeDay: string): Promise<void> {
+    return eraseBookingContactsFile(this.root, officeId, officeDay);
+  }
+  async close(): Promise<void> {}
+}
+
 /** One office day's subscriptions, messages and contacts, in memory and on disk. */
-export class OutboxDay {
+export class OutboxDay implements OutboxDayStore {
   readonly subs = new Map<string, Subscription>();
   readonly messages = new Map<string, OutboxMessage>();
   readonly contacts = new Map<string, Contact>();
@@ -184,6 +271,12 @@ export class OutboxDay {
     await this.saveContacts();
   }
 
+  /** One process writes these files: every claim is granted, and the caller counts the attempts. */
+  async claim(id: string): Promise<OutboxClaim | null> {
+    if (this.messages.get(id)?.state !== 'pending') return null;
+    return { attempts: null, dueAt: null, settle: (r) => this.append(r), retry: async () => undefined, release: async () => undefined };
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await this.#contactsChain;
@@ -245,7 +338,7 @@ const bookingContactsSchema = z.object({ version: z.literal(1), officeDay: z.str
  * <root>/<office>/bookings/<day>.contacts.json, mode 0600, never in a journal. Entries go when the
  * booking is cancelled, checked in, marked no-show or released; the file goes when its day is over.
  */
-export class BookingContacts {
+export class BookingContacts implements BookingContactsStore {
   readonly contacts = new Map<string, Contact>();
   #chain: Promise<void> = Promise.resolve();
   private constructor(

@@ -134,4 +134,54 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 60,
+    name: 'notification outbox',
+    sql: `
+      -- The notification outbox (server/notify/pg-outbox.ts), shared by the processes of a central.
+      -- Subscriptions and messages hold no contact data; notify_contacts and notify_booking_contacts
+      -- do, and their rows go when the day is over (or sooner: unsubscribe, ticket finished).
+      CREATE TABLE notify_subs (
+        office_id text NOT NULL,
+        office_day text NOT NULL,
+        ticket text NOT NULL,
+        threshold integer NOT NULL CHECK (threshold BETWEEN 1 AND 20),
+        since timestamptz NOT NULL,
+        PRIMARY KEY (office_id, office_day, ticket)
+      );
+      -- One row per message id: (ticket, kind, channel) gives the id, so it is made at most once.
+      CREATE TABLE notify_messages (
+        office_id text NOT NULL,
+        office_day text NOT NULL,
+        id text NOT NULL,
+        ticket text NOT NULL,
+        kind text NOT NULL,
+        channel text NOT NULL,
+        facts jsonb NOT NULL DEFAULT '{}',
+        state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'delivered', 'failed')),
+        created_at timestamptz NOT NULL,
+        at timestamptz NOT NULL,
+        provider_id text,
+        reason text,
+        attempts integer NOT NULL DEFAULT 0,
+        due_at timestamptz,
+        PRIMARY KEY (office_id, office_day, id)
+      );
+      CREATE INDEX notify_messages_pending ON notify_messages (office_id, office_day) WHERE state = 'pending';
+      CREATE TABLE notify_contacts (
+        office_id text NOT NULL,
+        office_day text NOT NULL,
+        ticket text NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (office_id, office_day, ticket)
+      );
+      CREATE TABLE notify_booking_contacts (
+        office_id text NOT NULL,
+        office_day text NOT NULL,
+        code text NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (office_id, office_day, code)
+      );
+    `,
+  },
 ];

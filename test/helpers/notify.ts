@@ -43,3 +43,27 @@ export async function finish(s: { url: string }, cookie: string, counter = '1') 
   const res = await request(s.url, 'POST', `/api/v1/offices/kupang/counters/${counter}/finish`, { body: {}, cookie });
   if (res.status !== 200) throw new Error(`finish: ${res.status} ${JSON.stringify(res.body)}`);
 }
+
+/**
+ * What the outbox keeps, as text: the files under <data>/notify/<office> on the embedded store,
+ * the rows of the notify tables (migration 60) on PostgreSQL.
+ */
+export async function storedNotifyText(s: TestServer, office = 'kupang'): Promise<Array<{ where: string; text: string }>> {
+  const pool = (s.giliran.store as { pool?: import('pg').Pool }).pool;
+  if (pool) {
+    const out: Array<{ where: string; text: string }> = [];
+    for (const table of ['notify_subs', 'notify_messages', 'notify_contacts', 'notify_booking_contacts']) {
+      const r = await pool.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t WHERE office_id = $1`, [office]);
+      out.push({ where: table, text: r.rows.map((x) => x.row).join('\n') });
+    }
+    return out;
+  }
+  const { readdir, readFile, stat } = await import('node:fs/promises');
+  const dir = `${s.dataDir}/notify/${office}`;
+  const out: Array<{ where: string; text: string }> = [];
+  for (const f of await readdir(dir, { recursive: true })) {
+    const file = `${dir}/${f}`;
+    if ((await stat(file)).isFile()) out.push({ where: file, text: await readFile(file, 'utf8') });
+  }
+  return out;
+}

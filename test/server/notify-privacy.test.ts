@@ -12,8 +12,10 @@ import { WebhookReceiver, WhatsAppCloudStandIn } from '../helpers/provider-serve
 import { callNext, issue, staff, subscribe } from '../helpers/notify.ts';
 import { DEMO_PASSWORD, request, startServer, type TestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
+import { freshDatabase, postgresAvailable } from '../helpers/pg-database.ts';
 
 const SECRET = 'webhook-secret-for-tests-0123456789';
+const STORES: Array<'embedded' | 'postgres'> = ['embedded', ...(postgresAvailable() ? (['postgres'] as const) : [])];
 const NUMBER = '0812 3456 7890';
 const DIGITS = ['81234567890', '8123-4567', '812 3456'];
 const cleanups: Array<() => Promise<void>> = [];
@@ -80,7 +82,13 @@ describe('contact data', () => {
     for (const { file, text } of await filesUnder(path.join(dataDir, 'notify'))) for (const d of DIGITS) expect(text, file).not.toContain(d);
   });
 
-  it('never appears in a log line, whatever happens to the message (retries, timeouts, forged callbacks, chats)', async () => {
+  it.each(STORES)('never appears in a log line, whatever happens to the message (retries, timeouts, forged callbacks, chats) (%s store)', async (which) => {
+    let databaseUrl: string | null = null;
+    if (which === 'postgres') {
+      const db = await freshDatabase('notifylog');
+      cleanups.push(() => db.drop());
+      databaseUrl = db.url;
+    }
     const w = await WebhookReceiver.start(SECRET);
     const c = await WhatsAppCloudStandIn.start({ token: 'tok', appSecret: 'app-secret-0123456789abc', phoneId: '555' });
     cleanups.push(() => w.close(), () => c.close());
@@ -95,6 +103,7 @@ describe('contact data', () => {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const settings: Settings = {
       ...loadSettings({ GILIRAN_DATA: dataDir, GILIRAN_DEMO_PASSWORD: DEMO_PASSWORD }),
+      databaseUrl,
       logLevel: 'trace',
       passwordCost: 12,
       notify: notifySettings({ webhookUrl: w.hookUrl, webhookSecret: SECRET, whatsappApiUrl: c.apiUrl, whatsappPhoneId: '555', whatsappToken: 'tok', whatsappAppSecret: 'app-secret-0123456789abc' }),
