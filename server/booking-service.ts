@@ -11,7 +11,7 @@ import type { Actor, Booking, OfficeConfig, QueueEvent, Ticket } from '../protoc
 import { NIK_PROBLEM_TEXT, maskNik } from '../protocol/nik.ts';
 import { requirementText, type PrecheckAnswers } from '../protocol/rules.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
-import { addDays } from './domain/availability.ts';
+import { addDays, zonedInstant } from './domain/availability.ts';
 import {
   activeOf,
   blockOf,
@@ -30,6 +30,7 @@ import {
   decideUnblock,
   dueBookingSweep,
   nikActive,
+  placesChangeAt,
   slotCapacity,
   slotsOn,
   takenIn,
@@ -74,6 +75,17 @@ const fail = (code: ErrorCode): { ok: false; error: ApiError } => ({ ok: false, 
 function asDecision<T>(out: BookingOutcome, value: T): ReturnType<import('./queue-service.ts').DayDecider<T>> {
   if (!out.ok) return fail(out.code);
   return { ok: true, events: out.events, ticketId: out.ticketId, value };
+}
+
+/** A computed slots answer and what it was computed from (BookingService.slotsJson). */
+interface SlotsAnswer {
+  deps: Array<{ date: string; state: DayState; version: number }>;
+  /** Valid from this instant (ms) until just before `until`. */
+  from: number;
+  until: number;
+  /** The JSON text before and after the serverTime value. */
+  head: string;
+  tail: string;
 }
 
 export class BookingService {
@@ -187,6 +199,27 @@ export class BookingService {
 
   /** Places per slot of a service from `from` to `to`: counters only, flat in the number of bookings. */
   async slots(officeId: string, serviceRef: string, from?: string, to?: string): Promise<Result<BookingSlotsResponse>> {
+    const r = await this.slotsJson(officeId, serviceRef, from, to);
+    return r.ok ? { ok: true, data: JSON.parse(r.data) as BookingSlotsResponse } : r;
+  }
+
+  /**
+   * Computed availability answers, per configuration object (a saved
+   * configuration is a new object, so a new revision misses at once), by
+   * service and days. See #slotsCached for what keeps an answer valid.
+   */
+  #slotsCache = new WeakMap<OfficeConfig, Map<string, SlotsAnswer>>();
+
+  /**
+   * The slots answer as JSON text (what the endpoint sends). An answer is
+   * reused while nothing it was computed from changed: the same state object
+   * and version of every day it read (a commit of any of those days, a
+   * reloaded day), the same configuration object, and the clock before the
+   * first instant the answer changes by time alone (a slot starts, a hold runs
+   * out, a cancelled place comes back, a day opens at opensAt, the office's
+   * midnight). Only `serverTime` is spliced in afresh.
+   */
+  async slotsJson(officeId: string, serviceRef: string, from?: string, to?: string): Promise<Result<string>> {
     const office = this.#office(officeId);
     if (!office) return fail('office_not_found');
     const service = resolveService(office, serviceRef);
@@ -194,6 +227,7 @@ export class BookingService {
     const s = bookingSettings(office);
     if (!s || !bookable(office, service)) return fail('booking_disabled');
     const now = this.now;
+    const nowMs = now.getTime();
     const today = this.#today(office);
     const first = from ?? (s.sameDay ? today : addDays(today, 1));
     const windowEnd = addDays(today, s.windowDays);
@@ -201,11 +235,21 @@ export class BookingService {
     let last = to ?? windowEnd;
     if (last > addDays(windowEnd, 1)) last = addDays(windowEnd, 1);
     if (last > addDays(first, 62)) last = addDays(first, 62);
+    const key = `${service.id} ${first} ${last}`;
+    let byKey = this.#slotsCache.get(office);
+    if (!byKey) this.#slotsCache.set(office, (byKey = new Map()));
+    const hit = byKey.get(key);
+    if (hit && nowMs >= hit.from && nowMs < hit.until && (await this.#stillValid(office.id, hit.deps))) {
+      return { ok: true, data: hit.head + now.toISOString() + hit.tail };
+    }
+    const deps: SlotsAnswer['deps'] = [];
+    // The office's next midnight: "today", the window and past days move then.
+    const clock = { until: zonedInstant(addDays(today, 1), '00:00', office.timeZone).getTime() };
     const days: BookingDay[] = [];
     const capacity = slotCapacity(office, service);
     let nextWithRoom: BookingSlotsResponse['nextWithRoom'] = null;
     for (let date = first; date <= last; date = addDays(date, 1)) {
-      const d = await this.#dayView(office, service.id, capacity, date, now);
+      const d = await this.#dayView(office, service.id, capacity, date, now, deps, clock);
       if (!d.ok) return d;
       days.push(d.data);
       if (!nextWithRoom && d.data.status === 'open') {
@@ -214,22 +258,47 @@ export class BookingService {
       }
     }
     // "Penuh" points further: the next day with room up to the window's end.
+    let complete = true;
     for (let date = addDays(last, 1); !nextWithRoom && date <= windowEnd; date = addDays(date, 1)) {
-      const d = await this.#dayView(office, service.id, capacity, date, now);
-      if (!d.ok) break;
+      const d = await this.#dayView(office, service.id, capacity, date, now, deps, clock);
+      if (!d.ok) {
+        complete = false;
+        break;
+      }
       const slot = d.data.status === 'open' ? d.data.slots.find((x) => x.left > 0) : undefined;
       if (slot) nextWithRoom = { date, start: slot.start };
     }
-    return { ok: true, data: { officeId: office.id, serviceId: service.id, serverTime: now.toISOString(), slotMinutes: s.slotMinutes, days, nextWithRoom } };
+    const head = `{"officeId":${JSON.stringify(office.id)},"serviceId":${JSON.stringify(service.id)},"serverTime":"`;
+    const tail = `","slotMinutes":${s.slotMinutes},"days":${JSON.stringify(days)},"nextWithRoom":${JSON.stringify(nextWithRoom)}}`;
+    if (complete) {
+      if (byKey.size >= 256) byKey.clear(); // any from/to may be asked: a bound, not a policy
+      byKey.set(key, { deps, from: nowMs, until: clock.until, head, tail });
+    }
+    return { ok: true, data: head + now.toISOString() + tail };
   }
 
-  async #dayView(office: OfficeConfig, serviceId: string, capacity: number, date: string, now: Date): Promise<Result<BookingDay>> {
+  /** Whether every day an answer read is still the same state at the same version (after any write to it is on disk). */
+  async #stillValid(officeId: string, deps: SlotsAnswer['deps']): Promise<boolean> {
+    for (const d of deps) {
+      const r = await this.queue.readDay(officeId, d.date, (state) => state === d.state && state.version === d.version);
+      if (!r.ok || !r.data) return false;
+    }
+    return true;
+  }
+
+  async #dayView(office: OfficeConfig, serviceId: string, capacity: number, date: string, now: Date, deps: SlotsAnswer['deps'], clock: { until: number }): Promise<Result<BookingDay>> {
     const label = dateLabel(date);
     const avail = dayBookability(office, date, now);
     const closed = (office.closedDays ?? []).find((d) => d.date === date);
     if (avail.status === 'past' || avail.status === 'closed') {
       return { ok: true, data: { date, status: avail.status, label, note: avail.status === 'closed' ? (closed ? closed.name : { id: 'Kantor tutup', en: 'Office closed' }) : null, opensAt: null, left: 0, slots: [] } };
     }
+    const soon = (iso: string | null | undefined) => {
+      if (!iso) return;
+      const t = Date.parse(iso);
+      if (t < clock.until) clock.until = t;
+    };
+    if (avail.status === 'not_open_yet') soon(avail.opensAt);
     const service = office.services.find((x) => x.id === serviceId)!;
     const nowIso = now.toISOString();
     const r = await this.queue.readDay(office.id, date, (state) => {
@@ -240,9 +309,12 @@ export class BookingService {
         return { start: slot.start, end: slot.end, time: slot.time, capacity, left, full: left === 0, blocked };
       });
       const quotaFull = service.quota.online !== null && activeOf(ix, serviceId, nowIso) >= service.quota.online;
-      return { slots, quotaFull };
+      return { slots, quotaFull, state, version: state.version, changesAt: placesChangeAt(ix, serviceId, nowIso) };
     });
     if (!r.ok) return r;
+    deps.push({ date, state: r.data.state, version: r.data.version });
+    soon(r.data.changesAt);
+    soon(r.data.slots.find((x) => x.start > nowIso)?.start);
     let { slots } = r.data;
     if (r.data.quotaFull) slots = slots.map((x) => ({ ...x, left: 0, full: true }));
     const left = slots.reduce((n, x) => n + x.left, 0);

@@ -121,6 +121,22 @@ export function takenIn(ix: BookingIndex, serviceId: string, slot: string, nowIs
   return n;
 }
 
+/**
+ * The first instant after `nowIso` at which a service's places on this day
+ * change by the clock alone (a hold runs out, a cancelled place comes back;
+ * the online quota's count moves at the same instants), or null.
+ */
+export function placesChangeAt(ix: BookingIndex, serviceId: string, nowIso: string): string | null {
+  let next: string | null = null;
+  const prefix = `${serviceId} `;
+  for (const [k, c] of ix.slots) {
+    if (!k.startsWith(prefix)) continue;
+    for (const until of c.holds.values()) if (until > nowIso && (next === null || until < next)) next = until;
+    for (const back of c.returning) if (back > nowIso && (next === null || back < next)) next = back;
+  }
+  return next;
+}
+
 export function blockOf(ix: BookingIndex, serviceId: string, slot: string): string | null {
   return ix.blocked.get(slotKey(serviceId, slot)) ?? ix.blocked.get(slotKey(null, slot)) ?? null;
 }

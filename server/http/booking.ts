@@ -57,7 +57,9 @@ export function bookingRouter(ctx: HttpContext, booking: BookingService): Router
   r.get(BOOKING_ROUTES.slots, async (req, res) => {
     const office = officeOf(req);
     const q = validate(slotsQuerySchema, req.query);
-    send(res, await booking.slots(office.id, q.service, q.from, q.to));
+    const out = await booking.slotsJson(office.id, q.service, q.from, q.to);
+    if (!out.ok) return sendError(res, out.error);
+    res.type('application/json').send(out.data);
   });
 
   r.post(BOOKING_ROUTES.challenge, async (req, res) => {
