@@ -81,9 +81,10 @@ interface Row {
   lateP99: number;
   /** The server process's CPU time (user + system) over the rush per request (holds and confirms). */
   cpuPerRequestMs: number;
+  echoCpuPerRequestMs: number;
 }
 
-async function giliranRun(mode: Mode, seed: number): Promise<{ row: Omit<Row, 'echoP50' | 'echoP99' | 'echoConfirmP99'>; winners: boolean[] }> {
+async function giliranRun(mode: Mode, seed: number): Promise<{ row: Omit<Row, 'echoP50' | 'echoP99' | 'echoConfirmP99' | 'echoCpuPerRequestMs'>; winners: boolean[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'giliran-bench-rush-'));
   let srv: Child | null = null;
   try {
@@ -119,16 +120,18 @@ async function giliranRun(mode: Mode, seed: number): Promise<{ row: Omit<Row, 'e
 }
 
 /** The same schedule against the bare echo: the hold body, then (the same citizens as won) a confirm-sized body. */
-async function echoRun(mode: Mode, seed: number, winners: boolean[]): Promise<{ hold: number[]; confirm: number[] }> {
+async function echoRun(mode: Mode, seed: number, winners: boolean[]): Promise<{ hold: number[]; confirm: number[]; cpuPerRequestMs: number }> {
   const echo = await spawnHttpEcho();
   try {
+    const cpu0 = cpuMs(echo.pid);
     const body = JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: TUE_8, answers: ANSWERS, nik: nikOf(0), name: 'Warga 0', altcha: 'x'.repeat(300) });
     const { results } = await schedule(arrivals(mode, seed), async (i) => {
       const h = await timedRequest(echo.url, 'POST', HOLD, body);
       const c = winners[i] ? await timedRequest(echo.url, 'POST', `${HOLD}/ABCDEFGH/confirm`, JSON.stringify({ k: 'x'.repeat(16) })) : null;
       return { h: h.ms, c: c?.ms ?? null };
     });
-    return { hold: results.map((r) => r.h), confirm: results.flatMap((r) => (r.c === null ? [] : [r.c])) };
+    const confirm = results.flatMap((r) => (r.c === null ? [] : [r.c]));
+    return { hold: results.map((r) => r.h), confirm, cpuPerRequestMs: (cpuMs(echo.pid) - cpu0) / (citizens + confirm.length) };
   } finally {
     await echo.stop();
   }
@@ -142,10 +145,10 @@ for (let r = 0; r < rounds; r++) {
     const seed = 1000 + r;
     const g = await giliranRun(mode, seed);
     const e = await echoRun(mode, seed, g.winners);
-    const row: Row = { ...g.row, echoP50: quantile(e.hold, 0.5), echoP99: p99(e.hold), echoConfirmP99: p99(e.confirm) };
+    const row: Row = { ...g.row, echoP50: quantile(e.hold, 0.5), echoP99: p99(e.hold), echoConfirmP99: p99(e.confirm), echoCpuPerRequestMs: e.cpuPerRequestMs };
     byMode.get(mode)!.push(row);
     console.log(
-      `round ${r + 1} ${mode.padEnd(7)}: ${row.won}/${places} confirmed, ${row.full} full, ${row.other} other, ${row.left} left; hold p50 ${fmt(row.holdP50)} ms p99 ${fmt(row.holdP99)} ms; confirm p50 ${fmt(row.confirmP50)} ms p99 ${fmt(row.confirmP99)} ms; echo p50 ${fmt(row.echoP50)} ms p99 ${fmt(row.echoP99)} ms (its confirms p99 ${fmt(row.echoConfirmP99)} ms); client late p99 ${fmt(row.lateP99)} ms; server CPU ${fmt(row.cpuPerRequestMs, 3)} ms a request`,
+      `round ${r + 1} ${mode.padEnd(7)}: ${row.won}/${places} confirmed, ${row.full} full, ${row.other} other, ${row.left} left; hold p50 ${fmt(row.holdP50)} ms p99 ${fmt(row.holdP99)} ms; confirm p50 ${fmt(row.confirmP50)} ms p99 ${fmt(row.confirmP99)} ms; echo p50 ${fmt(row.echoP50)} ms p99 ${fmt(row.echoP99)} ms (its confirms p99 ${fmt(row.echoConfirmP99)} ms); client late p99 ${fmt(row.lateP99)} ms; server CPU ${fmt(row.cpuPerRequestMs, 3)} ms a request (echo ${fmt(row.echoCpuPerRequestMs, 3)})`,
     );
   }
 }
@@ -161,6 +164,7 @@ function summarise(rows: Row[]) {
     exact: rows.every((x) => x.won === places && x.other === 0 && x.full === citizens - places && x.left === 0),
     clientLateP99Ms: m('lateP99'),
     serverCpuPerRequestMs: round(median(rows.map((x) => x.cpuPerRequestMs)), 3),
+    echoCpuPerRequestMs: round(median(rows.map((x) => x.echoCpuPerRequestMs)), 3),
   };
 }
 const spread = byMode.has('spread') ? summarise(byMode.get('spread')!) : null;

@@ -182,6 +182,8 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   // A session whose password an admin set may only change it (and sign out) until it does.
   app.use(passwordChangeGate(ctx));
   app.use(sessionRouter(ctx));
+  // Before the other routers: a rush of holds when a booking day opens does not walk every other route first.
+  app.use(bookingRouter(ctx, booking));
   app.use(queueRouter(ctx));
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
@@ -194,7 +196,6 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use(complaintsRouter(ctx, complaints));
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
-  app.use(bookingRouter(ctx, booking));
   app.use(reportsRouter(ctx, reports));
   let sync: SyncAgent | null = null;
   app.use(syncRouter(ctx, () => sync));

@@ -2,7 +2,7 @@
 // keyed hash, the proof of work, rate limits, codes and manage keys, the
 // reads of other days for the NIK rules, and the sweep. Every change goes
 // through QueueService.commitOn, in the journal of the slot's day.
-import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomInt, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { createChallenge } from 'altcha-lib/v1';
 import { bookingManagePath, bookingQrPayload, BOOKING_PATHS, parseBookingScan, type BookingChallenge, type BookingCreated, type BookingDay, type BookingDayResponse, type BookingSlotsResponse, type BookingStaffView, type BookingView } from '../protocol/booking.ts';
 import { apiError, apiErrorWith, type ApiError, type ErrorCode } from '../protocol/errors.ts';
@@ -33,6 +33,7 @@ import {
   placesChangeAt,
   slotCapacity,
   slotsOn,
+  slotTime,
   takenIn,
   weekOf,
   type BookingOutcome,
@@ -89,9 +90,11 @@ interface SlotsAnswer {
 }
 
 export class BookingService {
-  #bookingKey: Buffer;
-  #nikKey: Buffer;
+  #bookingKey: KeyObject;
+  #nikKey: KeyObject;
   #powKey: string;
+  /** The same key prepared once for node:crypto (each HMAC would otherwise import it again). */
+  #powKeyObject: KeyObject;
   /** Proof-of-work solutions already used, until their challenge expires (signature → expiry ms). */
   #usedPow = new Map<string, number>();
   #byAddress: RateLimiter;
@@ -118,9 +121,10 @@ export class BookingService {
     private readonly opts: BookingOptions = DEFAULT_BOOKING_OPTIONS,
   ) {
     const base = secrets.secret('booking');
-    this.#bookingKey = createHmac('sha256', base).update('manage').digest();
+    this.#bookingKey = createSecretKey(createHmac('sha256', base).update('manage').digest());
     this.#powKey = createHmac('sha256', base).update('pow').digest('base64url');
-    this.#nikKey = secrets.secret('nik-hash');
+    this.#powKeyObject = createSecretKey(Buffer.from(this.#powKey, 'utf8'));
+    this.#nikKey = createSecretKey(secrets.secret('nik-hash'));
     this.#byAddress = new RateLimiter(opts.holdsPerAddressPerMinute, 60_000);
     this.#byNik = new RateLimiter(opts.holdsPerNikPer10Minutes, 600_000);
   }
@@ -181,7 +185,7 @@ export class BookingService {
     const expires = Number(new URLSearchParams(p.salt.split('?')[1] ?? '').get('expires')) * 1000;
     if (!Number.isFinite(expires) || expires <= 0 || expires < nowMs) return 'pow_invalid';
     const challenge = createHash('sha256').update(p.salt + String(p.number)).digest('hex');
-    const signature = createHmac('sha256', this.#powKey).update(challenge).digest('hex');
+    const signature = createHmac('sha256', this.#powKeyObject).update(challenge).digest('hex');
     if (challenge !== p.challenge || !safeEqual(signature, p.signature)) return 'pow_invalid';
     this.#usedPow.set(p.signature, expires);
     return null;
@@ -378,6 +382,29 @@ export class BookingService {
     return p;
   }
 
+  /**
+   * Per office and today: the no-shows per NIK hash over the `days` days
+   * before today, merged once from the past days (immutable once over), so a
+   * hold looks its NIK up once instead of reading 30 days.
+   */
+  #recentNoShowsCache = new Map<string, Promise<Map<string, number>>>();
+
+  #recentNoShows(office: OfficeConfig, today: string, days: number): Promise<Map<string, number>> {
+    const key = `${office.id}/${today}/${days}`;
+    let p = this.#recentNoShowsCache.get(key);
+    if (!p) {
+      p = (async () => {
+        const merged = new Map<string, number>();
+        for (let i = 1; i <= days; i++) for (const [nik, n] of (await this.#pastDay(office, addDays(today, -i))).noShows) merged.set(nik, (merged.get(nik) ?? 0) + n);
+        return merged;
+      })();
+      p.catch(() => this.#recentNoShowsCache.delete(key));
+      for (const k of this.#recentNoShowsCache.keys()) if (k.startsWith(`${office.id}/`) && k !== key) this.#recentNoShowsCache.delete(k);
+      this.#recentNoShowsCache.set(key, p);
+    }
+    return p;
+  }
+
   async #elsewhere(office: OfficeConfig, day: string, nikHash: string): Promise<Result<{ weekOthers: number; recentNoShows: number }>> {
     const nowIso = this.now.toISOString();
     const today = this.#today(office);
@@ -396,7 +423,7 @@ export class BookingService {
       let recentNoShows = 0;
       const block = office.booking?.noShowBlock;
       if (block) {
-        for (let i = 1; i <= block.days; i++) recentNoShows += (await this.#pastDay(office, addDays(today, -i))).noShows.get(nikHash) ?? 0;
+        recentNoShows += (await this.#recentNoShows(office, today, block.days)).get(nikHash) ?? 0;
         const r = await this.queue.read(office.id, (state) => state.booking.noShowsByNik.get(nikHash) ?? 0);
         if (!r.ok) return r;
         recentNoShows += r.data;
@@ -785,7 +812,7 @@ export function staffView(b: Booking): BookingStaffView {
 export function bookingView(office: OfficeConfig, b: Booking): BookingView {
   const service = office.services.find((s) => s.id === b.serviceId);
   const sub = service?.subcases.find((s) => s.id === b.subcase);
-  const t = localParts(new Date(b.slot), office.timeZone);
+  const t = { time: slotTime(office, b.officeDay, b.slot) ?? localParts(new Date(b.slot), office.timeZone).time };
   const label = dateLabel(b.officeDay);
   const zone = zoneName(office.timeZone);
   const slotMinutes = office.booking?.slotMinutes ?? 30;
