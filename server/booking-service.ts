@@ -38,12 +38,13 @@ import {
   weekOf,
   type BookingOutcome,
   type HoldInput,
+  type NikElsewhere,
 } from './domain/booking.ts';
 import { decide, resolveService } from './domain/commands.ts';
 import { applyCommit, emptyDay, type DayState } from './domain/state.ts';
 import { localParts, officeDayOf } from './domain/time.ts';
 import type { Logger } from './log.ts';
-import type { CommandOrigin, QueueService, Result } from './queue-service.ts';
+import type { CommandOrigin, DayDecider, QueueService, Result } from './queue-service.ts';
 import type { Secrets } from './store/secrets.ts';
 
 export interface BookingOptions {
@@ -434,6 +435,40 @@ export class BookingService {
     }
   }
 
+  /**
+   * A decider that sees what the NIK's other days say (week limit, no-show
+   * block) where that is exact. One process (the embedded store): read
+   * before, holds of one NIK being serialised in the process. A store shared
+   * by several processes (PostgreSQL, the office write lease): read under the
+   * lease, once the week's other days (and today, for no-shows) have the
+   * commits other processes made (QueueService.catchUpDay), so no other
+   * process can book the NIK between the read and this commit.
+   */
+  async #nikDecider<T>(office: OfficeConfig, day: string, nikHash: string, decide: (elsewhere: NikElsewhere, ...args: Parameters<DayDecider<T>>) => ReturnType<DayDecider<T>>): Promise<Result<DayDecider<T>>> {
+    let elsewhere: Result<NikElsewhere> | null = null;
+    if (!this.queue.store.queue.enterWriter) {
+      elsewhere = await this.#elsewhere(office, day, nikHash);
+      if (!elsewhere.ok) return elsewhere;
+    }
+    const decider: DayDecider<T> = Object.assign(
+      (...args: Parameters<DayDecider<T>>): ReturnType<DayDecider<T>> => {
+        if (!elsewhere) return fail('unavailable');
+        if (!elsewhere.ok) return elsewhere;
+        return decide(elsewhere.data, ...args);
+      },
+      {
+        underLease: async () => {
+          const today = this.#today(office);
+          const days = weekOf(day).filter((d) => d !== day && d >= today);
+          if (office.booking?.noShowBlock && !days.includes(today)) days.push(today);
+          await Promise.all(days.map((d) => this.queue.catchUpDay(office.id, d)));
+          elsewhere = await this.#elsewhere(office, day, nikHash);
+        },
+      },
+    );
+    return { ok: true, data: decider };
+  }
+
   /** Runs `fn` after every earlier hold of the same NIK in this process. */
   async #serialised<T>(nikHash: string, fn: () => Promise<T>): Promise<T> {
     const before = this.#nikChain.get(nikHash) ?? Promise.resolve();
@@ -472,8 +507,6 @@ export class BookingService {
     if (channel === 'online' && !this.#byNik.hit(nikHash)) return fail('rate_limited');
     void address;
     return this.#serialised(nikHash, async () => {
-      const elsewhere = await this.#elsewhere(office, day, nikHash);
-      if (!elsewhere.ok) return elsewhere;
       const input: HoldInput = {
         service: service.id,
         subcase: sub.id,
@@ -489,10 +522,12 @@ export class BookingService {
         codes: this.#codes(day),
       };
       // A change of slot within the same day may keep the NIK's place: the old booking is not counted.
-      const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
-        const out = decideHold(state, o, input, elsewhere.data, { now, actor: a });
+      const decider = await this.#nikDecider<string | null>(office, day, nikHash, (elsewhere, state, o, now, a) => {
+        const out = decideHold(state, o, input, elsewhere, { now, actor: a });
         return asDecision(out, out.ok ? out.code : null);
-      }, actor);
+      });
+      if (!decider.ok) return decider;
+      const r = await this.queue.commitOn(office.id, day, decider.data, actor);
       if (!r.ok) return r;
       this.#touch(office.id, day);
       const code = r.data.value!;
@@ -596,11 +631,8 @@ export class BookingService {
     const far = this.#farDay(office, day, 'online');
     if (far) return fail(far);
     return this.#serialised(old.nikHash, async () => {
-      const elsewhere = await this.#elsewhere(office, day, old.nikHash);
-      if (!elsewhere.ok) return elsewhere;
       // The booking being replaced does not count against the week (it is cancelled next).
       const sameWeek = weekOf(day).includes(old.officeDay) && old.officeDay !== day;
-      const data = { weekOthers: Math.max(0, elsewhere.data.weekOthers - (sameWeek ? 1 : 0)), recentNoShows: elsewhere.data.recentNoShows };
       const input: HoldInput = {
         service: old.serviceId,
         subcase: old.subcase,
@@ -616,7 +648,8 @@ export class BookingService {
         codes: this.#codes(day),
       };
       void address;
-      const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
+      const decider = await this.#nikDecider<string | null>(office, day, old.nikHash, (elsewhere, state, o, now, a) => {
+        const data = { weekOthers: Math.max(0, elsewhere.weekOthers - (sameWeek ? 1 : 0)), recentNoShows: elsewhere.recentNoShows };
         const out = decideHold(state, o, { ...input, channel: 'online', answers: null }, data, { now, actor: a });
         // Online rules (window, opening hour) apply; the pre-check is the first booking's.
         if (!out.ok && out.code === 'bad_request') {
@@ -624,7 +657,9 @@ export class BookingService {
           return asDecision(again, again.ok ? again.code : null);
         }
         return asDecision(out, out.ok ? out.code : null);
-      }, actor);
+      });
+      if (!decider.ok) return decider;
+      const r = await this.queue.commitOn(office.id, day, decider.data, actor);
       if (!r.ok) return r;
       this.#touch(office.id, day);
       const found = await this.find(office.id, r.data.value ?? '');

@@ -20,7 +20,10 @@ const writeKey = (officeId: string, officeDay: string) => `${officeId}/${officeD
  * synchronously, without changing the state. `replay` = the idempotency key
  * was seen: only `value` is used (the first answer is rebuilt from the state).
  */
-export type DayDecider<T> = (state: DayState, office: OfficeConfig, now: Date, actor: Actor, replay: boolean) => { ok: true; events: QueueEvent[]; ticketId: string | null; value: T } | { ok: false; error: ApiError };
+export type DayDecider<T> = ((state: DayState, office: OfficeConfig, now: Date, actor: Actor, replay: boolean) => { ok: true; events: QueueEvent[]; ticketId: string | null; value: T } | { ok: false; error: ApiError }) & {
+  /** Holding the office's write lease (a shared store), after the day is caught up and before deciding: bring up to date what else the decision reads (bookings: the NIK's other days). */
+  underLease?: () => Promise<void>;
+};
 
 export interface DayCommitted<T> {
   value: T;
@@ -358,6 +361,7 @@ export class QueueService {
       try {
         state = officeDay === today ? await this.#day(office) : await this.store.queue.openDay(office, officeDay);
         if (leased) await this.#catchUpUnderLease(office, state, officeDay === today);
+        if (leased) await decide.underLease?.();
       } catch {
         return { ok: false, error: apiError('unavailable') };
       }
@@ -413,6 +417,15 @@ export class QueueService {
       }
       return { ok: true, data: { value: d.value, version: commit.version, replayed: false, ticketId: d.ticketId } };
     }
+  }
+
+  /** Inside a DayDecider's underLease (the lease held): applies to a day this process has open the commits other processes made to it. */
+  async catchUpDay(officeId: string, officeDay: string): Promise<void> {
+    const office = this.office(officeId);
+    if (!office) return;
+    const today = officeDayOf(this.now(), office.timeZone);
+    const state = officeDay === today ? await this.#day(office) : await this.store.queue.openDay(office, officeDay);
+    await this.#catchUpUnderLease(office, state, officeDay === today);
   }
 
   /** Reads a day's state (any day) once every change handed to the store for it is on disk: compute runs synchronously. */
