@@ -150,6 +150,8 @@ export function bookingFastPath(ctx: HttpContext, booking: BookingService, opts:
         try {
           if (size !== length) throw new Error('length');
           body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          // Express's parser is strict: an object or an array, nothing else.
+          if (typeof body !== 'object' || body === null) throw new Error('not strict JSON');
         } catch {
           return write(res, { status: httpStatusOf('invalid_json'), json: { error: apiError('invalid_json') } });
         }

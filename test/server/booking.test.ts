@@ -169,6 +169,8 @@ describe('online booking over REST', () => {
     };
     const cases: Array<[string, string, string]> = [
       ['invalid JSON', BOOKING_PATHS.hold('kupang'), '{"service":'],
+      ['a bare JSON string', BOOKING_PATHS.hold('kupang'), '"ktp-el"'],
+      ['an array', BOOKING_PATHS.hold('kupang'), '[1]'],
       ['bad body', BOOKING_PATHS.hold('kupang'), JSON.stringify({ service: 'ktp-el' })],
       ['wrong proof of work', BOOKING_PATHS.hold('kupang'), JSON.stringify(holdBody(850, Buffer.from('{"algorithm":"SHA-256","challenge":"x","number":1,"salt":"s","signature":"y"}').toString('base64')))],
       ['no such office', BOOKING_PATHS.hold('nowhere'), JSON.stringify(holdBody(850, 'x'))],
