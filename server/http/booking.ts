@@ -33,6 +33,7 @@ import { bookingIcs, bookingView, type BookingService } from '../booking-service
 import type { Result } from '../queue-service.ts';
 import { requireOfficeRole, requirePrincipal, type HttpContext } from './context.ts';
 import { HttpError, sendError, validate } from './errors.ts';
+import { validationError } from '../validation.ts';
 
 const CITIZEN: Actor = { kind: 'citizen', id: 'booking-holder' };
 
@@ -102,6 +103,7 @@ export function headersSetBy(middleware: (req: never, res: never, next: () => vo
   return out;
 }
 
+const SLOTS_PATH = /^\/api\/v1\/offices\/([a-z0-9-]+)\/booking-slots$/;
 const HOLD_PATH = /^\/api\/v1\/offices\/([a-z0-9-]+)\/bookings$/;
 const CONFIRM_PATH = /^\/api\/v1\/offices\/([a-z0-9-]+)\/bookings\/([A-Za-z0-9]+)\/confirm$/;
 
@@ -127,7 +129,41 @@ export function bookingFastPath(ctx: HttpContext, booking: BookingService, opts:
     res.statusCode = a.status;
     res.end(text);
   };
+  const sendText = (res: ServerResponse, status: number, text: string) => {
+    for (const [k, v] of opts.headers) res.setHeader(k, v);
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.statusCode = status;
+    res.end(text);
+  };
   return (req, res) => {
+    if (req.method === 'GET' && req.headers.cookie === undefined && req.url?.startsWith('/api/v1/offices/')) {
+      // The availability listing (what every phone polls while it waits for the day to open).
+      const q = req.url.indexOf('?');
+      const slots = SLOTS_PATH.exec(q < 0 ? req.url : req.url.slice(0, q));
+      if (!slots) return false;
+      const query: Record<string, string | string[]> = {};
+      for (const [k, v] of new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1))) {
+        const had = query[k];
+        query[k] = had === undefined ? v : [...(Array.isArray(had) ? had : [had]), v];
+      }
+      void (async () => {
+        const office = ctx.queue.office(slots[1]!);
+        if (!office) return sendText(res, httpStatusOf('office_not_found'), JSON.stringify({ error: apiError('office_not_found') }));
+        const p = slotsQuerySchema.safeParse(query);
+        if (!p.success) {
+          const error = validationError(p.error);
+          return sendText(res, httpStatusOf(error.code), JSON.stringify({ error }));
+        }
+        const out = await booking.slotsJson(office.id, p.data.service, p.data.from, p.data.to);
+        if (!out.ok) return sendText(res, httpStatusOf(out.error.code), JSON.stringify({ error: out.error }));
+        sendText(res, 200, out.data);
+      })().catch((err: unknown) => {
+        opts.log.error({ err }, 'unhandled error in request');
+        if (!res.headersSent) sendText(res, 500, JSON.stringify({ error: apiError('internal') }));
+      });
+      return true;
+    }
     if (req.method !== 'POST' || req.headers.cookie !== undefined || req.headers['content-encoding'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
     const type = req.headers['content-type'];
     if (type !== 'application/json' && type !== 'application/json; charset=utf-8') return false;

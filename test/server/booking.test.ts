@@ -195,6 +195,17 @@ describe('online booking over REST', () => {
       expect(confirmed.body.booking.state).toBe('confirmed');
       expect(Object.keys(confirmed.headers).sort()).toEqual(Object.keys(held.headers).sort());
     }
+    // The slots listing: the same answers on both paths (serverTime aside, the clock being fixed here).
+    const get = async (cookie: boolean, p: string) => {
+      const res = await fetch(srv.url + p, { headers: cookie ? { cookie: 'x=1' } : {} });
+      const headers = Object.fromEntries([...res.headers].filter(([k]) => !['date', 'etag', 'content-length', 'connection', 'keep-alive'].includes(k)));
+      return { status: res.status, headers, body: (await res.json()) as any };
+    };
+    for (const p of [`${BOOKING_PATHS.slots('kupang')}?service=ktp-el&from=2026-11-24&to=2026-11-26`, `${BOOKING_PATHS.slots('kupang')}?service=ktp-el`, `${BOOKING_PATHS.slots('kupang')}?from=2026-11-24`, `${BOOKING_PATHS.slots('kupang')}?service=nope`, `${BOOKING_PATHS.slots('kupang')}?service=ktp-el&service=kk`, `${BOOKING_PATHS.slots('nowhere')}?service=ktp-el`]) {
+      const slow = await get(true, p);
+      const fast = await get(false, p);
+      expect(fast, p).toEqual(slow);
+    }
     // Another site's page: refused on both paths (the fast path leaves it to Express).
     const cross = await fetch(srv.url + BOOKING_PATHS.hold('kupang'), { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' }, body: '{}' });
     expect(((await cross.json()) as any).error.code).toBe('bad_origin');
