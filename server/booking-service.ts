@@ -2,7 +2,7 @@
 // keyed hash, the proof of work, rate limits, codes and manage keys, the
 // reads of other days for the NIK rules, and the sweep. Every change goes
 // through QueueService.commitOn, in the journal of the slot's day.
-import { createHash, createHmac, createSecretKey, randomInt, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { createChallenge } from 'altcha-lib/v1';
 import { bookingManagePath, bookingQrPayload, BOOKING_PATHS, parseBookingScan, type BookingChallenge, type BookingCreated, type BookingDay, type BookingDayResponse, type BookingSlotsResponse, type BookingStaffView, type BookingView } from '../protocol/booking.ts';
 import { apiError, apiErrorWith, type ApiError, type ErrorCode } from '../protocol/errors.ts';
@@ -150,8 +150,11 @@ export class BookingService {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
+  /** Eight candidate codes of a day: 48 uniform draws of 0…29 from one randomBytes call (bytes ≥ 240 are skipped, so no bias). */
   #codes(day: string): string[] {
-    return Array.from({ length: 8 }, () => codeOf(day, Array.from({ length: 6 }, () => randomInt(30))));
+    const draws: number[] = [];
+    while (draws.length < 48) for (const b of randomBytes(64)) if (b < 240 && draws.length < 48) draws.push(b % 30);
+    return Array.from({ length: 8 }, (_, i) => codeOf(day, draws.slice(i * 6, i * 6 + 6)));
   }
 
   // ---------------------------------------------------------------- proof of work
