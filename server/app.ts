@@ -127,27 +127,27 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const security = helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          mediaSrc: ["'self'", 'blob:', 'data:'],
-          connectSrc: ["'self'"],
-          // Workers from this origin only: the tracking page's service worker, /t/sw.js.
-          workerSrc: ["'self'"],
-          fontSrc: ["'self'", 'data:'],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'self'"],
-        },
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:', 'data:'],
+        connectSrc: ["'self'"],
+        // Workers from this origin only: the tracking page's service worker, /t/sw.js.
+        workerSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
       },
-      // Offices run on plain HTTP inside their LAN: never force HTTPS on them.
-      strictTransportSecurity: false,
-    });
+    },
+    // Offices run on plain HTTP inside their LAN: never force HTTPS on them.
+    strictTransportSecurity: false,
+  });
   app.use(security);
   // A state-changing request from another site's page is refused (with SameSite=Strict cookies, two locks).
   app.use((req: Request, res: Response, next: NextFunction) => {
