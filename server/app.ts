@@ -44,7 +44,7 @@ import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
 import { TrackService } from './track-service.ts';
 import { BookingService, DEFAULT_BOOKING_OPTIONS, type BookingOptions } from './booking-service.ts';
-import { bookingRouter } from './http/booking.ts';
+import { bookingFastPath, bookingRouter, headersSetBy } from './http/booking.ts';
 import { loadPgSecrets, loadSecrets, type Secrets } from './store/secrets.ts';
 import { SYNC_BODY_LIMIT } from '../protocol/sync.ts';
 import { SyncAgent } from './sync/agent.ts';
@@ -126,30 +126,29 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          mediaSrc: ["'self'", 'blob:', 'data:'],
-          connectSrc: ["'self'"],
-          // Workers from this origin only: the tracking page's service worker, /t/sw.js.
-          workerSrc: ["'self'"],
-          fontSrc: ["'self'", 'data:'],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'self'"],
-        },
+  const security = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:', 'data:'],
+        connectSrc: ["'self'"],
+        // Workers from this origin only: the tracking page's service worker, /t/sw.js.
+        workerSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
       },
-      // Offices run on plain HTTP inside their LAN: never force HTTPS on them.
-      strictTransportSecurity: false,
-    }),
-  );
+    },
+    // Offices run on plain HTTP inside their LAN: never force HTTPS on them.
+    strictTransportSecurity: false,
+  });
+  app.use(security);
   // A state-changing request from another site's page is refused (with SameSite=Strict cookies, two locks).
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
@@ -182,6 +181,8 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   // A session whose password an admin set may only change it (and sign out) until it does.
   app.use(passwordChangeGate(ctx));
   app.use(sessionRouter(ctx));
+  // Before the other routers: a rush of holds when a booking day opens does not walk every other route first.
+  app.use(bookingRouter(ctx, booking));
   app.use(queueRouter(ctx));
   app.use(devicesRouter(ctx));
   app.use(kioskRouter(ctx));
@@ -194,7 +195,6 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use(complaintsRouter(ctx, complaints));
   app.use(metricsRouter(ctx, metrics));
   app.use(adminConfigRouter(ctx));
-  app.use(bookingRouter(ctx, booking));
   app.use(reportsRouter(ctx, reports));
   let sync: SyncAgent | null = null;
   app.use(syncRouter(ctx, () => sync));
@@ -234,7 +234,11 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use((_req: Request, res: Response) => sendError(res, apiError('not_found')));
   app.use(errorHandler(log));
 
-  const http = createServer(app);
+  // A day's rush of holds and confirms is answered before Express (server/http/booking.ts, the same answers and headers).
+  const bookingFast = bookingFastPath(ctx, booking, { bodyLimit: settings.bodyLimit, headers: [...headersSetBy(security), ['Cache-Control', 'no-store']], sameOrigin: (req) => sameOrigin(req.headers.origin, req.headers.host, auth.hosts), log });
+  const http = createServer((req, res) => {
+    if (!bookingFast(req, res)) app(req, res);
+  });
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address(), holderKeyOf: (officeId, ticketId) => track.keyOf(officeId, ticketId) }, io);
   hub = devices.hub;

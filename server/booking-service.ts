@@ -2,7 +2,7 @@
 // keyed hash, the proof of work, rate limits, codes and manage keys, the
 // reads of other days for the NIK rules, and the sweep. Every change goes
 // through QueueService.commitOn, in the journal of the slot's day.
-import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { createChallenge } from 'altcha-lib/v1';
 import { bookingManagePath, bookingQrPayload, BOOKING_PATHS, parseBookingScan, type BookingChallenge, type BookingCreated, type BookingDay, type BookingDayResponse, type BookingSlotsResponse, type BookingStaffView, type BookingView } from '../protocol/booking.ts';
 import { apiError, apiErrorWith, type ApiError, type ErrorCode } from '../protocol/errors.ts';
@@ -11,7 +11,7 @@ import type { Actor, Booking, OfficeConfig, QueueEvent, Ticket } from '../protoc
 import { NIK_PROBLEM_TEXT, maskNik } from '../protocol/nik.ts';
 import { requirementText, type PrecheckAnswers } from '../protocol/rules.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
-import { addDays } from './domain/availability.ts';
+import { addDays, zonedInstant } from './domain/availability.ts';
 import {
   activeOf,
   blockOf,
@@ -30,18 +30,21 @@ import {
   decideUnblock,
   dueBookingSweep,
   nikActive,
+  placesChangeAt,
   slotCapacity,
   slotsOn,
+  slotTime,
   takenIn,
   weekOf,
   type BookingOutcome,
   type HoldInput,
+  type NikElsewhere,
 } from './domain/booking.ts';
 import { decide, resolveService } from './domain/commands.ts';
 import { applyCommit, emptyDay, type DayState } from './domain/state.ts';
 import { localParts, officeDayOf } from './domain/time.ts';
 import type { Logger } from './log.ts';
-import type { CommandOrigin, QueueService, Result } from './queue-service.ts';
+import type { CommandOrigin, DayDecider, QueueService, Result } from './queue-service.ts';
 import type { Secrets } from './store/secrets.ts';
 
 export interface BookingOptions {
@@ -76,10 +79,23 @@ function asDecision<T>(out: BookingOutcome, value: T): ReturnType<import('./queu
   return { ok: true, events: out.events, ticketId: out.ticketId, value };
 }
 
+/** A computed slots answer and what it was computed from (BookingService.slotsJson). */
+interface SlotsAnswer {
+  deps: Array<{ date: string; state: DayState; version: number }>;
+  /** Valid from this instant (ms) until just before `until`. */
+  from: number;
+  until: number;
+  /** The JSON text before and after the serverTime value. */
+  head: string;
+  tail: string;
+}
+
 export class BookingService {
-  #bookingKey: Buffer;
-  #nikKey: Buffer;
+  #bookingKey: KeyObject;
+  #nikKey: KeyObject;
   #powKey: string;
+  /** The same key prepared once for node:crypto (each HMAC would otherwise import it again). */
+  #powKeyObject: KeyObject;
   /** Proof-of-work solutions already used, until their challenge expires (signature → expiry ms). */
   #usedPow = new Map<string, number>();
   #byAddress: RateLimiter;
@@ -106,9 +122,10 @@ export class BookingService {
     private readonly opts: BookingOptions = DEFAULT_BOOKING_OPTIONS,
   ) {
     const base = secrets.secret('booking');
-    this.#bookingKey = createHmac('sha256', base).update('manage').digest();
+    this.#bookingKey = createSecretKey(createHmac('sha256', base).update('manage').digest());
     this.#powKey = createHmac('sha256', base).update('pow').digest('base64url');
-    this.#nikKey = secrets.secret('nik-hash');
+    this.#powKeyObject = createSecretKey(Buffer.from(this.#powKey, 'utf8'));
+    this.#nikKey = createSecretKey(secrets.secret('nik-hash'));
     this.#byAddress = new RateLimiter(opts.holdsPerAddressPerMinute, 60_000);
     this.#byNik = new RateLimiter(opts.holdsPerNikPer10Minutes, 600_000);
   }
@@ -133,8 +150,11 @@ export class BookingService {
     return a.length === b.length && timingSafeEqual(a, b);
   }
 
+  /** Eight candidate codes of a day: 48 uniform draws of 0…29 from one randomBytes call (bytes ≥ 240 are skipped, so no bias). */
   #codes(day: string): string[] {
-    return Array.from({ length: 8 }, () => codeOf(day, Array.from({ length: 6 }, () => randomInt(30))));
+    const draws: number[] = [];
+    while (draws.length < 48) for (const b of randomBytes(64)) if (b < 240 && draws.length < 48) draws.push(b % 30);
+    return Array.from({ length: 8 }, (_, i) => codeOf(day, draws.slice(i * 6, i * 6 + 6)));
   }
 
   // ---------------------------------------------------------------- proof of work
@@ -169,7 +189,7 @@ export class BookingService {
     const expires = Number(new URLSearchParams(p.salt.split('?')[1] ?? '').get('expires')) * 1000;
     if (!Number.isFinite(expires) || expires <= 0 || expires < nowMs) return 'pow_invalid';
     const challenge = createHash('sha256').update(p.salt + String(p.number)).digest('hex');
-    const signature = createHmac('sha256', this.#powKey).update(challenge).digest('hex');
+    const signature = createHmac('sha256', this.#powKeyObject).update(challenge).digest('hex');
     if (challenge !== p.challenge || !safeEqual(signature, p.signature)) return 'pow_invalid';
     this.#usedPow.set(p.signature, expires);
     return null;
@@ -187,6 +207,27 @@ export class BookingService {
 
   /** Places per slot of a service from `from` to `to`: counters only, flat in the number of bookings. */
   async slots(officeId: string, serviceRef: string, from?: string, to?: string): Promise<Result<BookingSlotsResponse>> {
+    const r = await this.slotsJson(officeId, serviceRef, from, to);
+    return r.ok ? { ok: true, data: JSON.parse(r.data) as BookingSlotsResponse } : r;
+  }
+
+  /**
+   * Computed availability answers, per configuration object (a saved
+   * configuration is a new object, so a new revision misses at once), by
+   * service and days. See #slotsCached for what keeps an answer valid.
+   */
+  #slotsCache = new WeakMap<OfficeConfig, Map<string, SlotsAnswer>>();
+
+  /**
+   * The slots answer as JSON text (what the endpoint sends). An answer is
+   * reused while nothing it was computed from changed: the same state object
+   * and version of every day it read (a commit of any of those days, a
+   * reloaded day), the same configuration object, and the clock before the
+   * first instant the answer changes by time alone (a slot starts, a hold runs
+   * out, a cancelled place comes back, a day opens at opensAt, the office's
+   * midnight). Only `serverTime` is spliced in afresh.
+   */
+  async slotsJson(officeId: string, serviceRef: string, from?: string, to?: string): Promise<Result<string>> {
     const office = this.#office(officeId);
     if (!office) return fail('office_not_found');
     const service = resolveService(office, serviceRef);
@@ -194,6 +235,7 @@ export class BookingService {
     const s = bookingSettings(office);
     if (!s || !bookable(office, service)) return fail('booking_disabled');
     const now = this.now;
+    const nowMs = now.getTime();
     const today = this.#today(office);
     const first = from ?? (s.sameDay ? today : addDays(today, 1));
     const windowEnd = addDays(today, s.windowDays);
@@ -201,11 +243,21 @@ export class BookingService {
     let last = to ?? windowEnd;
     if (last > addDays(windowEnd, 1)) last = addDays(windowEnd, 1);
     if (last > addDays(first, 62)) last = addDays(first, 62);
+    const key = `${service.id} ${first} ${last}`;
+    let byKey = this.#slotsCache.get(office);
+    if (!byKey) this.#slotsCache.set(office, (byKey = new Map()));
+    const hit = byKey.get(key);
+    if (hit && nowMs >= hit.from && nowMs < hit.until && (await this.#stillValid(office.id, hit.deps))) {
+      return { ok: true, data: hit.head + now.toISOString() + hit.tail };
+    }
+    const deps: SlotsAnswer['deps'] = [];
+    // The office's next midnight: "today", the window and past days move then.
+    const clock = { until: zonedInstant(addDays(today, 1), '00:00', office.timeZone).getTime() };
     const days: BookingDay[] = [];
     const capacity = slotCapacity(office, service);
     let nextWithRoom: BookingSlotsResponse['nextWithRoom'] = null;
     for (let date = first; date <= last; date = addDays(date, 1)) {
-      const d = await this.#dayView(office, service.id, capacity, date, now);
+      const d = await this.#dayView(office, service.id, capacity, date, now, deps, clock);
       if (!d.ok) return d;
       days.push(d.data);
       if (!nextWithRoom && d.data.status === 'open') {
@@ -214,22 +266,47 @@ export class BookingService {
       }
     }
     // "Penuh" points further: the next day with room up to the window's end.
+    let complete = true;
     for (let date = addDays(last, 1); !nextWithRoom && date <= windowEnd; date = addDays(date, 1)) {
-      const d = await this.#dayView(office, service.id, capacity, date, now);
-      if (!d.ok) break;
+      const d = await this.#dayView(office, service.id, capacity, date, now, deps, clock);
+      if (!d.ok) {
+        complete = false;
+        break;
+      }
       const slot = d.data.status === 'open' ? d.data.slots.find((x) => x.left > 0) : undefined;
       if (slot) nextWithRoom = { date, start: slot.start };
     }
-    return { ok: true, data: { officeId: office.id, serviceId: service.id, serverTime: now.toISOString(), slotMinutes: s.slotMinutes, days, nextWithRoom } };
+    const head = `{"officeId":${JSON.stringify(office.id)},"serviceId":${JSON.stringify(service.id)},"serverTime":"`;
+    const tail = `","slotMinutes":${s.slotMinutes},"days":${JSON.stringify(days)},"nextWithRoom":${JSON.stringify(nextWithRoom)}}`;
+    if (complete) {
+      if (byKey.size >= 256) byKey.clear(); // any from/to may be asked: a bound, not a policy
+      byKey.set(key, { deps, from: nowMs, until: clock.until, head, tail });
+    }
+    return { ok: true, data: head + now.toISOString() + tail };
   }
 
-  async #dayView(office: OfficeConfig, serviceId: string, capacity: number, date: string, now: Date): Promise<Result<BookingDay>> {
+  /** Whether every day an answer read is still the same state at the same version (after any write to it is on disk). */
+  async #stillValid(officeId: string, deps: SlotsAnswer['deps']): Promise<boolean> {
+    for (const d of deps) {
+      const r = await this.queue.readDay(officeId, d.date, (state) => state === d.state && state.version === d.version);
+      if (!r.ok || !r.data) return false;
+    }
+    return true;
+  }
+
+  async #dayView(office: OfficeConfig, serviceId: string, capacity: number, date: string, now: Date, deps: SlotsAnswer['deps'], clock: { until: number }): Promise<Result<BookingDay>> {
     const label = dateLabel(date);
     const avail = dayBookability(office, date, now);
     const closed = (office.closedDays ?? []).find((d) => d.date === date);
     if (avail.status === 'past' || avail.status === 'closed') {
       return { ok: true, data: { date, status: avail.status, label, note: avail.status === 'closed' ? (closed ? closed.name : { id: 'Kantor tutup', en: 'Office closed' }) : null, opensAt: null, left: 0, slots: [] } };
     }
+    const soon = (iso: string | null | undefined) => {
+      if (!iso) return;
+      const t = Date.parse(iso);
+      if (t < clock.until) clock.until = t;
+    };
+    if (avail.status === 'not_open_yet') soon(avail.opensAt);
     const service = office.services.find((x) => x.id === serviceId)!;
     const nowIso = now.toISOString();
     const r = await this.queue.readDay(office.id, date, (state) => {
@@ -240,9 +317,12 @@ export class BookingService {
         return { start: slot.start, end: slot.end, time: slot.time, capacity, left, full: left === 0, blocked };
       });
       const quotaFull = service.quota.online !== null && activeOf(ix, serviceId, nowIso) >= service.quota.online;
-      return { slots, quotaFull };
+      return { slots, quotaFull, state, version: state.version, changesAt: placesChangeAt(ix, serviceId, nowIso) };
     });
     if (!r.ok) return r;
+    deps.push({ date, state: r.data.state, version: r.data.version });
+    soon(r.data.changesAt);
+    soon(r.data.slots.find((x) => x.start > nowIso)?.start);
     let { slots } = r.data;
     if (r.data.quotaFull) slots = slots.map((x) => ({ ...x, left: 0, full: true }));
     const left = slots.reduce((n, x) => n + x.left, 0);
@@ -306,6 +386,29 @@ export class BookingService {
     return p;
   }
 
+  /**
+   * Per office and today: the no-shows per NIK hash over the `days` days
+   * before today, merged once from the past days (immutable once over), so a
+   * hold looks its NIK up once instead of reading 30 days.
+   */
+  #recentNoShowsCache = new Map<string, Promise<Map<string, number>>>();
+
+  #recentNoShows(office: OfficeConfig, today: string, days: number): Promise<Map<string, number>> {
+    const key = `${office.id}/${today}/${days}`;
+    let p = this.#recentNoShowsCache.get(key);
+    if (!p) {
+      p = (async () => {
+        const merged = new Map<string, number>();
+        for (let i = 1; i <= days; i++) for (const [nik, n] of (await this.#pastDay(office, addDays(today, -i))).noShows) merged.set(nik, (merged.get(nik) ?? 0) + n);
+        return merged;
+      })();
+      p.catch(() => this.#recentNoShowsCache.delete(key));
+      for (const k of this.#recentNoShowsCache.keys()) if (k.startsWith(`${office.id}/`) && k !== key) this.#recentNoShowsCache.delete(k);
+      this.#recentNoShowsCache.set(key, p);
+    }
+    return p;
+  }
+
   async #elsewhere(office: OfficeConfig, day: string, nikHash: string): Promise<Result<{ weekOthers: number; recentNoShows: number }>> {
     const nowIso = this.now.toISOString();
     const today = this.#today(office);
@@ -324,7 +427,7 @@ export class BookingService {
       let recentNoShows = 0;
       const block = office.booking?.noShowBlock;
       if (block) {
-        for (let i = 1; i <= block.days; i++) recentNoShows += (await this.#pastDay(office, addDays(today, -i))).noShows.get(nikHash) ?? 0;
+        recentNoShows += (await this.#recentNoShows(office, today, block.days)).get(nikHash) ?? 0;
         const r = await this.queue.read(office.id, (state) => state.booking.noShowsByNik.get(nikHash) ?? 0);
         if (!r.ok) return r;
         recentNoShows += r.data;
@@ -333,6 +436,40 @@ export class BookingService {
     } catch {
       return fail('unavailable');
     }
+  }
+
+  /**
+   * A decider that sees what the NIK's other days say (week limit, no-show
+   * block) where that is exact. One process (the embedded store): read
+   * before, holds of one NIK being serialised in the process. A store shared
+   * by several processes (PostgreSQL, the office write lease): read under the
+   * lease, once the week's other days (and today, for no-shows) have the
+   * commits other processes made (QueueService.catchUpDay), so no other
+   * process can book the NIK between the read and this commit.
+   */
+  async #nikDecider<T>(office: OfficeConfig, day: string, nikHash: string, decide: (elsewhere: NikElsewhere, ...args: Parameters<DayDecider<T>>) => ReturnType<DayDecider<T>>): Promise<Result<DayDecider<T>>> {
+    let elsewhere: Result<NikElsewhere> | null = null;
+    if (!this.queue.store.queue.enterWriter) {
+      elsewhere = await this.#elsewhere(office, day, nikHash);
+      if (!elsewhere.ok) return elsewhere;
+    }
+    const decider: DayDecider<T> = Object.assign(
+      (...args: Parameters<DayDecider<T>>): ReturnType<DayDecider<T>> => {
+        if (!elsewhere) return fail('unavailable');
+        if (!elsewhere.ok) return elsewhere;
+        return decide(elsewhere.data, ...args);
+      },
+      {
+        underLease: async () => {
+          const today = this.#today(office);
+          const days = weekOf(day).filter((d) => d !== day && d >= today);
+          if (office.booking?.noShowBlock && !days.includes(today)) days.push(today);
+          await Promise.all(days.map((d) => this.queue.catchUpDay(office.id, d)));
+          elsewhere = await this.#elsewhere(office, day, nikHash);
+        },
+      },
+    );
+    return { ok: true, data: decider };
   }
 
   /** Runs `fn` after every earlier hold of the same NIK in this process. */
@@ -373,8 +510,6 @@ export class BookingService {
     if (channel === 'online' && !this.#byNik.hit(nikHash)) return fail('rate_limited');
     void address;
     return this.#serialised(nikHash, async () => {
-      const elsewhere = await this.#elsewhere(office, day, nikHash);
-      if (!elsewhere.ok) return elsewhere;
       const input: HoldInput = {
         service: service.id,
         subcase: sub.id,
@@ -390,10 +525,12 @@ export class BookingService {
         codes: this.#codes(day),
       };
       // A change of slot within the same day may keep the NIK's place: the old booking is not counted.
-      const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
-        const out = decideHold(state, o, input, elsewhere.data, { now, actor: a });
+      const decider = await this.#nikDecider<string | null>(office, day, nikHash, (elsewhere, state, o, now, a) => {
+        const out = decideHold(state, o, input, elsewhere, { now, actor: a });
         return asDecision(out, out.ok ? out.code : null);
-      }, actor);
+      });
+      if (!decider.ok) return decider;
+      const r = await this.queue.commitOn(office.id, day, decider.data, actor);
       if (!r.ok) return r;
       this.#touch(office.id, day);
       const code = r.data.value!;
@@ -497,11 +634,8 @@ export class BookingService {
     const far = this.#farDay(office, day, 'online');
     if (far) return fail(far);
     return this.#serialised(old.nikHash, async () => {
-      const elsewhere = await this.#elsewhere(office, day, old.nikHash);
-      if (!elsewhere.ok) return elsewhere;
       // The booking being replaced does not count against the week (it is cancelled next).
       const sameWeek = weekOf(day).includes(old.officeDay) && old.officeDay !== day;
-      const data = { weekOthers: Math.max(0, elsewhere.data.weekOthers - (sameWeek ? 1 : 0)), recentNoShows: elsewhere.data.recentNoShows };
       const input: HoldInput = {
         service: old.serviceId,
         subcase: old.subcase,
@@ -517,7 +651,8 @@ export class BookingService {
         codes: this.#codes(day),
       };
       void address;
-      const r = await this.queue.commitOn(office.id, day, (state, o, now, a) => {
+      const decider = await this.#nikDecider<string | null>(office, day, old.nikHash, (elsewhere, state, o, now, a) => {
+        const data = { weekOthers: Math.max(0, elsewhere.weekOthers - (sameWeek ? 1 : 0)), recentNoShows: elsewhere.recentNoShows };
         const out = decideHold(state, o, { ...input, channel: 'online', answers: null }, data, { now, actor: a });
         // Online rules (window, opening hour) apply; the pre-check is the first booking's.
         if (!out.ok && out.code === 'bad_request') {
@@ -525,7 +660,9 @@ export class BookingService {
           return asDecision(again, again.ok ? again.code : null);
         }
         return asDecision(out, out.ok ? out.code : null);
-      }, actor);
+      });
+      if (!decider.ok) return decider;
+      const r = await this.queue.commitOn(office.id, day, decider.data, actor);
       if (!r.ok) return r;
       this.#touch(office.id, day);
       const found = await this.find(office.id, r.data.value ?? '');
@@ -713,7 +850,7 @@ export function staffView(b: Booking): BookingStaffView {
 export function bookingView(office: OfficeConfig, b: Booking): BookingView {
   const service = office.services.find((s) => s.id === b.serviceId);
   const sub = service?.subcases.find((s) => s.id === b.subcase);
-  const t = localParts(new Date(b.slot), office.timeZone);
+  const t = { time: slotTime(office, b.officeDay, b.slot) ?? localParts(new Date(b.slot), office.timeZone).time };
   const label = dateLabel(b.officeDay);
   const zone = zoneName(office.timeZone);
   const slotMinutes = office.booking?.slotMinutes ?? 30;

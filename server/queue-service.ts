@@ -20,7 +20,10 @@ const writeKey = (officeId: string, officeDay: string) => `${officeId}/${officeD
  * synchronously, without changing the state. `replay` = the idempotency key
  * was seen: only `value` is used (the first answer is rebuilt from the state).
  */
-export type DayDecider<T> = (state: DayState, office: OfficeConfig, now: Date, actor: Actor, replay: boolean) => { ok: true; events: QueueEvent[]; ticketId: string | null; value: T } | { ok: false; error: ApiError };
+export type DayDecider<T> = ((state: DayState, office: OfficeConfig, now: Date, actor: Actor, replay: boolean) => { ok: true; events: QueueEvent[]; ticketId: string | null; value: T } | { ok: false; error: ApiError }) & {
+  /** Holding the office's write lease (a shared store), after the day is caught up and before deciding: bring up to date what else the decision reads (bookings: the NIK's other days). */
+  underLease?: () => Promise<void>;
+};
 
 export interface DayCommitted<T> {
   value: T;
@@ -279,7 +282,7 @@ export class QueueService {
     if (!this.office(officeId)) return { ok: false, error: apiError('office_not_found') };
     if (this.onBox(officeId)) return { ok: false, error: apiError('office_on_box') };
     // A shared store (PostgreSQL, several processes): one writer per office at a time (docs/central.md).
-    return this.#writeDay<CommandResult>(officeId, null, origin, 'commit failed; day reloaded from disk', (office, state) => {
+    return this.#writeDay<CommandResult>(officeId, null, origin, 'commit failed; day reloaded from disk', undefined, (office, state) => {
       const decision = decide(state, office, command, { now: this.now(), actor });
       if (!decision.ok) return { ok: false, error: apiError(decision.code) };
       if (decision.replayed) {
@@ -306,13 +309,13 @@ export class QueueService {
    * that took the version (StaleDayError): decided again after a short random
    * pause, in a new hold of the lease.
    */
-  async #writeDay<T>(officeId: string, officeDay: string | null, origin: CommandOrigin, failure: string, decideOn: (office: OfficeConfig, state: DayState) => Decided<T>): Promise<Result<T>> {
+  async #writeDay<T>(officeId: string, officeDay: string | null, origin: CommandOrigin, failure: string, underLease: (() => Promise<void>) | undefined, decideOn: (office: OfficeConfig, state: DayState) => Decided<T>): Promise<Result<T>> {
     for (let attempt = 0; ; attempt++) {
       const office = this.office(officeId);
       if (!office) return { ok: false, error: apiError('office_not_found') };
       const today = officeDayOf(this.now(), office.timeZone);
       const day = officeDay ?? today;
-      const r = await this.#asWriter(office.id, day, (hold) => this.#writeHeld(office, day, day === today, hold, origin, failure, attempt, decideOn));
+      const r = await this.#asWriter(office.id, day, (hold) => this.#writeHeld(office, day, day === today, hold, origin, failure, attempt, underLease, decideOn));
       if (r === DROPPED) continue;
       if (r === STALE) {
         // Two busy processes do not keep colliding in step. Screens of this process learn the other's
@@ -324,12 +327,14 @@ export class QueueService {
     }
   }
 
-  async #writeHeld<T>(office: OfficeConfig, day: string, isToday: boolean, hold: WriterHold | null, origin: CommandOrigin, failure: string, attempt: number, decideOn: (office: OfficeConfig, state: DayState) => Decided<T>): Promise<Result<T> | typeof STALE | typeof DROPPED> {
+  async #writeHeld<T>(office: OfficeConfig, day: string, isToday: boolean, hold: WriterHold | null, origin: CommandOrigin, failure: string, attempt: number, underLease: (() => Promise<void>) | undefined, decideOn: (office: OfficeConfig, state: DayState) => Decided<T>): Promise<Result<T> | typeof STALE | typeof DROPPED> {
     let state: DayState;
     try {
       state = isToday ? await this.#day(office) : await this.store.queue.openDay(office, day);
       // The lease's read is of the day it was entered for (midnight may have passed since).
       if (hold) await this.#catchUpUnderLease(office, state, isToday, state.officeDay === day ? hold.commits : null);
+      // What else the decision reads, brought up to date under the lease (bookings: the NIK's other days).
+      if (hold) await underLease?.();
     } catch {
       return { ok: false, error: apiError('unavailable') };
     }
@@ -388,7 +393,7 @@ export class QueueService {
   async commitOn<T>(officeId: string, officeDay: string, decide: DayDecider<T>, actor: Actor, origin: CommandOrigin = {}, key?: string): Promise<Result<DayCommitted<T>>> {
     // The central never edits a box's office, bookings included (docs/sync.md).
     if (this.onBox(officeId)) return { ok: false, error: apiError('office_on_box') };
-    return this.#writeDay<DayCommitted<T>>(officeId, officeDay, origin, 'booking commit failed; day reloaded from disk', (office, state) => {
+    return this.#writeDay<DayCommitted<T>>(officeId, officeDay, origin, 'booking commit failed; day reloaded from disk', decide.underLease, (office, state) => {
       if (key !== undefined) {
         const seen = state.idempotency.get(key);
         if (seen) {
@@ -407,6 +412,15 @@ export class QueueService {
       }
       return { ok: true, commit, value: () => ({ value: d.value, version: commit.version, replayed: false, ticketId: d.ticketId }) };
     });
+  }
+
+  /** Inside a DayDecider's underLease (the lease held): applies to a day this process has open the commits other processes made to it. */
+  async catchUpDay(officeId: string, officeDay: string): Promise<void> {
+    const office = this.office(officeId);
+    if (!office) return;
+    const today = officeDayOf(this.now(), office.timeZone);
+    const state = officeDay === today ? await this.#day(office) : await this.store.queue.openDay(office, officeDay);
+    await this.#catchUpUnderLease(office, state, officeDay === today, null);
   }
 
   /** Reads a day's state (any day) once every change handed to the store for it is on disk: compute runs synchronously. */

@@ -91,6 +91,27 @@ function computeSlots(office: OfficeConfig, date: string): SlotDef[] {
   return out;
 }
 
+/** When a date opens for booking (opensAt on date − windowDays), per configuration object and date (zone arithmetic is not cheap). */
+const opensCache = new WeakMap<OfficeConfig, Map<string, Date>>();
+
+function opensAtOf(office: OfficeConfig, date: string): Date {
+  const s = office.booking!;
+  let byDate = opensCache.get(office);
+  if (!byDate) opensCache.set(office, (byDate = new Map()));
+  let at = byDate.get(date);
+  if (!at) {
+    at = zonedInstant(addDays(date, -s.windowDays), s.opensAt, office.timeZone);
+    if (byDate.size > 400) byDate.clear();
+    byDate.set(date, at);
+  }
+  return at;
+}
+
+/** The office-local start time ("HH:MM") of a slot of a date, from the slot list (no zone arithmetic). */
+export function slotTime(office: OfficeConfig, date: string, slot: string): string | null {
+  return slotsOn(office, date).find((x) => x.start === slot)?.time ?? null;
+}
+
 export type DayBookability = { status: 'open' } | { status: 'past' } | { status: 'closed' } | { status: 'not_open_yet'; opensAt: string };
 
 /** Whether a date can be booked at `now`: not past (today only with sameDay), open, inside the window (the last day from opensAt). */
@@ -100,7 +121,7 @@ export function dayBookability(office: OfficeConfig, date: string, now: Date): D
   const today = localParts(now, office.timeZone).date;
   if (date < today || (date === today && !s.sameDay)) return { status: 'past' };
   if (periodsOn(office.hours, date, office.closedDays ?? []).length === 0) return { status: 'closed' };
-  const opensAt = zonedInstant(addDays(date, -s.windowDays), s.opensAt, office.timeZone);
+  const opensAt = opensAtOf(office, date);
   if (now.getTime() < opensAt.getTime()) return { status: 'not_open_yet', opensAt: opensAt.toISOString() };
   return { status: 'open' };
 }
@@ -119,6 +140,22 @@ export function takenIn(ix: BookingIndex, serviceId: string, slot: string, nowIs
   for (const until of c.holds.values()) if (until > nowIso) n += 1;
   for (let i = c.returning.length - 1; i >= 0 && c.returning[i]! > nowIso; i--) n += 1;
   return n;
+}
+
+/**
+ * The first instant after `nowIso` at which a service's places on this day
+ * change by the clock alone (a hold runs out, a cancelled place comes back;
+ * the online quota's count moves at the same instants), or null.
+ */
+export function placesChangeAt(ix: BookingIndex, serviceId: string, nowIso: string): string | null {
+  let next: string | null = null;
+  const prefix = `${serviceId} `;
+  for (const [k, c] of ix.slots) {
+    if (!k.startsWith(prefix)) continue;
+    for (const until of c.holds.values()) if (until > nowIso && (next === null || until < next)) next = until;
+    for (const back of c.returning) if (back > nowIso && (next === null || back < next)) next = back;
+  }
+  return next;
 }
 
 export function blockOf(ix: BookingIndex, serviceId: string, slot: string): string | null {
