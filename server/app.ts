@@ -44,7 +44,7 @@ import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
 import { TrackService } from './track-service.ts';
 import { BookingService, DEFAULT_BOOKING_OPTIONS, type BookingOptions } from './booking-service.ts';
-import { bookingFastPath, bookingRouter, headersSetBy } from './http/booking.ts';
+import { bookingRouter } from './http/booking.ts';
 import { loadPgSecrets, loadSecrets, type Secrets } from './store/secrets.ts';
 import { SYNC_BODY_LIMIT } from '../protocol/sync.ts';
 import { SyncAgent } from './sync/agent.ts';
@@ -126,29 +126,30 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const security = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:', 'data:'],
-        connectSrc: ["'self'"],
-        // Workers from this origin only: the tracking page's service worker, /t/sw.js.
-        workerSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'self'"],
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:', 'data:'],
+          connectSrc: ["'self'"],
+          // Workers from this origin only: the tracking page's service worker, /t/sw.js.
+          workerSrc: ["'self'"],
+          fontSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'self'"],
+        },
       },
-    },
-    // Offices run on plain HTTP inside their LAN: never force HTTPS on them.
-    strictTransportSecurity: false,
-  });
-  app.use(security);
+      // Offices run on plain HTTP inside their LAN: never force HTTPS on them.
+      strictTransportSecurity: false,
+    }),
+  );
   // A state-changing request from another site's page is refused (with SameSite=Strict cookies, two locks).
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
@@ -234,11 +235,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use((_req: Request, res: Response) => sendError(res, apiError('not_found')));
   app.use(errorHandler(log));
 
-  // A day's rush of holds and confirms is answered before Express (server/http/booking.ts, the same answers and headers).
-  const bookingFast = bookingFastPath(ctx, booking, { bodyLimit: settings.bodyLimit, headers: [...headersSetBy(security), ['Cache-Control', 'no-store']], sameOrigin: (req) => sameOrigin(req.headers.origin, req.headers.host, auth.hosts), log });
-  const http = createServer((req, res) => {
-    if (!bookingFast(req, res)) app(req, res);
-  });
+  const http = createServer(app);
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address(), holderKeyOf: (officeId, ticketId) => track.keyOf(officeId, ticketId) }, io);
   hub = devices.hub;
