@@ -12,8 +12,9 @@
 //
 //   tsx bench/eta-accuracy.ts [--quick] [--days N] [--seed S]
 import type { Command } from '../protocol/commands.ts';
-import type { Actor, OfficeConfig } from '../protocol/model.ts';
+import type { Actor, OfficeConfig, Ticket } from '../protocol/model.ts';
 import { decide } from '../server/domain/commands.ts';
+import { arrivalProfileOf, type ArrivalProfile } from '../server/domain/eta.ts';
 import { emptyTally, etaTallies, figuresOf, mergeTally, type EtaTally } from '../server/domain/eta-accuracy.ts';
 import { applyCommit, counterOf, emptyDay, type Commit, type DayState } from '../server/domain/state.ts';
 import { demoOffices } from '../server/seed/demo-offices.ts';
@@ -22,6 +23,8 @@ import { numFlag, parseArgs } from './support/lib.ts';
 const args = parseArgs();
 const DAYS = numFlag(args, 'days', args.quick ? 3 : 25);
 const SEED = numFlag(args, 'seed', 20261202);
+/** Past days the office remembers (their arrivals by time of day: the estimate's shape of the day); 0 = today's arrivals only. */
+const HISTORY = numFlag(args, 'history', 10);
 
 /** mulberry32: small, fast, seeded. */
 function rng(seed: number): () => number {
@@ -94,15 +97,17 @@ function clerk(n: string): Actor {
 
 interface DayResult {
   commits: Commit[];
+  tickets: Ticket[];
   issued: number;
   uncalled: number;
   priority: number;
   booked: number;
 }
 
-function simulateDay(office: OfficeConfig, sc: Scenario, seed: number): DayResult {
+function simulateDay(office: OfficeConfig, sc: Scenario, seed: number, profile: ArrivalProfile | null): DayResult {
   const r = rng(seed);
   const state: DayState = emptyDay(office.id, DAY);
+  if (profile) state.arrivalProfile = profile;
   const commits: Commit[] = [];
   let now = Date.parse(`${DAY}T00:00:00.000Z`) + (OPEN - UTC_OFFSET_MIN) * 60_000 - 10 * 60_000;
   const run = (cmd: Command, actor: Actor) => {
@@ -191,7 +196,7 @@ function simulateDay(office: OfficeConfig, sc: Scenario, seed: number): DayResul
     }
   }
   const uncalled = [...state.tickets.values()].filter((t) => t.state === 'waiting').length;
-  return { commits, issued, uncalled, priority, booked };
+  return { commits, tickets: [...state.tickets.values()], issued, uncalled, priority, booked };
 }
 
 interface Figures {
@@ -252,7 +257,7 @@ function main(): void {
   const office = demoOffices()[0]!;
   const overall = emptyTally();
   const out: Record<string, Figures & { services?: Array<{ serviceId: string } & Figures>; biasMin: number; days: number; issuedPerDay: number; uncalled: number; priority: number; booked: number }> = {};
-  console.log(`eta-accuracy: ${DAYS} simulated days per scenario, seed ${SEED}, office ${office.id}, counters ${office.counters.map((c) => `${c.id}:${c.services.length}`).join(' ')}`);
+  console.log(`eta-accuracy: ${DAYS} simulated days per scenario, seed ${SEED}, ${HISTORY ? `${HISTORY} past days' arrivals known` : "today's arrivals only"}, office ${office.id}, counters ${office.counters.map((c) => `${c.id}:${c.services.length}`).join(' ')}`);
   for (const [si, sc] of SCENARIOS.entries()) {
     const tally = emptyTally();
     let issued = 0;
@@ -261,8 +266,13 @@ function main(): void {
     let booked = 0;
     const perService = new Map<string, EtaTally>();
     const b = { n: 0, sum: 0, byHour: new Map<number, { n: number; sum: number; wait: number }>() };
+    // The office's past: HISTORY days before the first one counted (other seeds), then each counted day joins it.
+    const past: Ticket[][] = [];
+    for (let h = HISTORY; h > 0; h--) past.push(simulateDay(office, sc, SEED + si * 100_003 - h * 7919, null).tickets);
     for (let d = 0; d < DAYS; d++) {
-      const day = simulateDay(office, sc, SEED + si * 100_003 + d * 7919);
+      const profile = HISTORY > 0 ? arrivalProfileOf(past.slice(-HISTORY), office.timeZone) : null;
+      const day = simulateDay(office, sc, SEED + si * 100_003 + d * 7919, profile);
+      past.push(day.tickets);
       const tallies = etaTallies(day.commits);
       mergeTally(tally, tallies.total);
       for (const [sid, t] of tallies.services) {
@@ -296,7 +306,7 @@ function main(): void {
   };
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
   console.log(`  goals: MAE ≤ 25 % ${goals.maeAtMost25PctOfWait ? 'met' : 'NOT MET'}, ≤ 0.8× naive ${goals.maeAtMost0_8xNaive ? 'met' : 'NOT MET'}, ≥ 70 % inside ${goals.insideAtLeast70Pct ? 'met' : 'NOT MET'} (${seconds} s)`);
-  console.log(JSON.stringify({ bench: 'eta-accuracy', config: { days: DAYS, seed: SEED, quick: args.quick, scenarios: SCENARIOS }, scenarios: out, overall: all, goals, seconds }));
+  console.log(JSON.stringify({ bench: 'eta-accuracy', config: { days: DAYS, seed: SEED, history: HISTORY, quick: args.quick, scenarios: SCENARIOS }, scenarios: out, overall: all, goals, seconds }));
 }
 
 main();
