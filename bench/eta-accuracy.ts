@@ -12,9 +12,9 @@
 //
 //   tsx bench/eta-accuracy.ts [--quick] [--days N] [--seed S]
 import type { Command } from '../protocol/commands.ts';
-import type { Actor, OfficeConfig, Ticket } from '../protocol/model.ts';
+import type { Actor, OfficeConfig } from '../protocol/model.ts';
 import { decide } from '../server/domain/commands.ts';
-import { arrivalProfileOf, type ArrivalProfile } from '../server/domain/eta.ts';
+import { arrivalProfileOf, type ArrivalProfile, type PastDay } from '../server/domain/eta.ts';
 import { emptyTally, etaTallies, figuresOf, mergeTally, type EtaTally } from '../server/domain/eta-accuracy.ts';
 import { applyCommit, counterOf, emptyDay, type Commit, type DayState } from '../server/domain/state.ts';
 import { demoOffices } from '../server/seed/demo-offices.ts';
@@ -97,7 +97,7 @@ function clerk(n: string): Actor {
 
 interface DayResult {
   commits: Commit[];
-  tickets: Ticket[];
+  past: PastDay;
   issued: number;
   uncalled: number;
   priority: number;
@@ -196,7 +196,7 @@ function simulateDay(office: OfficeConfig, sc: Scenario, seed: number, profile: 
     }
   }
   const uncalled = [...state.tickets.values()].filter((t) => t.state === 'waiting').length;
-  return { commits, tickets: [...state.tickets.values()], issued, uncalled, priority, booked };
+  return { commits, past: { tickets: [...state.tickets.values()], events: commits.flatMap((c) => c.events) }, issued, uncalled, priority, booked };
 }
 
 interface Figures {
@@ -267,12 +267,12 @@ function main(): void {
     const perService = new Map<string, EtaTally>();
     const b = { n: 0, sum: 0, byHour: new Map<number, { n: number; sum: number; wait: number }>() };
     // The office's past: HISTORY days before the first one counted (other seeds), then each counted day joins it.
-    const past: Ticket[][] = [];
-    for (let h = HISTORY; h > 0; h--) past.push(simulateDay(office, sc, SEED + si * 100_003 - h * 7919, null).tickets);
+    const past: PastDay[] = [];
+    for (let h = HISTORY; h > 0; h--) past.push(simulateDay(office, sc, SEED + si * 100_003 - h * 7919, null).past);
     for (let d = 0; d < DAYS; d++) {
       const profile = HISTORY > 0 ? arrivalProfileOf(past.slice(-HISTORY), office.timeZone) : null;
       const day = simulateDay(office, sc, SEED + si * 100_003 + d * 7919, profile);
-      past.push(day.tickets);
+      past.push(day.past);
       const tallies = etaTallies(day.commits);
       mergeTally(tally, tallies.total);
       for (const [sid, t] of tallies.services) {

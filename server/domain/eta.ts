@@ -15,7 +15,7 @@
 // log-normal fitted to the service's recent times, plus the measured hand-over
 // between calls. A ticket's range is a quantile pair (Q_LOW–Q_HIGH) of its
 // call times over the runs, in whole minutes.
-import type { CounterState, OfficeConfig, PauseReason, Ticket } from '../../protocol/model.ts';
+import type { CounterState, OfficeConfig, PauseReason, QueueEvent, Ticket } from '../../protocol/model.ts';
 import { periodsOn, zonedInstant } from './availability.ts';
 import { allCounters, type DayState } from './state.ts';
 import { localParts } from './time.ts';
@@ -42,10 +42,10 @@ export interface NewTicketOptions {
 // ---------------------------------------------------------------- tuning (see bench/eta-accuracy.ts, docs/eta.md)
 
 /** Simulated runs per estimate. */
-export const ETA_RUNS = 24;
+export const ETA_RUNS = Number(process.env.ETA_RUNS ?? 24);
 /** The range: these quantiles of the simulated call times. */
-export const ETA_Q_LOW = 0.15;
-export const ETA_Q_HIGH = 0.85;
+export const ETA_Q_LOW = Number(process.env.ETA_QL ?? 0.15);
+export const ETA_Q_HIGH = Number(process.env.ETA_QH ?? 0.85);
 /** Arrival rate: tickets issued in this last stretch of the day (shorter just after opening, never under the minimum). */
 export const ARRIVAL_WINDOW_MINUTES = 60;
 const MIN_ARRIVAL_WINDOW_MINUTES = 20;
@@ -86,6 +86,8 @@ interface Model {
   pBooked: number;
   /** A booked arrival is due this long after it is issued, ms. */
   bookingLead: number;
+  /** Past days' pause schedules still ahead today: per past day, counter id → [start, length] in ms (start ≥ now). */
+  pauses: Array<Map<string, Array<[number, number]>>>;
 }
 
 /**
@@ -101,41 +103,85 @@ export interface ArrivalProfile {
   days: number;
   /** Service id → mean tickets issued per slot, slot 0 starting at local midnight. */
   perService: Record<string, number[]>;
+  /** Per past day, its counters' pauses: counter id → [start, length], minutes from local midnight. */
+  pauses: Array<Record<string, Array<[number, number]>>>;
+  /** Service id → log-normal fit of past days' service times (ms): the prior today's times update. */
+  serviceTimes: Record<string, { mu: number; sigma: number; n: number }>;
+}
+
+/** One past day as the profile reads it: its tickets and (for the pauses) its events. */
+export interface PastDay {
+  tickets: Iterable<Pick<Ticket, 'serviceId' | 'issuedAt' | 'state' | 'calledAt' | 'startedAt' | 'finishedAt'>>;
+  events?: Iterable<Pick<QueueEvent, 'type' | 'at'> & { counterId?: string | null }>;
 }
 
 /** Pseudo-tickets of today's level that start at the profile's (so a few tickets early on do not swing it). */
 const LEVEL_PRIOR = 10;
 
 /** The profile of past days' tickets (each day a list of tickets; time zone of the office). */
-export function arrivalProfileOf(days: ReadonlyArray<Iterable<Pick<Ticket, 'serviceId' | 'issuedAt'>>>, timeZone: string, slotMinutes = 30): ArrivalProfile {
+export function arrivalProfileOf(days: readonly PastDay[], timeZone: string, slotMinutes = 30): ArrivalProfile {
   const slots = Math.round(1440 / slotMinutes);
   const perService: Record<string, number[]> = {};
+  const minuteOf = (iso: string): number => {
+    const { time } = localParts(new Date(iso), timeZone);
+    return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+  };
+  const pauses: ArrivalProfile['pauses'] = [];
+  const logs = new Map<string, number[]>();
   for (const day of days) {
-    for (const t of day) {
-      const { time } = localParts(new Date(t.issuedAt), timeZone);
-      const minute = Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-      (perService[t.serviceId] ??= new Array<number>(slots).fill(0))[Math.floor(minute / slotMinutes)]! += 1;
+    for (const t of day.tickets) {
+      (perService[t.serviceId] ??= new Array<number>(slots).fill(0))[Math.floor(minuteOf(t.issuedAt) / slotMinutes)]! += 1;
+      const from = t.startedAt ?? t.calledAt;
+      if (t.state === 'done' && from && t.finishedAt) {
+        const ms = Date.parse(t.finishedAt) - Date.parse(from);
+        if (ms > 0) (logs.get(t.serviceId) ?? logs.set(t.serviceId, []).get(t.serviceId)!).push(Math.log(ms));
+      }
     }
+    const mine: Record<string, Array<[number, number]>> = {};
+    const since = new Map<string, number>();
+    for (const e of day.events ?? []) {
+      if (!e.counterId) continue;
+      if (e.type === 'counter_paused') since.set(e.counterId, Date.parse(e.at));
+      else if (e.type === 'counter_resumed' && since.has(e.counterId)) {
+        const from = since.get(e.counterId)!;
+        since.delete(e.counterId);
+        (mine[e.counterId] ??= []).push([minuteOf(new Date(from).toISOString()), (Date.parse(e.at) - from) / 60_000]);
+      }
+    }
+    pauses.push(mine);
   }
   const n = Math.max(1, days.length);
   for (const k of Object.keys(perService)) perService[k] = perService[k]!.map((x) => x / n);
-  return { slotMinutes, days: days.length, perService };
+  const serviceTimes: ArrivalProfile['serviceTimes'] = {};
+  for (const [sid, xs] of logs) {
+    const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sigma = Math.sqrt(xs.reduce((a, b) => a + (b - mu) ** 2, 0) / Math.max(1, xs.length - 1));
+    serviceTimes[sid] = { mu, sigma: xs.length > 1 ? sigma : PRIOR_SIGMA, n: xs.length };
+  }
+  return { slotMinutes, days: days.length, perService, pauses, serviceTimes };
 }
+
+/** Weight, in samples, of past days' service times against today's. */
+const PAST_WEIGHT = 10;
 
 function serviceModel(state: DayState, office: OfficeConfig, sid: string): Svc {
   const all = state.serviceTimes.get(sid) ?? [];
   const k = Math.max(1, office.rules.etaSampleSize);
   const recent = all.length > k ? all.slice(-k) : all;
-  if (recent.length === 0) {
-    const mean = office.rules.defaultServiceMinutes * 60_000;
-    return { mu: Math.log(mean) - PRIOR_SIGMA ** 2 / 2, sigma: PRIOR_SIGMA, mean };
-  }
-  let sum = 0;
+  const past = state.arrivalProfile?.serviceTimes[sid];
+  // The prior: past days' fit, else the office's default service time with a usual spread.
+  const defaultMean = office.rules.defaultServiceMinutes * 60_000;
+  const mu0 = past ? past.mu : Math.log(defaultMean) - PRIOR_SIGMA ** 2 / 2;
+  const s0 = past ? past.sigma : PRIOR_SIGMA;
+  const w0 = past ? Math.min(PAST_WEIGHT, past.n) : 0;
+  let sum = w0 * mu0;
   for (const x of recent) sum += Math.log(Math.max(1, x * 1000));
-  const mu = sum / recent.length;
-  let ss = 0;
+  const n = recent.length;
+  if (n + w0 === 0) return { mu: mu0, sigma: s0, mean: Math.exp(mu0 + s0 ** 2 / 2) };
+  const mu = sum / (n + w0);
+  let ss = (w0 || PRIOR_WEIGHT) * s0 ** 2;
   for (const x of recent) ss += (Math.log(Math.max(1, x * 1000)) - mu) ** 2;
-  const sigma = Math.sqrt((ss + PRIOR_WEIGHT * PRIOR_SIGMA ** 2) / (recent.length - 1 + PRIOR_WEIGHT));
+  const sigma = Math.sqrt(ss / (Math.max(0, n - 1) + (w0 || PRIOR_WEIGHT)));
   return { mu, sigma, mean: Math.exp(mu + sigma ** 2 / 2) };
 }
 
@@ -242,7 +288,20 @@ function buildModel(state: DayState, office: OfficeConfig, now: number): Model {
     for (const [a, b] of open) segments.push({ from: a, to: b, rate });
   }
   leads.sort((a, b) => a - b);
+  const pauses: Model['pauses'] = [];
+  if (profile && profile.pauses.length > 0) {
+    const midnight = zonedInstant(state.officeDay, '00:00', office.timeZone).getTime();
+    for (const day of profile.pauses) {
+      const m = new Map<string, Array<[number, number]>>();
+      for (const [cid, list] of Object.entries(day)) {
+        const ahead = list.map(([a, len]): [number, number] => [midnight + a * 60_000, len * 60_000]).filter(([a]) => a >= now);
+        if (ahead.length) m.set(cid, ahead.sort((x, y) => x[0] - y[0]));
+      }
+      pauses.push(m);
+    }
+  }
   return {
+    pauses,
     services,
     index,
     handover: handoverMs(state),
@@ -394,6 +453,11 @@ function setup(state: DayState, office: OfficeConfig, now: number, phantoms: rea
 
 interface SimCounter {
   free: number;
+  /** Nothing to call when it last looked (a pause due meanwhile started on time). */
+  idle: boolean;
+  /** The pauses it will take (one past day's, drawn per run), and the next one. */
+  pauses: ReadonlyArray<[number, number]>;
+  nextPause: number;
   streak: number;
   /** Waiting tickets (not arrivals) it has called in this run. */
   calls: number;
@@ -458,7 +522,8 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
         free = Math.max(free, now + (d > held.elapsed ? d - held.elapsed : 0.25 * d) + model.handover);
       }
       const order = [0, 1, 2, 3].map((cls) => [qc[cls]![index]!, ...su.services[index]!.map((si) => qs[cls]![si]!)]);
-      return { free, streak: c.priorityStreak, calls: 0, order };
+      const day = model.pauses.length ? model.pauses[Math.floor(r() * model.pauses.length)]! : null;
+      return { free, idle: false, pauses: day?.get(c.id) ?? [], nextPause: 0, streak: c.priorityStreak, calls: 0, order };
     });
     const insertDue = (it: Item): void => {
       const q = it.counter >= 0 ? qc[1]![it.counter]! : qs[1]![it.service]!;
@@ -488,6 +553,16 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
       for (const x of counters) if (!c || x.free < c.free) c = x;
       if (!c || c.free > horizon) break;
       const t = c.free;
+      // A pause due: taken when the counter is free (on time if it was idle).
+      if (c.nextPause < c.pauses.length && c.pauses[c.nextPause]![0] <= t) {
+        const [from, len] = c.pauses[c.nextPause++]!;
+        const end = (c.idle ? from : t) + len;
+        if (end > t) {
+          c.free = end;
+          c.idle = false;
+          continue;
+        }
+      }
       // Who has come in by now: arrivals (a booked one also waits for its slot), then bookings falling due.
       for (let s = 0; s < S; s++) {
         while (next[s]! <= t) {
@@ -538,10 +613,13 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
         // Nothing for this counter now: look again at the next arrival or due booking.
         let wake = nextPending < pending.length ? pending[nextPending]!.slot : Infinity;
         for (let s = 0; s < S; s++) if (next[s]! < wake) wake = next[s]!;
+        if (c.nextPause < c.pauses.length && c.pauses[c.nextPause]![0] < wake) wake = c.pauses[c.nextPause]![0];
         c.free = wake === Infinity ? Infinity : Math.max(t + 1, wake);
+        c.idle = true;
         continue;
       }
       pick.takenIn = run;
+      c.idle = false;
       if (cls === 2) c.streak += 1;
       else if (cls === 3) c.streak = 0;
       if (pick.target >= 0) {
@@ -661,7 +739,8 @@ export function rangeForNewTicket(state: DayState, office: OfficeConfig, service
   const fallback: Position = { ahead: state.waitingByService.get(serviceId)?.length ?? 0, wait: UNKNOWN };
   if (!p) return fallback;
   const su = setup(state, office, now, [p], false);
-  return positionOf(simulate(su, office, now), p.target, now, now) ?? fallback;
+  const res = positionOf(simulate(su, office, now), p.target, now, now) ?? fallback;
+  return res;
 }
 
 /** rangeForNewTicket for every service at once (one simulation): the kiosk's "a ticket issued now". */
