@@ -41,11 +41,17 @@ export interface NewTicketOptions {
 
 // ---------------------------------------------------------------- tuning (see bench/eta-accuracy.ts, docs/eta.md)
 
-/** Simulated runs per estimate. */
-export const ETA_RUNS = Number(process.env.ETA_RUNS ?? 24);
+/** Simulated runs per estimate, fewer on a long queue (each run is longer, and the spread of a long wait is wide anyway). */
+export const ETA_RUNS = 24;
+const MIN_RUNS = 8;
+/** Up to this many waiting, ETA_RUNS runs; above it, ETA_RUNS × this ÷ waiting (at least MIN_RUNS). */
+const FULL_RUNS_UP_TO = 60;
+export function runsFor(waiting: number): number {
+  return Math.max(MIN_RUNS, Math.min(ETA_RUNS, Math.floor((ETA_RUNS * FULL_RUNS_UP_TO) / Math.max(1, waiting))));
+}
 /** The range: these quantiles of the simulated call times. */
-export const ETA_Q_LOW = Number(process.env.ETA_QL ?? 0.15);
-export const ETA_Q_HIGH = Number(process.env.ETA_QH ?? 0.85);
+export const ETA_Q_LOW = 0.15;
+export const ETA_Q_HIGH = 0.85;
 /** Arrival rate: tickets issued in this last stretch of the day (shorter just after opening, never under the minimum). */
 export const ARRIVAL_WINDOW_MINUTES = 60;
 const MIN_ARRIVAL_WINDOW_MINUTES = 20;
@@ -116,7 +122,7 @@ export interface PastDay {
 }
 
 /** Pseudo-tickets of today's level that start at the profile's (so a few tickets early on do not swing it). */
-const LEVEL_PRIOR = 10;
+const LEVEL_PRIOR = 30;
 
 /** The profile of past days' tickets (each day a list of tickets; time zone of the office). */
 export function arrivalProfileOf(days: readonly PastDay[], timeZone: string, slotMinutes = 30): ArrivalProfile {
@@ -162,7 +168,7 @@ export function arrivalProfileOf(days: readonly PastDay[], timeZone: string, slo
 }
 
 /** Weight, in samples, of past days' service times against today's. */
-const PAST_WEIGHT = 10;
+const PAST_WEIGHT = 30;
 
 function serviceModel(state: DayState, office: OfficeConfig, sid: string): Svc {
   const all = state.serviceTimes.get(sid) ?? [];
@@ -378,6 +384,8 @@ interface Setup {
   targets: Item[];
   /** Targets still to be called for a run to end. */
   needed: number;
+  /** Tickets waiting now. */
+  waiting: number;
   /** Per counter index: the ticket in hand (its service, ms since called or started), or null. */
   held: Array<{ service: number; elapsed: number } | null>;
 }
@@ -447,7 +455,7 @@ function setup(state: DayState, office: OfficeConfig, now: number, phantoms: rea
     const since = Date.parse(t.startedAt ?? t.calledAt ?? new Date(now).toISOString());
     return { service, elapsed: Math.max(0, now - since) };
   });
-  return { model, counters, services, callers, byService, byCounter, pending, targets, needed: targets.length, held };
+  return { model, counters, services, callers, byService, byCounter, pending, targets, needed: targets.length, held, waiting: state.waiting.size };
 }
 
 
@@ -487,17 +495,18 @@ function nextArrival(model: Model, s: number, t: number, r: () => number): numbe
 }
 
 interface Runs {
-  /** [target * ETA_RUNS + run]: when the target was called, ms (NaN: not within the horizon). */
+  runs: number;
+  /** [target * runs + run]: when the target was called, ms (NaN: not within the horizon). */
   at: Float64Array;
-  /** [target * ETA_RUNS + run]: waiting tickets its callers called before it. */
+  /** [target * runs + run]: waiting tickets its callers called before it. */
   ahead: Int32Array;
 }
 
-/** Runs the office ETA_RUNS times from `now`. */
+/** Runs the office runsFor(waiting) times from `now`. */
 function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
   const { model, targets } = su;
-  const R = ETA_RUNS;
-  const out: Runs = { at: new Float64Array(targets.length * R).fill(NaN), ahead: new Int32Array(targets.length * R) };
+  const R = runsFor(su.waiting);
+  const out: Runs = { runs: R, at: new Float64Array(targets.length * R).fill(NaN), ahead: new Int32Array(targets.length * R) };
   const S = model.services.length;
   const ratio = office.rules.priorityPerRegular;
   const horizon = now + HORIZON_MS;
@@ -518,14 +527,25 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
       }
       const held = su.held[index];
       if (held) {
-        const d = draw(model, held.service, r);
-        free = Math.max(free, now + (d > held.elapsed ? d - held.elapsed : 0.25 * d) + model.handover);
+        // What is left of a service that has lasted `elapsed` already: a draw longer than that, less it.
+        let left = 0;
+        for (let i = 0; i < 8 && left <= 0; i++) left = draw(model, held.service, r) - held.elapsed;
+        if (left <= 0) left = 0.25 * model.services[held.service]!.mean;
+        free = Math.max(free, now + left + model.handover);
       }
       const order = [0, 1, 2, 3].map((cls) => [qc[cls]![index]!, ...su.services[index]!.map((si) => qs[cls]![si]!)]);
       const day = model.pauses.length ? model.pauses[Math.floor(r() * model.pauses.length)]! : null;
       return { free, idle: false, pauses: day?.get(c.id) ?? [], nextPause: 0, streak: c.priorityStreak, calls: 0, order };
     });
+    // Per class, how many tickets may still be in its queues (an upper bound: a class with none is not looked at).
+    const live = [0, 1, 2, 3].map((cls) => {
+      let n = 0;
+      for (const q of qs[cls]!) n += q.items.length;
+      for (const q of qc[cls]!) n += q.items.length;
+      return n;
+    });
     const insertDue = (it: Item): void => {
+      live[1]! += 1;
       const q = it.counter >= 0 ? qc[1]![it.counter]! : qs[1]![it.service]!;
       let i = q.items.length;
       while (i > q.head && older(q.items[i - 1]!, it) > 0) i -= 1;
@@ -537,6 +557,7 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
     };
     let rank = 0;
     const best = (c: SimCounter, cls: number): Item | null => {
+      if (live[cls] === 0) return null;
       const order = c.order[cls]!;
       for (let i = 0; i < order.length; i++) {
         const it = head(order[i]!);
@@ -583,6 +604,7 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
           if (it.slot <= t) insertDue(it);
           else {
             qs[it.cls]![s]!.items.push(it);
+            live[it.cls]! += 1;
             if (booked) {
               let i = pending.length;
               while (i > nextPending && pending[i - 1]!.slot > it.slot) i -= 1;
@@ -596,18 +618,22 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
         const it = pending[nextPending++]!;
         if (it.takenIn !== run) insertDue(it);
       }
-      let pick = best(c, 0) ?? best(c, 1);
-      let cls = pick ? 0 : -1; // 0 or 1: the streak stays
+      let pick = best(c, 0);
+      let cls = 0; // 0 or 1: the streak stays
+      if (!pick && (pick = best(c, 1))) cls = 1;
       if (!pick) {
         const p2 = best(c, 2);
         const r2 = rank;
         const p3 = best(c, 3);
         const r3 = rank;
-        if (p2 && p3) {
-          const prio = ratio <= 0 ? (r2 - r3 || older(p2, p3)) < 0 : c.streak < ratio;
-          [pick, cls] = prio ? [p2, 2] : [p3, 3];
-        } else if (p2) [pick, cls] = [p2, 2];
-        else if (p3) [pick, cls] = [p3, 3];
+        const prio = p2 !== null && (p3 === null || (ratio <= 0 ? (r2 - r3 || older(p2, p3)) < 0 : c.streak < ratio));
+        if (prio) {
+          pick = p2;
+          cls = 2;
+        } else if (p3) {
+          pick = p3;
+          cls = 3;
+        }
       }
       if (!pick) {
         // Nothing for this counter now: look again at the next arrival or due booking.
@@ -619,6 +645,7 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
         continue;
       }
       pick.takenIn = run;
+      live[cls]! -= 1;
       c.idle = false;
       if (cls === 2) c.streak += 1;
       else if (cls === 3) c.streak = 0;
@@ -648,7 +675,7 @@ function quantile(sorted: Float64Array, q: number): number {
 
 /** A target's position from its runs; null when most runs never call it (no counter serves it). */
 function positionOf(runs: Runs, target: number, now: number, clock: number): Position | null {
-  const R = ETA_RUNS;
+  const R = runs.runs;
   const at = runs.at.slice(target * R, target * R + R);
   let called = 0;
   for (let i = 0; i < R; i++) {
@@ -777,7 +804,7 @@ export function simulatedOrder(state: DayState, office: OfficeConfig, now: numbe
   const su = setup(state, office, now, [], true);
   const runs = simulate(su, office, now);
   return su.targets
-    .map((it, i) => ({ id: it.id, at: runs.at[i * ETA_RUNS]! }))
+    .map((it, i) => ({ id: it.id, at: runs.at[i * runs.runs]! }))
     .filter((x) => !Number.isNaN(x.at))
     .sort((a, b) => a.at - b.at)
     .map((x) => x.id);
