@@ -55,6 +55,10 @@ export const ETA_Q_HIGH = 0.85;
 /** Arrival rate: tickets issued in this last stretch of the day (shorter just after opening, never under the minimum). */
 export const ARRIVAL_WINDOW_MINUTES = 60;
 const MIN_ARRIVAL_WINDOW_MINUTES = 20;
+/** Without past days, arrivals are simulated this far ahead only. */
+const NO_HISTORY_HORIZON_MINUTES = 120;
+/** No run simulates more arrivals than this (a burst of issues must not make an estimate slow). */
+const MAX_ARRIVALS_PER_RUN = 600;
 /** Log-normal spread (σ of the log) assumed for a service with no times measured, and its weight in pseudo-samples. */
 const PRIOR_SIGMA = 0.5;
 const PRIOR_WEIGHT = 3;
@@ -291,7 +295,9 @@ function buildModel(state: DayState, office: OfficeConfig, now: number): Model {
     const total = recent / window;
     const rate = new Float64Array(S);
     for (let i = 0; i < S; i++) rate[i] = (total * (perService[i]! + 0.5)) / (today + 0.5 * S);
-    for (const [a, b] of open) segments.push({ from: a, to: b, rate });
+    // Without past days the shape of the day is unknown: the last hour's rate is trusted for the next hour only.
+    const until = now + NO_HISTORY_HORIZON_MINUTES * 60_000;
+    for (const [a, b] of open) if (a < until) segments.push({ from: a, to: Math.min(b, until), rate });
   }
   leads.sort((a, b) => a - b);
   const pauses: Model['pauses'] = [];
@@ -569,6 +575,7 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
       return null;
     };
     let needed = su.needed;
+    let arrivals = 0;
     while (needed > 0) {
       let c: SimCounter | undefined;
       for (const x of counters) if (!c || x.free < c.free) c = x;
@@ -585,8 +592,8 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
         }
       }
       // Who has come in by now: arrivals (a booked one also waits for its slot), then bookings falling due.
-      for (let s = 0; s < S; s++) {
-        while (next[s]! <= t) {
+      for (let s = 0; s < S && arrivals < MAX_ARRIVALS_PER_RUN; s++) {
+        while (next[s]! <= t && arrivals++ < MAX_ARRIVALS_PER_RUN) {
           const a = next[s]!;
           const booked = r() < model.pBooked;
           const it: Item = {

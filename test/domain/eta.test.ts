@@ -3,7 +3,9 @@
 // applyCommit as the shell does.
 import { describe, it, expect } from 'vitest';
 import { arrivalProfileOf, positions, rangeForNewTicket, simulatedOrder, type ArrivalProfile } from '../../server/domain/eta.ts';
+import { pastDaysProfile } from '../../server/domain/eta-history.ts';
 import { etaForNewTicket } from '../../server/domain/routing.ts';
+import type { Commit } from '../../server/domain/state.ts';
 import { NINE_AM, Sim, kupang, replay, withCounters } from '../helpers/domain.ts';
 
 /** A profile of past days: per service, tickets per half hour between 08:00 and 15:00 local. */
@@ -139,5 +141,34 @@ describe('the profile of past days', () => {
     expect(fit.n).toBe(6);
     expect(Math.exp(fit.mu)).toBeGreaterThan(60_000);
     expect(Math.exp(fit.mu)).toBeLessThan(180_000);
+  });
+});
+
+describe('past days from the journal', () => {
+  it('replays the days before, skips empty ones, and stops at ten days', async () => {
+    const office = kupang();
+    const byDay = new Map<string, Commit[]>();
+    // Working days with tickets on 11-09 … 11-22 except the weekend 11-14/15 and 11-21/22.
+    for (let d = 9; d <= 22; d++) {
+      const day = `2026-11-${String(d).padStart(2, '0')}`;
+      if ([14, 15, 21, 22].includes(d)) continue;
+      const s = new Sim(office, { day, start: `${day}T01:00:00.000Z`, step: 60 });
+      s.issue('ktp-el');
+      s.issue('kk');
+      s.callNext('1');
+      s.ok({ type: 'finish', counterId: '1', outcome: 'done' });
+      byDay.set(day, s.commits);
+    }
+    const asked: string[] = [];
+    const p = await pastDaysProfile(office, '2026-11-23', async (day) => {
+      asked.push(day);
+      return byDay.get(day) ?? [];
+    });
+    expect(p!.days).toBe(10);
+    expect(asked[0]).toBe('2026-11-22');
+    expect(asked.at(-1)).toBe('2026-11-09');
+    expect(p!.perService['ktp-el']![18]).toBe(1); // 09:00 WITA, one a day
+    expect(p!.serviceTimes['ktp-el']!.n).toBe(10);
+    expect(await pastDaysProfile(office, '2026-11-23', async () => [])).toBeNull();
   });
 });
