@@ -2,19 +2,20 @@
 // randomness is seeded by constants (the same state and instant give the same
 // answer), nothing is mutated.
 //
-// Model (docs/eta.md): RUNS Monte Carlo runs of the office from now on. Each
-// run has the counters that serve now (a paused one comes back after the usual
+// Model (docs/eta.md): Monte Carlo runs of the office from now on. Each run
+// has the counters that serve now (a paused one comes back after the usual
 // length of its pause) call tickets in the order "call next" really uses
 // (protocol/rules.ts nextFor: precedence, due bookings, the priority ratio per
 // counter, the counter's service order, FIFO) — the tickets waiting now AND
-// the tickets that will still arrive: Poisson arrivals per service at the rate
-// of today's last hour of issues (service mix, priority and booking shares of
-// today so far), until today's closing time. A ticket of a service a counter
-// lists second waits behind later arrivals of the first one: only arrivals can
-// show that. Each call keeps a counter busy for a service time drawn from a
-// log-normal fitted to the service's recent times, plus the measured hand-over
-// between calls. A ticket's range is a quantile pair (Q_LOW–Q_HIGH) of its
-// call times over the runs, in whole minutes.
+// the tickets that will still arrive: Poisson arrivals per service following
+// past days' shape of the day (state.arrivalProfile) scaled to today's level,
+// or without past days the rate of today's last hour for two hours. A ticket
+// of a service a counter lists second waits behind later arrivals of the first
+// one: only arrivals can show that. The counters take one past day's pauses;
+// each call keeps a counter busy for a service time drawn from a log-normal
+// fitted to the service's recent times (past days' fit as the prior), plus
+// the measured hand-over between calls. A ticket's range is a quantile pair
+// (ETA_Q_LOW–ETA_Q_HIGH) of its call times over the runs, in whole minutes.
 import type { CounterState, OfficeConfig, PauseReason, QueueEvent, Ticket } from '../../protocol/model.ts';
 import { periodsOn, zonedInstant } from './availability.ts';
 import { allCounters, type DayState } from './state.ts';
