@@ -42,13 +42,19 @@ export interface NewTicketOptions {
 
 // ---------------------------------------------------------------- tuning (see bench/eta-accuracy.ts, docs/eta.md)
 
-/** Simulated runs per estimate, fewer on a long queue (each run is longer, and the spread of a long wait is wide anyway). */
+/**
+ * Simulated runs per estimate: ETA_RUNS up to FULL_RUNS_UP_TO waiting, then
+ * fewer as each run gets longer (the spread of a long wait is wide anyway):
+ * ETA_RUNS × FULL_RUNS_UP_TO ÷ waiting but at least 8 up to 300 waiting, and
+ * beyond that (a stress case, not an office) 2400 ÷ waiting but at least 2,
+ * so that an estimate's cost stops growing with the square of the queue.
+ */
 export const ETA_RUNS = 24;
-const MIN_RUNS = 8;
-/** Up to this many waiting, ETA_RUNS runs; above it, ETA_RUNS × this ÷ waiting (at least MIN_RUNS). */
 const FULL_RUNS_UP_TO = 60;
 export function runsFor(waiting: number): number {
-  return Math.max(MIN_RUNS, Math.min(ETA_RUNS, Math.floor((ETA_RUNS * FULL_RUNS_UP_TO) / Math.max(1, waiting))));
+  if (waiting <= FULL_RUNS_UP_TO) return ETA_RUNS;
+  if (waiting <= 300) return Math.max(8, Math.floor((ETA_RUNS * FULL_RUNS_UP_TO) / waiting));
+  return Math.max(2, Math.floor(2400 / waiting));
 }
 /** The range: these quantiles of the simulated call times. */
 export const ETA_Q_LOW = 0.15;
@@ -59,7 +65,7 @@ const MIN_ARRIVAL_WINDOW_MINUTES = 20;
 /** Without past days, arrivals are simulated this far ahead only. */
 const NO_HISTORY_HORIZON_MINUTES = 120;
 /** No run simulates more arrivals than this (a burst of issues must not make an estimate slow). */
-const MAX_ARRIVALS_PER_RUN = 600;
+const MAX_ARRIVALS_PER_RUN = 250;
 /** Log-normal spread (σ of the log) assumed for a service with no times measured, and its weight in pseudo-samples. */
 const PRIOR_SIGMA = 0.5;
 const PRIOR_WEIGHT = 3;
