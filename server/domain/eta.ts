@@ -46,7 +46,7 @@ export interface NewTicketOptions {
  * Simulated runs per estimate: ETA_RUNS up to FULL_RUNS_UP_TO waiting, then
  * fewer as each run gets longer (the spread of a long wait is wide anyway):
  * ETA_RUNS × FULL_RUNS_UP_TO ÷ waiting but at least 8 up to 300 waiting, and
- * beyond that (a stress case, not an office) 2400 ÷ waiting but at least 2,
+ * beyond that (a stress case, not an office) 1200 ÷ waiting but at least 1,
  * so that an estimate's cost stops growing with the square of the queue.
  */
 export const ETA_RUNS = 24;
@@ -54,7 +54,7 @@ const FULL_RUNS_UP_TO = 60;
 export function runsFor(waiting: number): number {
   if (waiting <= FULL_RUNS_UP_TO) return ETA_RUNS;
   if (waiting <= 300) return Math.max(8, Math.floor((ETA_RUNS * FULL_RUNS_UP_TO) / waiting));
-  return Math.max(2, Math.floor(2400 / waiting));
+  return Math.max(1, Math.floor(1200 / waiting));
 }
 /** The range: these quantiles of the simulated call times. */
 export const ETA_Q_LOW = 0.15;
@@ -64,8 +64,9 @@ export const ARRIVAL_WINDOW_MINUTES = 60;
 const MIN_ARRIVAL_WINDOW_MINUTES = 20;
 /** Without past days, arrivals are simulated this far ahead only. */
 const NO_HISTORY_HORIZON_MINUTES = 120;
-/** No run simulates more arrivals than this (a burst of issues must not make an estimate slow). */
+/** No run simulates more arrivals than this (a burst of issues must not make an estimate slow); without past days fewer. */
 const MAX_ARRIVALS_PER_RUN = 250;
+const MAX_ARRIVALS_NO_HISTORY = 100;
 /** Log-normal spread (σ of the log) assumed for a service with no times measured, and its weight in pseudo-samples. */
 const PRIOR_SIGMA = 0.5;
 const PRIOR_WEIGHT = 3;
@@ -103,6 +104,8 @@ interface Model {
   pBooked: number;
   /** A booked arrival is due this long after it is issued, ms. */
   bookingLead: number;
+  /** Arrivals a run simulates at most. */
+  maxArrivals: number;
   /** Past days' pause schedules still ahead today: per past day, counter id → [start, length] in ms (start ≥ now). */
   pauses: Array<Map<string, Array<[number, number]>>>;
 }
@@ -320,6 +323,7 @@ function buildModel(state: DayState, office: OfficeConfig, now: number): Model {
     }
   }
   return {
+    maxArrivals: profile && profile.days > 0 ? MAX_ARRIVALS_PER_RUN : MAX_ARRIVALS_NO_HISTORY,
     pauses,
     services,
     index,
@@ -599,8 +603,8 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
         }
       }
       // Who has come in by now: arrivals (a booked one also waits for its slot), then bookings falling due.
-      for (let s = 0; s < S && arrivals < MAX_ARRIVALS_PER_RUN; s++) {
-        while (next[s]! <= t && arrivals++ < MAX_ARRIVALS_PER_RUN) {
+      for (let s = 0; s < S && arrivals < model.maxArrivals; s++) {
+        while (next[s]! <= t && arrivals++ < model.maxArrivals) {
           const a = next[s]!;
           const booked = r() < model.pBooked;
           const it: Item = {
