@@ -603,8 +603,12 @@ function simulate(su: Setup, office: OfficeConfig, now: number): Runs {
         }
       }
       // Who has come in by now: arrivals (a booked one also waits for its slot), then bookings falling due.
-      for (let s = 0; s < S && arrivals < model.maxArrivals; s++) {
-        while (next[s]! <= t && arrivals++ < model.maxArrivals) {
+      for (let s = 0; s < S; s++) {
+        while (next[s]! <= t) {
+          if (arrivals++ >= model.maxArrivals) {
+            next.fill(Infinity); // no more arrivals in this run
+            break;
+          }
           const a = next[s]!;
           const booked = r() < model.pBooked;
           const it: Item = {
