@@ -14,6 +14,8 @@
 import type { Command } from '../protocol/commands.ts';
 import type { Actor, OfficeConfig } from '../protocol/model.ts';
 import { decide } from '../server/domain/commands.ts';
+import { arrivalProfileOf, CACHE_MS, positions, rangeForNewTicket, runsFor, rangesForNewTickets, type ArrivalProfile, type PastDay } from '../server/domain/eta.ts';
+import { etaForNewTicket } from '../server/domain/routing.ts';
 import { emptyTally, etaTallies, figuresOf, mergeTally, type EtaTally } from '../server/domain/eta-accuracy.ts';
 import { applyCommit, counterOf, emptyDay, type Commit, type DayState } from '../server/domain/state.ts';
 import { demoOffices } from '../server/seed/demo-offices.ts';
@@ -22,6 +24,8 @@ import { numFlag, parseArgs } from './support/lib.ts';
 const args = parseArgs();
 const DAYS = numFlag(args, 'days', args.quick ? 3 : 25);
 const SEED = numFlag(args, 'seed', 20261202);
+/** Past days the office remembers (their arrivals by time of day: the estimate's shape of the day); 0 = today's arrivals only. */
+const HISTORY = numFlag(args, 'history', 10);
 
 /** mulberry32: small, fast, seeded. */
 function rng(seed: number): () => number {
@@ -94,15 +98,17 @@ function clerk(n: string): Actor {
 
 interface DayResult {
   commits: Commit[];
+  past: PastDay;
   issued: number;
   uncalled: number;
   priority: number;
   booked: number;
 }
 
-function simulateDay(office: OfficeConfig, sc: Scenario, seed: number): DayResult {
+function simulateDay(office: OfficeConfig, sc: Scenario, seed: number, profile: ArrivalProfile | null): DayResult {
   const r = rng(seed);
   const state: DayState = emptyDay(office.id, DAY);
+  if (profile) state.arrivalProfile = profile;
   const commits: Commit[] = [];
   let now = Date.parse(`${DAY}T00:00:00.000Z`) + (OPEN - UTC_OFFSET_MIN) * 60_000 - 10 * 60_000;
   const run = (cmd: Command, actor: Actor) => {
@@ -191,7 +197,7 @@ function simulateDay(office: OfficeConfig, sc: Scenario, seed: number): DayResul
     }
   }
   const uncalled = [...state.tickets.values()].filter((t) => t.state === 'waiting').length;
-  return { commits, issued, uncalled, priority, booked };
+  return { commits, past: { tickets: [...state.tickets.values()], events: commits.flatMap((c) => c.events) }, issued, uncalled, priority, booked };
 }
 
 interface Figures {
@@ -247,12 +253,60 @@ function bias(commits: readonly Commit[], into: { n: number; sum: number; byHour
   }
 }
 
+/**
+ * What an estimate costs: a day state with `waiting` tickets waiting (the
+ * service mix above, the four counters each serving one, 10:00 WITA, the busy
+ * scenario's past days known), then per call the median µs of the kiosk's
+ * estimate for one new ticket (rangeForNewTicket, one per issue), the phones'
+ * positions of every waiting ticket and the screens' ranges for every service
+ * (each computed afresh: the cache is skipped by moving the clock a cache
+ * stretch per call), beside the naive estimate in the same run.
+ */
+function cost(office: OfficeConfig, profile: ArrivalProfile, waiting: number): Record<string, number> {
+  const r = rng(7);
+  const state: DayState = emptyDay(office.id, DAY);
+  state.arrivalProfile = profile;
+  let now = Date.parse(`${DAY}T00:00:00.000Z`) + (10 * 60 - UTC_OFFSET_MIN) * 60_000 - waiting * 2000;
+  const run = (cmd: Command, actor: Actor) => {
+    const d = decide(state, office, cmd, { now: new Date(now), actor });
+    if (!d.ok) throw new Error(`${cmd.type}: ${d.code}`);
+    if (!d.replayed) applyCommit(state, office, d.commit);
+    now += 2000;
+  };
+  const names = Object.keys(SERVICES);
+  const kiosk: Actor = { kind: 'device', id: 'kiosk-1', name: 'Kiosk 1' } as Actor;
+  for (const c of COUNTERS) run({ type: 'sign_in', counterId: c }, clerk(c));
+  for (let i = 0; i < waiting + COUNTERS.length; i++) {
+    let x = r();
+    const service = names.find((n) => (x -= SERVICES[n]!.share) <= 0) ?? names[0]!;
+    run({ type: 'issue', service, source: 'kiosk', priority: r() < 0.04 ? 'elderly' : null }, kiosk);
+  }
+  for (const c of COUNTERS) run({ type: 'call_next', counterId: c }, clerk(c));
+  /** Median and fastest µs per call. */
+  const time = (n: number, f: (i: number) => void): [number, number] => {
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      f(i);
+      xs.push((performance.now() - t0) * 1000);
+    }
+    xs.sort((a, b) => a - b);
+    return [Math.round(xs[xs.length >> 1]!), Math.round(xs[0]!)];
+  };
+  const n = waiting >= 300 ? 21 : 60;
+  const [naiveUs, naiveMinUs] = time(n * 10, (i) => etaForNewTicket(state, office, names[i % names.length]!));
+  const [newTicketUs, newTicketMinUs] = time(n, (i) => rangeForNewTicket(state, office, names[i % names.length]!, now + i * 1000));
+  const [positionsUs, positionsMinUs] = time(n, (i) => positions(state, office, now + (i + 1) * CACHE_MS));
+  const [allServicesUs, allServicesMinUs] = time(n, (i) => rangesForNewTickets(state, office, now + (i + 1) * CACHE_MS));
+  return { waiting: state.waiting.size, naiveUs, naiveMinUs, newTicketUs, newTicketMinUs, positionsUs, positionsMinUs, allServicesUs, allServicesMinUs };
+}
+
 function main(): void {
   const t0 = performance.now();
   const office = demoOffices()[0]!;
   const overall = emptyTally();
   const out: Record<string, Figures & { services?: Array<{ serviceId: string } & Figures>; biasMin: number; days: number; issuedPerDay: number; uncalled: number; priority: number; booked: number }> = {};
-  console.log(`eta-accuracy: ${DAYS} simulated days per scenario, seed ${SEED}, office ${office.id}, counters ${office.counters.map((c) => `${c.id}:${c.services.length}`).join(' ')}`);
+  console.log(`eta-accuracy: ${DAYS} simulated days per scenario, seed ${SEED}, ${HISTORY ? `${HISTORY} past days' arrivals known` : "today's arrivals only"}, office ${office.id}, counters ${office.counters.map((c) => `${c.id}:${c.services.length}`).join(' ')}`);
   for (const [si, sc] of SCENARIOS.entries()) {
     const tally = emptyTally();
     let issued = 0;
@@ -261,8 +315,13 @@ function main(): void {
     let booked = 0;
     const perService = new Map<string, EtaTally>();
     const b = { n: 0, sum: 0, byHour: new Map<number, { n: number; sum: number; wait: number }>() };
+    // The office's past: HISTORY days before the first one counted (other seeds), then each counted day joins it.
+    const past: PastDay[] = [];
+    for (let h = HISTORY; h > 0; h--) past.push(simulateDay(office, sc, SEED + si * 100_003 - h * 7919, null).past);
     for (let d = 0; d < DAYS; d++) {
-      const day = simulateDay(office, sc, SEED + si * 100_003 + d * 7919);
+      const profile = HISTORY > 0 ? arrivalProfileOf(past.slice(-HISTORY), office.timeZone) : null;
+      const day = simulateDay(office, sc, SEED + si * 100_003 + d * 7919, profile);
+      past.push(day.past);
       const tallies = etaTallies(day.commits);
       mergeTally(tally, tallies.total);
       for (const [sid, t] of tallies.services) {
@@ -294,9 +353,18 @@ function main(): void {
     maeAtMost0_8xNaive: all.ratioToNaive !== null && all.ratioToNaive <= 0.8,
     insideAtLeast70Pct: all.insideShare !== null && all.insideShare >= 0.7,
   };
+  // The cost of one estimate, at 30 and 300 waiting.
+  const costs: Array<Record<string, number>> = [];
+  {
+    const past: PastDay[] = [];
+    for (let h = 1; h <= 10; h++) past.push(simulateDay(office, SCENARIOS[0]!, SEED - 1 - h * 7919, null).past);
+    const profile = arrivalProfileOf(past, office.timeZone);
+    for (const w of [30, 300]) costs.push(cost(office, profile, w));
+    for (const c of costs) console.log(`  cost at ${c.waiting} waiting (${runsFor(c.waiting!)} runs, µs per call, median (fastest)): new ticket ${c.newTicketUs} (${c.newTicketMinUs}), positions of all ${c.positionsUs} (${c.positionsMinUs}), every service's new ticket ${c.allServicesUs} (${c.allServicesMinUs}); naive ${c.naiveUs} (${c.naiveMinUs})`);
+  }
   const seconds = Math.round((performance.now() - t0) / 100) / 10;
   console.log(`  goals: MAE ≤ 25 % ${goals.maeAtMost25PctOfWait ? 'met' : 'NOT MET'}, ≤ 0.8× naive ${goals.maeAtMost0_8xNaive ? 'met' : 'NOT MET'}, ≥ 70 % inside ${goals.insideAtLeast70Pct ? 'met' : 'NOT MET'} (${seconds} s)`);
-  console.log(JSON.stringify({ bench: 'eta-accuracy', config: { days: DAYS, seed: SEED, quick: args.quick, scenarios: SCENARIOS }, scenarios: out, overall: all, goals, seconds }));
+  console.log(JSON.stringify({ bench: 'eta-accuracy', config: { days: DAYS, seed: SEED, history: HISTORY, quick: args.quick, scenarios: SCENARIOS }, scenarios: out, overall: all, goals, costs, seconds }));
 }
 
 main();

@@ -2,6 +2,7 @@
 // it. The state is rebuilt from the journal by replaying commits in order.
 import { classOf, olderFirst, TicketClass } from '../../protocol/rules.ts';
 import type { Booking, CallView, CounterConfig, CounterState, OfficeConfig, QueueEvent, Ticket } from '../../protocol/model.ts';
+import type { ArrivalProfile } from './eta.ts';
 
 /** One committed command: what the journal stores, one line each. */
 export interface Commit {
@@ -44,6 +45,8 @@ export interface DayState {
   finishedBy: Map<string, string>;
   /** Tickets whose IKM survey is answered (one answer per ticket). */
   surveyed: Set<string>;
+  /** Past days' arrivals by time of day (server/domain/eta.ts arrivalProfileOf), when the store has them: the wait estimate's shape of the day. */
+  arrivalProfile?: ArrivalProfile;
 }
 
 /** Places of one slot of one service: counters, never a scan of bookings. */

@@ -163,8 +163,8 @@ describe('kiosk', () => {
     expect(t.waitAtIssue).not.toBeNull();
     expect(t.waitAtIssue!.high).toBeGreaterThan(1);
     await expect.poll(() => page.getByTestId('wait').textContent()).toBe(`Perkiraan waktu tunggu: ${waitRange(t.waitAtIssue!, 'id')}`);
-    // Minutes, or hours and minutes on a long queue; never "0 jam".
-    expect(await page.getByTestId('wait').textContent()).toMatch(/: sekitar [1-9]\d* (menit|jam)/);
+    // Minutes ("sekitar 52–72 menit"), or hours and minutes on a long queue; never "0 jam".
+    expect(await page.getByTestId('wait').textContent()).toMatch(/: sekitar [1-9]\d*(–[1-9]\d*)? (menit|jam)/);
     expect(await page.getByTestId('wait').textContent()).not.toMatch(/\b0 jam/);
     expect(await page.getByTestId('ahead').textContent()).toBe(`Di depan Anda: ${t.aheadAtIssue} orang`);
     await checkScreen(page, 'ticket-range', { noScroll: false });

@@ -1,0 +1,34 @@
+// The past days the wait estimate learns the shape of the day from (issue 11,
+// docs/eta.md "Past days"): a store reads the journals of the office's last
+// working days when it opens a day and hangs the profile on the day state.
+import type { OfficeConfig } from '../../protocol/model.ts';
+import { addDays } from './availability.ts';
+import { arrivalProfileOf, type ArrivalProfile, type PastDay } from './eta.ts';
+import { applyCommit, emptyDay, type Commit } from './state.ts';
+
+/** Days with tickets the profile averages, and how far back it looks for them. */
+export const PAST_DAYS = 10;
+export const PAST_DAYS_LOOKBACK = 21;
+
+/**
+ * The profile of up to PAST_DAYS days with tickets among the PAST_DAYS_LOOKBACK
+ * calendar days before `officeDay`, each replayed from its commits; null when
+ * there are none (the estimate then uses today's arrivals only).
+ */
+export async function pastDaysProfile(office: OfficeConfig, officeDay: string, readCommits: (day: string) => Promise<readonly Commit[]>): Promise<ArrivalProfile | null> {
+  const days: PastDay[] = [];
+  for (let back = 1; back <= PAST_DAYS_LOOKBACK && days.length < PAST_DAYS; back++) {
+    const day = addDays(officeDay, -back);
+    const commits = await readCommits(day);
+    if (commits.length === 0) continue;
+    const state = emptyDay(office.id, day);
+    try {
+      for (const c of commits) applyCommit(state, office, c);
+    } catch {
+      continue; // a day the office's present configuration cannot replay (a service since removed): left out
+    }
+    if (state.tickets.size === 0) continue;
+    days.push({ tickets: [...state.tickets.values()], events: commits.flatMap((c) => c.events) });
+  }
+  return days.length ? arrivalProfileOf(days, office.timeZone) : null;
+}
