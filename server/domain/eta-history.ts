@@ -4,7 +4,8 @@
 import type { OfficeConfig } from '../../protocol/model.ts';
 import { addDays } from './availability.ts';
 import { arrivalProfileOf, type ArrivalProfile, type PastDay } from './eta.ts';
-import { applyCommit, emptyDay, type Commit } from './state.ts';
+import { applyCommit, emptyDay, type Commit, type DayState } from './state.ts';
+import { officeDayOf } from './time.ts';
 
 /** Days with tickets the profile averages, and how far back it looks for them. */
 export const PAST_DAYS = 10;
@@ -31,4 +32,15 @@ export async function pastDaysProfile(office: OfficeConfig, officeDay: string, r
     days.push({ tickets: [...state.tickets.values()], events: commits.flatMap((c) => c.events) });
   }
   return days.length ? arrivalProfileOf(days, office.timeZone) : null;
+}
+
+/**
+ * What both stores do when they open a day: today's day gets the profile of
+ * the last working days (a failed read leaves the estimate on today's
+ * arrivals only). Other days need none.
+ */
+export async function attachPastDays(state: DayState, office: OfficeConfig, readCommits: (day: string) => Promise<readonly Commit[]>, now = new Date()): Promise<void> {
+  if (state.officeDay !== officeDayOf(now, office.timeZone)) return;
+  const profile = await pastDaysProfile(office, state.officeDay, readCommits).catch(() => null);
+  if (profile) state.arrivalProfile = profile;
 }

@@ -5,9 +5,8 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { OfficeConfig } from '../../protocol/model.ts';
-import { pastDaysProfile } from '../domain/eta-history.ts';
+import { attachPastDays } from '../domain/eta-history.ts';
 import { applyCommit, emptyDay, type Commit, type DayState } from '../domain/state.ts';
-import { officeDayOf } from '../domain/time.ts';
 import { parseConfigData } from './config-schema.ts';
 import { FileComplaintStore } from './complaint-files.ts';
 import { DurableJSONFile, Journal, writeFileDurably } from './durable-file.ts';
@@ -93,10 +92,7 @@ class JournalQueueStore implements QueueStore {
       applyCommit(state, office, commit);
     }
     // Today's day: the wait estimate learns the shape of the day from the last working days (docs/eta.md).
-    if (officeDay === officeDayOf(new Date(), office.timeZone)) {
-      const profile = await pastDaysProfile(office, officeDay, (d) => this.readCommits(office.id, d)).catch(() => null);
-      if (profile) state.arrivalProfile = profile;
-    }
+    await attachPastDays(state, office, (d) => this.readCommits(office.id, d));
     return { officeDay, state, journal };
   }
 

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 // `pg` loads only when a PostgreSQL store is opened: the embedded store's start-up does not pay for it (test/server/service-start.test.ts).
 import type pg from 'pg';
 import type { OfficeConfig } from '../../protocol/model.ts';
+import { attachPastDays } from '../domain/eta-history.ts';
 import { applyCommit, emptyDay, type Commit, type DayState } from '../domain/state.ts';
 import { parseConfigData } from './config-schema.ts';
 import type { OpenStoreOptions } from './lowdb-store.ts';
@@ -364,6 +365,8 @@ class PgQueueStore implements QueueStore {
       if (commit.version !== state.version + 1) throw new Error(`commits of ${office.id}/${officeDay}: version ${commit.version} follows ${state.version}`);
       applyCommit(state, office, commit);
     }
+    // Today's day: the wait estimate learns the shape of the day from the last working days (docs/eta.md).
+    await attachPastDays(state, office, (d) => this.readCommits(office.id, d));
     return { officeDay, state };
   }
 
