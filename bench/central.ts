@@ -16,8 +16,7 @@
 //
 //   tsx bench/central.ts [--quick] [--rounds 3] [--clients 20] [--duration 5] [--displays 1000] [--calls 20]
 import { io, type Socket } from 'socket.io-client';
-import pg from 'pg';
-import { startPostgres } from '../test/helpers/postgres.ts';
+import { createDatabase, startPostgres } from '../test/helpers/postgres.ts';
 import { fmt, login, machine, machineLine, makeDataDir, median, numFlag, parseArgs, printSummary, quantile, request, round as roundTo, startGiliran, table, type Child } from './support/lib.ts';
 
 const args = parseArgs();
@@ -32,19 +31,7 @@ const postgres = await startPostgres();
 let dbCount = 0;
 async function freshDb(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `bench_central_${process.pid}_${dbCount++}`;
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: postgres.urlOf(name),
-    async drop() {
-      const c = new pg.Client({ connectionString: postgres.url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return createDatabase(postgres.url, name, postgres.urlOf(name));
 }
 
 type Target = 'embedded-1' | 'pg-1' | 'pg-2' | 'pg-2-optimistic';

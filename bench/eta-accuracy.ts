@@ -14,7 +14,7 @@
 import type { Command } from '../protocol/commands.ts';
 import type { Actor, OfficeConfig } from '../protocol/model.ts';
 import { decide } from '../server/domain/commands.ts';
-import { arrivalProfileOf, CACHE_MS, positions, rangeForNewTicket, runsFor, rangesForNewTickets, type ArrivalProfile, type PastDay } from '../server/domain/eta.ts';
+import { arrivalProfileOf, CACHE_MS, normal, rng, positions, rangeForNewTicket, runsFor, rangesForNewTickets, type ArrivalProfile, type PastDay } from '../server/domain/eta.ts';
 import { etaForNewTicket } from '../server/domain/routing.ts';
 import { emptyTally, etaTallies, figuresOf, mergeTally, type EtaTally } from '../server/domain/eta-accuracy.ts';
 import { applyCommit, counterOf, emptyDay, type Commit, type DayState } from '../server/domain/state.ts';
@@ -27,20 +27,6 @@ const SEED = numFlag(args, 'seed', 20261202);
 /** Past days the office remembers (their arrivals by time of day: the estimate's shape of the day); 0 = today's arrivals only. */
 const HISTORY = numFlag(args, 'history', 10);
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function normal(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
 
 /** Service mix (share of arrivals) and log-normal service time (median minutes, sigma). */
 const SERVICES: Record<string, { share: number; median: number; sigma: number }> = {

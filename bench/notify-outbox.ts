@@ -14,7 +14,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { holderKey } from '../server/auth/holder-key.ts';
-import { startPostgres } from '../test/helpers/postgres.ts';
+import { createDatabase, startPostgres } from '../test/helpers/postgres.ts';
 import { WebhookReceiver } from '../test/helpers/provider-servers.ts';
 import { login, machine, machineLine, makeDataDir, median, numFlag, parseArgs, printSummary, quantile, request, round as roundTo, startGiliran, table, type Child } from './support/lib.ts';
 
@@ -29,19 +29,7 @@ const postgres = await startPostgres();
 let dbCount = 0;
 async function freshDb(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `bench_notify_${process.pid}_${dbCount++}`;
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: postgres.urlOf(name),
-    async drop() {
-      const c = new pg.Client({ connectionString: postgres.url });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return createDatabase(postgres.url, name, postgres.urlOf(name));
 }
 
 type Target = 'embedded-1' | 'pg-1' | 'pg-2';

@@ -337,8 +337,8 @@ function buildModel(state: DayState, office: OfficeConfig, now: number): Model {
 
 // ---------------------------------------------------------------- random numbers
 
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
+/** mulberry32: small, fast, seeded (bench/eta-accuracy.ts draws its simulated days with it too). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -349,7 +349,8 @@ function rng(seed: number): () => number {
   };
 }
 
-function normal(r: () => number): number {
+/** A standard normal draw (Box–Muller). */
+export function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
 

@@ -7,6 +7,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, wri
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 
 export interface Postgres {
   /** postgres://… of the `postgres` database (an admin connection). */
@@ -14,6 +15,23 @@ export interface Postgres {
   /** The URL of another database on the same server. */
   urlOf(database: string): string;
   stop(): Promise<void>;
+}
+
+/** Creates database `name` through the admin connection `adminUrl`; `url` is how to reach it. drop() removes it, connections and all. */
+export async function createDatabase(adminUrl: string, name: string, url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url,
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
 }
 
 /** The newest installed server's bin folder (Debian: /usr/lib/postgresql/<major>/bin), or null. */
