@@ -161,7 +161,9 @@ export class QueueService {
       if (commit.version !== state.version + 1) break;
       applyCommit(state, office, commit);
       if (!broadcast) continue;
-      const delta = deltaOf(state, office, commit);
+      // Without the services' wait ranges (a simulation each, per commit of a batch of up to 500 an
+      // office box ships): no page reads them from a delta (a ticket carries its own waitAtIssue).
+      const delta = deltaOf(state, office, commit, false);
       for (const l of this.#listeners) {
         try {
           l.delta(office.id, delta, {});

@@ -41,6 +41,18 @@ export async function pastDaysProfile(office: OfficeConfig, officeDay: string, r
  */
 export async function attachPastDays(state: DayState, office: OfficeConfig, readCommits: (day: string) => Promise<readonly Commit[]>, now = new Date()): Promise<void> {
   if (state.officeDay !== officeDayOf(now, office.timeZone)) return;
-  const profile = await pastDaysProfile(office, state.officeDay, readCommits).catch(() => null);
-  if (profile) state.arrivalProfile = profile;
+  // Past days are closed: one profile per office configuration and day, however often the day is
+  // read again (a central re-reads a day after every batch an office box ships).
+  let days = profiles.get(office);
+  if (!days) profiles.set(office, (days = new Map()));
+  let profile = days.get(state.officeDay);
+  if (profile === undefined) {
+    profile = pastDaysProfile(office, state.officeDay, readCommits).catch(() => null);
+    days.clear();
+    days.set(state.officeDay, profile);
+  }
+  const p = await profile;
+  if (p) state.arrivalProfile = p;
 }
+
+const profiles = new WeakMap<OfficeConfig, Map<string, Promise<ArrivalProfile | null>>>();

@@ -42,7 +42,12 @@ export function isBookingEvent(e: QueueEvent): boolean {
 }
 
 /** The delta for a commit already applied to `state`. */
-export function deltaOf(state: DayState, office: OfficeConfig, commit: Commit): QueueDelta {
+/**
+ * What a screen needs of one commit. `withRanges` false leaves out the
+ * services' wait ranges (a simulation each): for commits applied from
+ * another process or an office box, a batch at a time.
+ */
+export function deltaOf(state: DayState, office: OfficeConfig, commit: Commit, withRanges = true): QueueDelta {
   const ticketIds = new Set<string>();
   const counterIds = new Set<string>();
   for (const e of commit.events) {
@@ -67,6 +72,6 @@ export function deltaOf(state: DayState, office: OfficeConfig, commit: Commit): 
     tickets,
     counters,
     // The commit's own time: the ranges are for a ticket issued at that moment.
-    services: serviceStats(state, office, commitTime(commit)),
+    services: serviceStats(state, office, withRanges ? commitTime(commit) : undefined),
   };
 }

@@ -85,7 +85,7 @@ describe.runIf(postgresAvailable())('the office write lease on PostgreSQL', () =
     await b.queue.openDay(office, day);
     const cut = await a.queue.enterWriter!(office.id, day);
     // The holder's backend: its transaction waits idle, holding the office's advisory lock.
-    const pids = (await admin.query<{ pid: number }>("SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2")).rows;
+    const pids = (await admin.query<{ pid: number }>("SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")).rows;
     expect(pids).toHaveLength(1);
     const t0 = performance.now();
     const next = b.queue.enterWriter!(office.id, day);
