@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { apiError } from '../protocol/errors.ts';
 import type { AllClientToServer, AllServerToClient, InterServerEvents } from '../protocol/events.ts';
 import { nikMaskingAudit } from './auth/audit.ts';
-import { AuthService } from './auth/auth-service.ts';
+import { AuthService, SESSION_COOKIE } from './auth/auth-service.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { HttpContext } from './http/context.ts';
@@ -18,7 +18,8 @@ import { createDevices } from './devices/index.ts';
 import { ADMIN_BODY_LIMIT, adminConfigRouter } from './http/admin-config.ts';
 import { DevicePresence, adminOpsRouter, passwordChangeGate } from './http/admin-ops.ts';
 import { devicesRouter } from './http/devices.ts';
-import { errorHandler, sendError } from './http/errors.ts';
+import { citizenLane, type LaneMiddleware } from './http/citizen-lane.ts';
+import { errorHandler, sendError, sendErrorOf } from './http/errors.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { kioskRouter } from './http/kiosk.ts';
 import { metricsRouter } from './http/metrics.ts';
@@ -44,7 +45,7 @@ import type { Settings } from './settings.ts';
 import { openLowdbStore } from './store/lowdb-store.ts';
 import { TrackService } from './track-service.ts';
 import { BookingService, DEFAULT_BOOKING_OPTIONS, type BookingOptions } from './booking-service.ts';
-import { bookingRouter } from './http/booking.ts';
+import { bookingRouter, citizenLaneRoutes } from './http/booking.ts';
 import { loadPgSecrets, loadSecrets, type Secrets } from './store/secrets.ts';
 import { SYNC_BODY_LIMIT } from '../protocol/sync.ts';
 import { SyncAgent } from './sync/agent.ts';
@@ -72,6 +73,8 @@ export interface Giliran {
   /** The office box's shipping to the central (server/sync): set when GILIRAN_CENTRAL_URL and a box token are. */
   sync: SyncAgent | null;
   http: HttpServer;
+  /** Requests the citizens' lane answered (server/http/citizen-lane.ts). */
+  readonly citizenLaneAnswered: number;
   io: GiliranIo;
   /** Set when this start created the data folder: the demo password, to print once. */
   seededPassword: { password: string; generated: boolean } | null;
@@ -86,9 +89,11 @@ export interface CreateOptions {
   now?: () => Date;
   /** Booking's proof-of-work cost and rate limits (tests make the work small). */
   booking?: Partial<BookingOptions>;
+  /** false: the booking rush's requests go through Express too (test/citizen-lane.test.ts compares both ways). */
+  citizenLane?: boolean;
 }
 
-export async function createGiliran({ settings, log, now = () => new Date(), booking: bookingOptions }: CreateOptions): Promise<Giliran> {
+export async function createGiliran({ settings, log, now = () => new Date(), booking: bookingOptions, citizenLane: citizenLaneOn = true }: CreateOptions): Promise<Giliran> {
   let seededPassword: Giliran['seededPassword'] = null;
   const seed = async () => {
     const made = await demoSeed(settings.demoPassword, (p) => hashPassword(p, settings.passwordCost));
@@ -126,49 +131,53 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:', 'blob:'],
-          mediaSrc: ["'self'", 'blob:', 'data:'],
-          connectSrc: ["'self'"],
-          // Workers from this origin only: the tracking page's service worker, /t/sw.js.
-          workerSrc: ["'self'"],
-          fontSrc: ["'self'", 'data:'],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'self'"],
-        },
+  // Every answer's security headers, the origin check, no-store on the API and (below) the JSON body parser:
+  // named, because the citizens' lane (server/http/citizen-lane.ts) runs these same functions.
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:', 'data:'],
+        connectSrc: ["'self'"],
+        // Workers from this origin only: the tracking page's service worker, /t/sw.js.
+        workerSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
       },
-      // Offices run on plain HTTP inside their LAN: never force HTTPS on them.
-      strictTransportSecurity: false,
-    }),
-  );
+    },
+    // Offices run on plain HTTP inside their LAN: never force HTTPS on them.
+    strictTransportSecurity: false,
+  }) as LaneMiddleware;
   // A state-changing request from another site's page is refused (with SameSite=Strict cookies, two locks).
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  const sameOriginOnly: LaneMiddleware = (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     if (!sameOrigin(req.headers.origin, req.headers.host, auth.hosts)) return sendError(res, apiError('bad_origin'));
     next();
-  });
+  };
   // API answers may carry a session's data (queue, audit, metrics): never kept by a browser or proxy.
   // A route that may be cached (the QR images) sets its own header over this one.
-  app.use('/api', (_req: Request, res: Response, next: NextFunction) => {
+  const noStore: LaneMiddleware = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
-  });
+  };
+  const jsonBody = express.json({ limit: settings.bodyLimit, strict: true }) as LaneMiddleware;
+  app.use(securityHeaders);
+  app.use(sameOriginOnly);
+  app.use('/api', noStore);
   // Before the JSON parser: provider callbacks are verified over their raw bytes.
   app.use(notifyRouter(ctx, notify));
   // An admin section (all services with their requirement lists) outgrows the queue's small body limit.
   app.use('/api/v1/admin', express.json({ limit: ADMIN_BODY_LIMIT, strict: true }));
   // An office box's batch of commits (server/sync) outgrows it too.
   app.use('/api/v1/sync', express.json({ limit: SYNC_BODY_LIMIT, strict: true }));
-  app.use(express.json({ limit: settings.bodyLimit, strict: true }));
+  app.use(jsonBody);
 
   const started = Date.now();
   app.get('/healthz', (_req, res) => {
@@ -235,7 +244,17 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use((_req: Request, res: Response) => sendError(res, apiError('not_found')));
   app.use(errorHandler(log));
 
-  const http = createServer(app);
+  // The booking rush's requests skip Express's router, through the same middleware and handlers (server/http/citizen-lane.ts).
+  const lane = citizenLane({
+    prelude: [securityHeaders, sameOriginOnly, noStore, jsonBody],
+    routes: citizenLaneRoutes(ctx, booking),
+    onError: (err, res) => sendErrorOf(log, err, res),
+    // A request with a session runs the whole chain (the password-change gate is the session's).
+    skip: (req) => !citizenLaneOn || (req.headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false),
+  });
+  const http = createServer((req, res) => {
+    if (!lane(req, res)) app(req, res);
+  });
   const io: GiliranIo = new Server<AllClientToServer, AllServerToClient, InterServerEvents, SocketData>(http, { serveClient: false, cors: { origin: false }, pingInterval: 10_000, pingTimeout: 8_000 });
   const devices = createDevices({ settings, store, queue, log, listenAddress: () => http.address(), holderKeyOf: (officeId, ticketId) => track.keyOf(officeId, ticketId) }, io);
   hub = devices.hub;
@@ -269,6 +288,9 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
       return sync;
     },
     http,
+    get citizenLaneAnswered() {
+      return lane.answered;
+    },
     io,
     get seededPassword() {
       return seededPassword;

@@ -33,6 +33,7 @@ import {
   placesChangeAt,
   slotCapacity,
   slotsOn,
+  slotFullNow,
   slotTime,
   takenIn,
   weekOf,
@@ -72,6 +73,12 @@ export interface HoldRequest {
 const MAX_AHEAD_DAYS = 60;
 
 const fail = (code: ErrorCode): { ok: false; error: ApiError } => ({ ok: false, error: apiError(code) });
+
+/** A copy of a booking in a day's state (what an answer carries), or undefined. */
+function snapshot(state: DayState, code: string): Booking | undefined {
+  const b = state.booking.byCode.get(code);
+  return b ? { ...b } : undefined;
+}
 
 /** What a decision returns to commitOn. */
 function asDecision<T>(out: BookingOutcome, value: T): ReturnType<import('./queue-service.ts').DayDecider<T>> {
@@ -151,10 +158,11 @@ export class BookingService {
   }
 
   /** Eight candidate codes of a day: 48 uniform draws of 0…29 from one randomBytes call (bytes ≥ 240 are skipped, so no bias). */
+  /** Four candidate codes (30⁶ per day: a day of 20,000 bookings takes a second candidate once in ~36,000 holds). */
   #codes(day: string): string[] {
     const draws: number[] = [];
-    while (draws.length < 48) for (const b of randomBytes(64)) if (b < 240 && draws.length < 48) draws.push(b % 30);
-    return Array.from({ length: 8 }, (_, i) => codeOf(day, draws.slice(i * 6, i * 6 + 6)));
+    while (draws.length < 24) for (const b of randomBytes(32)) if (b < 240 && draws.length < 24) draws.push(b % 30);
+    return [0, 6, 12, 18].map((i) => codeOf(day, draws.slice(i, i + 6)));
   }
 
   // ---------------------------------------------------------------- proof of work
@@ -341,14 +349,20 @@ export class BookingService {
   async find(officeId: string, code: string): Promise<Result<{ office: OfficeConfig; booking: Booking }>> {
     const office = this.#office(officeId);
     if (!office) return fail('office_not_found');
-    const today = this.#today(office);
-    const day = dayOfCode(code, today);
-    // Only days a booking can live on are read (a made-up code must not open far journals).
-    if (!day || day < addDays(today, -1) || day > addDays(today, MAX_AHEAD_DAYS)) return fail('booking_not_found');
+    const day = this.#dayOf(office, code);
+    if (!day) return fail('booking_not_found');
     const r = await this.queue.readDay(office.id, day, (state) => state.booking.byCode.get(code));
     if (!r.ok) return r;
     if (!r.data) return fail('booking_not_found');
     return { ok: true, data: { office, booking: { ...r.data } } };
+  }
+
+  /** The day a code's booking lives on, when a booking can live there (a made-up code must not open far journals). */
+  #dayOf(office: OfficeConfig, code: string): string | null {
+    const today = this.#today(office);
+    const day = dayOfCode(code, today);
+    if (!day || day < addDays(today, -1) || day > addDays(today, MAX_AHEAD_DAYS)) return null;
+    return day;
   }
 
   async findWithKey(officeId: string, code: string, k: string): Promise<Result<{ office: OfficeConfig; booking: Booking }>> {
@@ -487,6 +501,23 @@ export class BookingService {
   // ---------------------------------------------------------------- changes
 
   /** A hold (online: proof of work verified by the caller) or a staff booking (confirmed at once). */
+  /**
+   * Whether the slot a hold asks for has no place left now (read once the
+   * day's writes are on disk). When a day opens most holds of a rush are for
+   * a full slot: they are refused here, before the proof of work is spent and
+   * the NIK's rules are read (the citizen may use the same work for another
+   * slot). A place that is free is decided under the writer (create).
+   */
+  async slotFull(officeId: string, req: Pick<HoldRequest, 'service' | 'slot'>): Promise<boolean> {
+    const office = this.#office(officeId);
+    const t = Date.parse(req.slot);
+    if (!office || Number.isNaN(t)) return false;
+    const day = officeDayOf(new Date(t), office.timeZone);
+    if (this.#farDay(office, day, 'online')) return false;
+    const r = await this.queue.readDay(office.id, day, (state, o, now) => slotFullNow(state, o, req.service, req.slot, now));
+    return r.ok && r.data;
+  }
+
   async create(officeId: string, req: HoldRequest, channel: 'online' | 'staff', actor: Actor, address: string, replaces: Booking | null = null): Promise<Result<BookingCreated>> {
     const office = this.#office(officeId);
     if (!office) return fail('office_not_found');
@@ -530,21 +561,21 @@ export class BookingService {
         return asDecision(out, out.ok ? out.code : null);
       });
       if (!decider.ok) return decider;
-      const r = await this.queue.commitOn(office.id, day, decider.data, actor);
+      const r = await this.queue.commitOn(office.id, day, decider.data, actor, {}, undefined, (state, made) => (made ? snapshot(state, made) : undefined));
       if (!r.ok) return r;
       this.#touch(office.id, day);
       const code = r.data.value!;
-      const found = await this.find(office.id, code);
-      if (!found.ok) return found;
+      const booking = r.data.after;
+      if (!booking) return fail('internal');
       if (req.phone?.consent && this.onPhone) {
         try {
-          await this.onPhone(office.id, found.data.booking, req.phone.number);
+          await this.onPhone(office.id, booking, req.phone.number);
         } catch (err) {
           // Never the number: the error names the booking only.
           this.log.error({ office: office.id, code, message: (err as Error).message?.replace(/\d{6,}/g, '…') }, 'booking: reminder contact not kept');
         }
       }
-      return { ok: true, data: this.created(office, found.data.booking) };
+      return { ok: true, data: this.created(office, booking) };
     });
   }
 
@@ -569,7 +600,7 @@ export class BookingService {
     days.add(day);
   }
 
-  async #onDay(office: OfficeConfig, b: Booking, decide: (state: DayState, now: Date, actor: Actor) => BookingOutcome, actor: Actor, origin?: CommandOrigin, key?: string): Promise<Result<{ booking: Booking; ticketId: string | null; replayed: boolean }>> {
+  async #onDay(office: OfficeConfig, b: Pick<Booking, 'code' | 'officeDay'>, decide: (state: DayState, now: Date, actor: Actor) => BookingOutcome, actor: Actor, origin?: CommandOrigin, key?: string): Promise<Result<{ booking: Booking; ticketId: string | null; replayed: boolean }>> {
     const r = await this.queue.commitOn(office.id, b.officeDay, (state, _o, now, a, replay) => {
       if (replay) {
         const cur = state.booking.byCode.get(b.code);
@@ -582,18 +613,22 @@ export class BookingService {
         return { ok: false, error: apiErrorWith('check_in_too_early', { id: `Terlalu awal untuk check-in. Silakan datang kembali pukul ${formatClock(t, 'id')} ${zone}.`, en: `Too early to check in. Please come back at ${formatClock(t, 'en')} ${zone}.` }) };
       }
       return asDecision(out, null);
-    }, actor, origin, key);
+    }, actor, origin, key, (state) => snapshot(state, b.code));
     if (!r.ok) return r;
-    const found = await this.find(office.id, b.code);
-    if (!found.ok) return found;
-    return { ok: true, data: { booking: found.data.booking, ticketId: r.data.ticketId, replayed: r.data.replayed } };
+    // The booking as this decision left it (read in the commit's own step, answered once durable).
+    if (!r.data.after) return fail('booking_not_found');
+    return { ok: true, data: { booking: r.data.after, ticketId: r.data.ticketId, replayed: r.data.replayed } };
   }
 
   async confirm(officeId: string, code: string, k: string, actor: Actor): Promise<Result<BookingView>> {
-    const f = await this.findWithKey(officeId, code, k);
-    if (!f.ok) return f;
-    const r = await this.#onDay(f.data.office, f.data.booking, (state, now, a) => decideConfirm(state, code, { now, actor: a }), actor);
-    return r.ok ? { ok: true, data: bookingView(f.data.office, r.data.booking) } : r;
+    const office = this.#office(officeId);
+    if (!office) return fail('office_not_found');
+    if (!this.#keyValid(office.id, code, k)) return fail('manage_key_invalid');
+    // Decided on the day's state in the commit step: no read (and no wait for the day's last write) before it.
+    const day = this.#dayOf(office, code);
+    if (!day) return fail('booking_not_found');
+    const r = await this.#onDay(office, { code, officeDay: day }, (state, now, a) => decideConfirm(state, code, { now, actor: a }), actor);
+    return r.ok ? { ok: true, data: bookingView(office, r.data.booking) } : r;
   }
 
   async cancel(officeId: string, code: string, k: string | null, actor: Actor, reason: 'citizen' | 'staff' = 'citizen', note?: string): Promise<Result<BookingView>> {

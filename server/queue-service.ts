@@ -25,11 +25,13 @@ export type DayDecider<T> = ((state: DayState, office: OfficeConfig, now: Date, 
   underLease?: () => Promise<void>;
 };
 
-export interface DayCommitted<T> {
+export interface DayCommitted<T, A = undefined> {
   value: T;
   version: number;
   replayed: boolean;
   ticketId: string | null;
+  /** What commitOn's `after` read of the day just after this decision was applied (durable when answered). */
+  after?: A;
 }
 
 /** Where a command came from, for replies that belong to that screen alone (a ticket's print result). */
@@ -392,28 +394,44 @@ export class QueueService {
    * again after a StaleDayError. Only a commit of the screens' day (today) is
    * broadcast; a future day's version is not theirs.
    */
-  async commitOn<T>(officeId: string, officeDay: string, decide: DayDecider<T>, actor: Actor, origin: CommandOrigin = {}, key?: string): Promise<Result<DayCommitted<T>>> {
+  async commitOn<T, A = undefined>(officeId: string, officeDay: string, decide: DayDecider<T>, actor: Actor, origin: CommandOrigin = {}, key?: string, after?: (state: DayState, value: T) => A): Promise<Result<DayCommitted<T, A>>> {
     // The central never edits a box's office, bookings included (docs/sync.md).
     if (this.onBox(officeId)) return { ok: false, error: apiError('office_on_box') };
-    return this.#writeDay<DayCommitted<T>>(officeId, officeDay, origin, 'booking commit failed; day reloaded from disk', decide.underLease, (office, state) => {
+    let unchanged = false;
+    const r = await this.#writeDay<DayCommitted<T, A>>(officeId, officeDay, origin, 'booking commit failed; day reloaded from disk', decide.underLease, (office, state) => {
+      unchanged = false;
       if (key !== undefined) {
         const seen = state.idempotency.get(key);
         if (seen) {
           const replay = decide(state, office, this.now(), actor, true);
           if (!replay.ok) return replay;
-          return { ok: true, data: { value: replay.value, version: seen.version, replayed: true, ticketId: seen.ticketId } };
+          unchanged = true;
+          return { ok: true, data: { value: replay.value, version: seen.version, replayed: true, ticketId: seen.ticketId, ...(after ? { after: after(state, replay.value) } : {}) } };
         }
       }
       const d = decide(state, office, this.now(), actor, false);
       if (!d.ok) return d;
-      if (d.events.length === 0) return { ok: true, data: { value: d.value, version: state.version, replayed: false, ticketId: d.ticketId } };
+      if (d.events.length === 0) {
+        unchanged = true;
+        return { ok: true, data: { value: d.value, version: state.version, replayed: false, ticketId: d.ticketId, ...(after ? { after: after(state, d.value) } : {}) } };
+      }
       const commit: Commit = { version: state.version + 1, ticketId: d.ticketId, events: d.events };
       if (key !== undefined) {
         commit.key = key;
         commit.fingerprint = key;
       }
-      return { ok: true, commit, value: () => ({ value: d.value, version: commit.version, replayed: false, ticketId: d.ticketId }) };
+      // `after` reads the state this commit made, in the same synchronous step (a later write may follow before the ack).
+      return { ok: true, commit, value: (applied) => ({ value: d.value, version: commit.version, replayed: false, ticketId: d.ticketId, ...(after ? { after: after(applied, d.value) } : {}) }) };
     });
+    // Nothing was written: what was read may include a write of another request not on disk yet; answered once it is.
+    if (r.ok && unchanged && after) {
+      try {
+        await this.#lastWrite.get(writeKey(officeId, officeDay));
+      } catch {
+        return { ok: false, error: apiError('unavailable') };
+      }
+    }
+    return r;
   }
 
   /** Inside a DayDecider's underLease (the lease held): applies to a day this process has open the commits other processes made to it. */

@@ -74,9 +74,18 @@ const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 /** How far ahead the next opening is looked for. */
 const SEARCH_DAYS = 21;
 
+/** Recent answers: a hold asks for the same few (today ± the window, the slot's week) many times. */
+const addDaysMemo = new Map<string, string>();
+
 export function addDays(date: string, days: number): string {
+  const key = `${date}|${days}`;
+  const hit = addDaysMemo.get(key);
+  if (hit !== undefined) return hit;
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  const out = new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  if (addDaysMemo.size >= 4096) addDaysMemo.clear();
+  addDaysMemo.set(key, out);
+  return out;
 }
 
 export function weekdayOf(date: string): Weekday {

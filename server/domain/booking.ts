@@ -277,6 +277,21 @@ export function findSlot(office: OfficeConfig, day: string, slot: string): SlotD
   return slotsOn(office, day).find((s) => s.start === iso) ?? null;
 }
 
+/**
+ * A bookable slot of an open day with no place left at `now`: the refusal
+ * decideHold gives a hold of it when nothing before it refuses (read outside
+ * the writer by BookingService.slotFull; decideHold decides again inside).
+ */
+export function slotFullNow(state: DayState, office: OfficeConfig, serviceRef: string, slot: string, now: Date): boolean {
+  const service = resolveService(office, serviceRef);
+  if (!service || !bookable(office, service)) return false;
+  if (dayBookability(office, state.officeDay, now).status !== 'open') return false;
+  const def = findSlot(office, state.officeDay, slot);
+  const nowIso = now.toISOString();
+  if (!def || def.start <= nowIso || blockOf(state.booking, service.id, def.start)) return false;
+  return takenIn(state.booking, service.id, def.start, nowIso) >= slotCapacity(office, service);
+}
+
 /** Decides a hold (or a hold confirmed at once) in the journal of the slot's day. */
 export function decideHold(state: DayState, office: OfficeConfig, input: HoldInput, elsewhere: NikElsewhere, ctx: BookingContext): BookingOutcome {
   const s = bookingSettings(office);

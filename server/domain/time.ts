@@ -29,17 +29,22 @@ export interface LocalParts {
 }
 
 /**
- * The last answer per time zone, by UTC minute: every command asks for the
- * office day and opening hours of the same instant, and Intl's formatToParts
- * was the largest single cost of a command. Offsets of every zone in use since
- * 1970 are whole minutes, so one UTC minute is one local minute.
+ * Answers per time zone by UTC minute: every command asks for the office day
+ * and opening hours of the same few instants (now, the slot of a hold), and
+ * Intl's formatToParts was the largest single cost of a command. One entry
+ * per zone thrashed when a hold asked for "now" and for its slot in turn; a
+ * few hundred minutes per zone are kept instead (cleared when full). Offsets
+ * of every zone in use since 1970 are whole minutes, so one UTC minute is one
+ * local minute.
  */
-const lastParts = new Map<string, { minute: number; parts: LocalParts }>();
+const partsByZone = new Map<string, Map<number, LocalParts>>();
+const PARTS_PER_ZONE = 512;
 
 export function localParts(instant: Date, timeZone: string): LocalParts {
   const minute = Math.floor(instant.getTime() / 60_000);
-  const hit = lastParts.get(timeZone);
-  if (hit && hit.minute === minute) return hit.parts;
+  let known = partsByZone.get(timeZone);
+  const hit = known?.get(minute);
+  if (hit) return hit;
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
   const local: LocalParts = {
@@ -48,7 +53,11 @@ export function localParts(instant: Date, timeZone: string): LocalParts {
     weekday: (parts.weekday ?? 'Mon').toLowerCase().slice(0, 3) as Weekday,
   };
   Object.freeze(local);
-  if (minute >= 0) lastParts.set(timeZone, { minute, parts: local });
+  if (minute >= 0) {
+    if (!known) partsByZone.set(timeZone, (known = new Map()));
+    if (known.size >= PARTS_PER_ZONE) known.clear();
+    known.set(minute, local);
+  }
   return local;
 }
 

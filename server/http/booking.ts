@@ -3,7 +3,8 @@
 // kiosk's check-in, and the staff endpoints. Each handler validates, asks
 // BookingService (which decides in the domain and commits through the one
 // writer of the slot's day) and answers.
-import { Router, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router, type Request } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import {
@@ -29,30 +30,79 @@ import { actorOf, worksFor } from '../auth/permissions.ts';
 import { bookingIcs, bookingView, type BookingService } from '../booking-service.ts';
 import type { Result } from '../queue-service.ts';
 import { requireOfficeRole, requirePrincipal, type HttpContext } from './context.ts';
-import { HttpError, sendError, validate } from './errors.ts';
+import type { LaneHandler, LaneRequest, LaneRoute } from './citizen-lane.ts';
+import { HttpError, sendError, sendJson, validate } from './errors.ts';
 
 const CITIZEN: Actor = { kind: 'citizen', id: 'booking-holder' };
 
 const codeParams = z.object({ office: z.string(), booking: bookingCodeSchema });
 
-function send<T>(res: Response, r: Result<T>, status = 200): void {
+function send<T>(res: ServerResponse, r: Result<T>, status = 200): void {
   if (!r.ok) return sendError(res, r.error);
-  res.status(status).json(r.data);
+  sendJson(res, status, r.data);
+}
+
+const address = (req: IncomingMessage) => req.socket.remoteAddress ?? '?';
+
+function officeIn(ctx: HttpContext, req: LaneRequest) {
+  const office = ctx.queue.office(String(req.params.office));
+  if (!office) throw HttpError.of('office_not_found');
+  return office;
+}
+
+function codeIn(req: LaneRequest) {
+  const p = codeParams.safeParse(req.params);
+  if (!p.success) throw HttpError.of('booking_not_found');
+  return p.data.booking;
+}
+
+/**
+ * The citizen's steps of a booking rush: the proof-of-work challenge, the
+ * hold and the confirm. Express mounts them (bookingRouter) and so does the
+ * citizens' lane (citizenLaneRoutes, server/http/citizen-lane.ts): they use
+ * nothing of a request but its params, parsed body and socket.
+ */
+function citizenHandlers(ctx: HttpContext, booking: BookingService): { challenge: LaneHandler; hold: LaneHandler; confirm: LaneHandler } {
+  return {
+    async challenge(req, res) {
+      officeIn(ctx, req);
+      if (!booking.addressAllowed(`challenge:${address(req)}`)) throw HttpError.of('rate_limited');
+      sendJson(res, 200, await booking.challenge());
+    },
+    async hold(req, res) {
+      const office = officeIn(ctx, req);
+      const body = validate(bookingHoldBodySchema, req.body);
+      if (!booking.addressAllowed(address(req))) throw HttpError.of('rate_limited');
+      // Most of a rush: a slot already full is refused before the work is spent (BookingService.slotFull).
+      if (await booking.slotFull(office.id, body)) throw HttpError.of('booking_slot_full');
+      const pow = booking.spendPow(body.altcha);
+      if (pow) throw HttpError.of(pow);
+      send(res, await booking.create(office.id, body, 'online', CITIZEN, address(req)), 201);
+    },
+    async confirm(req, res) {
+      const office = officeIn(ctx, req);
+      const code = codeIn(req);
+      const { k } = validate(bookingKeyBodySchema, req.body);
+      const out = await booking.confirm(office.id, code, k, CITIZEN);
+      send(res, out.ok ? { ok: true, data: { booking: out.data } } : out);
+    },
+  };
+}
+
+/** The routes the citizens' lane answers before Express: the same handlers as bookingRouter's. */
+export function citizenLaneRoutes(ctx: HttpContext, booking: BookingService): LaneRoute[] {
+  const h = citizenHandlers(ctx, booking);
+  return [
+    { method: 'POST', path: BOOKING_ROUTES.hold, handler: h.hold },
+    { method: 'POST', path: BOOKING_ROUTES.confirm, handler: h.confirm },
+    { method: 'POST', path: BOOKING_ROUTES.challenge, handler: h.challenge },
+  ];
 }
 
 export function bookingRouter(ctx: HttpContext, booking: BookingService): Router {
   const r = Router();
-  const address = (req: Request) => req.socket.remoteAddress ?? '?';
-  const officeOf = (req: Request) => {
-    const office = ctx.queue.office(String(req.params.office));
-    if (!office) throw HttpError.of('office_not_found');
-    return office;
-  };
-  const codeOf = (req: Request) => {
-    const p = codeParams.safeParse(req.params);
-    if (!p.success) throw HttpError.of('booking_not_found');
-    return p.data.booking;
-  };
+  const officeOf = (req: Request) => officeIn(ctx, req);
+  const codeOf = (req: Request) => codeIn(req);
 
   r.get(BOOKING_ROUTES.slots, async (req, res) => {
     const office = officeOf(req);
@@ -62,11 +112,8 @@ export function bookingRouter(ctx: HttpContext, booking: BookingService): Router
     res.type('application/json').send(out.data);
   });
 
-  r.post(BOOKING_ROUTES.challenge, async (req, res) => {
-    officeOf(req);
-    if (!booking.addressAllowed(`challenge:${address(req)}`)) throw HttpError.of('rate_limited');
-    res.json(await booking.challenge());
-  });
+  const citizen = citizenHandlers(ctx, booking);
+  r.post(BOOKING_ROUTES.challenge, citizen.challenge);
 
   r.post(BOOKING_ROUTES.precheckFailed, async (req, res) => {
     const office = officeOf(req);
@@ -90,14 +137,7 @@ export function bookingRouter(ctx: HttpContext, booking: BookingService): Router
     res.status(out.data.replayed ? 200 : 201).json(answer);
   });
 
-  r.post(BOOKING_ROUTES.hold, async (req, res) => {
-    const office = officeOf(req);
-    const body = validate(bookingHoldBodySchema, req.body);
-    if (!booking.addressAllowed(address(req))) throw HttpError.of('rate_limited');
-    const pow = booking.spendPow(body.altcha);
-    if (pow) throw HttpError.of(pow);
-    send(res, await booking.create(office.id, body, 'online', CITIZEN, address(req)), 201);
-  });
+  r.post(BOOKING_ROUTES.hold, citizen.hold);
 
   r.get(BOOKING_ROUTES.one, async (req, res) => {
     const office = officeOf(req);
@@ -108,13 +148,7 @@ export function bookingRouter(ctx: HttpContext, booking: BookingService): Router
     res.json({ booking: bookingView(f.data.office, f.data.booking) });
   });
 
-  r.post(BOOKING_ROUTES.confirm, async (req, res) => {
-    const office = officeOf(req);
-    const code = codeOf(req);
-    const { k } = validate(bookingKeyBodySchema, req.body);
-    const out = await booking.confirm(office.id, code, k, CITIZEN);
-    send(res, out.ok ? { ok: true, data: { booking: out.data } } : out);
-  });
+  r.post(BOOKING_ROUTES.confirm, citizen.confirm);
 
   r.post(BOOKING_ROUTES.cancel, async (req, res) => {
     const office = officeOf(req);

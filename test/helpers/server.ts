@@ -21,7 +21,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { dataDir?: string; now?: () => Date; settings?: Partial<Settings>; booking?: Partial<BookingOptions> } = {}): Promise<TestServer> {
+export async function startServer(opts: { dataDir?: string; now?: () => Date; settings?: Partial<Settings>; booking?: Partial<BookingOptions>; citizenLane?: boolean } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'giliran-test-')));
   const settings: Settings = {
     ...loadSettings({ GILIRAN_DATA: dataDir, GILIRAN_DEMO_PASSWORD: DEMO_PASSWORD, HOST: '127.0.0.1', PORT: '0' }),
@@ -29,7 +29,7 @@ export async function startServer(opts: { dataDir?: string; now?: () => Date; se
     passwordCost: 12, // a fast hash for tests; test/server/login-hardening.test.ts checks the default cost
     ...opts.settings,
   };
-  const giliran = await createGiliran({ settings, log: createLogger(settings.logLevel), ...(opts.now ? { now: opts.now } : {}), ...(opts.booking ? { booking: opts.booking } : {}) });
+  const giliran = await createGiliran({ settings, log: createLogger(settings.logLevel), ...(opts.now ? { now: opts.now } : {}), ...(opts.booking ? { booking: opts.booking } : {}), ...(opts.citizenLane !== undefined ? { citizenLane: opts.citizenLane } : {}) });
   const url = await giliran.listen(0, '127.0.0.1');
   return {
     url,
