@@ -20,6 +20,7 @@ import { DevicePresence, adminOpsRouter, passwordChangeGate } from './http/admin
 import { devicesRouter } from './http/devices.ts';
 import { citizenLane, type LaneMiddleware } from './http/citizen-lane.ts';
 import { errorHandler, sendError, sendErrorOf } from './http/errors.ts';
+import { jsonBody } from './http/json-body.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { kioskRouter } from './http/kiosk.ts';
 import { metricsRouter } from './http/metrics.ts';
@@ -167,7 +168,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
     res.setHeader('Cache-Control', 'no-store');
     next();
   };
-  const jsonBody = express.json({ limit: settings.bodyLimit, strict: true }) as LaneMiddleware;
+  const jsonBodyOf = jsonBody(settings.bodyLimit);
   app.use(securityHeaders);
   app.use(sameOriginOnly);
   app.use('/api', noStore);
@@ -177,7 +178,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   app.use('/api/v1/admin', express.json({ limit: ADMIN_BODY_LIMIT, strict: true }));
   // An office box's batch of commits (server/sync) outgrows it too.
   app.use('/api/v1/sync', express.json({ limit: SYNC_BODY_LIMIT, strict: true }));
-  app.use(jsonBody);
+  app.use(jsonBodyOf);
 
   const started = Date.now();
   app.get('/healthz', (_req, res) => {
@@ -246,7 +247,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
 
   // The booking rush's requests skip Express's router, through the same middleware and handlers (server/http/citizen-lane.ts).
   const lane = citizenLane({
-    prelude: [securityHeaders, sameOriginOnly, noStore, jsonBody],
+    prelude: [securityHeaders, sameOriginOnly, noStore, jsonBodyOf],
     routes: citizenLaneRoutes(ctx, booking),
     onError: (err, res) => sendErrorOf(log, err, res),
     // A request with a session runs the whole chain (the password-change gate is the session's).

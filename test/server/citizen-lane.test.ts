@@ -6,10 +6,16 @@
 // same headers (but Date) and the same body (but the random code and keys).
 // The lane's own count shows it was taken; a request with a session cookie is
 // left to Express.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import express from 'express';
 import { solveChallenge } from 'altcha-lib/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOOKING_PATHS } from '../../protocol/booking.ts';
+import { sendErrorOf, sendJson } from '../../server/http/errors.ts';
+import { jsonBody } from '../../server/http/json-body.ts';
+import { createLogger } from '../../server/log.ts';
 import { login, startServer, type TestServer } from '../helpers/server.ts';
 
 const START = Date.parse('2026-11-23T01:00:00.000Z');
@@ -133,6 +139,12 @@ describe("the citizens' lane answers as Express does", () => {
       // Each server's code with the other's key: well formed, not its own.
       ['a forged manage key', async (u) => { const [mine, other] = u === lane.url ? [made[0]!, made[1]!] : [made[1]!, made[0]!]; return ['POST', BOOKING_PATHS.confirm('kupang', mine.booking.code), JSON.stringify({ k: other.manageKey })]; }, 403, 'manage_key_invalid'],
       ['a malformed manage key', async () => ['POST', BOOKING_PATHS.confirm('kupang', 'ABCDEFGH'), JSON.stringify({ k: '!' })], 400, 'bad_request'],
+      ['a byte-order mark before the JSON', async () => ['POST', HOLD, `\ufeff${JSON.stringify({ service: 'ktp-el' })}`], 400, 'bad_request'],
+      ['JSON that is not an object', async () => ['POST', HOLD, '42'], 400, 'invalid_json'],
+      ['only spaces', async () => ['POST', HOLD, '   '], 400, 'invalid_json'],
+      ['an array', async () => ['POST', HOLD, '[1,2]'], 400, 'bad_request'],
+      ['the charset in capitals', async () => ['POST', HOLD, JSON.stringify({ service: 'ktp-el' }), { 'content-type': 'application/json; charset=UTF-8' }], 400, 'bad_request'],
+      ['an empty body', async () => ['POST', HOLD, ''], 400, 'bad_request'],
       ['a gzipped body (the parser inflates it)', async () => ['POST', HOLD, gzipSync(JSON.stringify({ service: 'ktp-el' })), { 'content-encoding': 'gzip' }], 400, 'bad_request'],
     ];
     for (const [what, make, status, code] of cases) {
@@ -172,5 +184,61 @@ describe("the citizens' lane answers as Express does", () => {
     await send(lane.url, 'GET', `${BOOKING_PATHS.slots('kupang')}?service=ktp-el&from=2026-11-24&to=2026-11-24`);
     await send(lane.url, 'POST', '/api/v1/nothing', '{}');
     expect(lane.giliran.citizenLaneAnswered).toBe(before);
+  });
+});
+
+describe('jsonBody reads what express.json reads', () => {
+  // Two bare servers: each parses with one of them and answers the body it got, or the error's answer.
+  const servers: Server[] = [];
+  const urls: string[] = [];
+  beforeAll(async () => {
+    const log = createLogger('silent');
+    for (const parse of [express.json({ limit: '16kb', strict: true }) as unknown as ReturnType<typeof jsonBody>, jsonBody('16kb')]) {
+      const srv = createServer((req, res) =>
+        parse(req, res, (err) => {
+          if (err) return sendErrorOf(log, err, res);
+          sendJson(res, 200, { body: (req as { body?: unknown }).body ?? null });
+        }),
+      );
+      await new Promise<void>((done) => srv.listen(0, '127.0.0.1', done));
+      servers.push(srv);
+      urls.push(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`);
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  });
+
+  it('gives the same body or error for every kind of body', async () => {
+    const big = JSON.stringify({ pad: 'x'.repeat(16_384 - 11) });
+    const cases: Array<[string, string | Buffer, Record<string, string>]> = [
+      ['an object', '{"a":1,"b":[true,null,"ü"]}', {}],
+      ['an array', '[1,2]', {}],
+      ['spaces around', ' \n\t{"a":1} \n', {}],
+      ['a byte-order mark', '\ufeff{"a":1}', {}],
+      ['a number (strict)', '42', {}],
+      ['a string (strict)', '"x"', {}],
+      ['only spaces', '   ', {}],
+      ['broken', '{"a":', {}],
+      ['empty', '', {}],
+      ['exactly the limit', big, {}],
+      ['one byte over', `${big} `, {}],
+      ['charset utf-8', '{"a":1}', { 'content-type': 'application/json; charset=utf-8' }],
+      ['charset UTF-8', '{"a":1}', { 'content-type': 'application/json; charset=UTF-8' }],
+      ['charset latin1', '{"a":1}', { 'content-type': 'application/json; charset=latin1' }],
+      ['another type', '{"a":1}', { 'content-type': 'text/plain' }],
+      ['a +json type', '{"a":1}', { 'content-type': 'application/vnd.api+json' }],
+      ['gzip', gzipSync('{"a":1}'), { 'content-encoding': 'gzip' }],
+      ['an unknown encoding', '{"a":1}', { 'content-encoding': 'zz' }],
+      ['invalid UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]), {}],
+    ];
+    for (const [what, body, headers] of cases) {
+      const answers = await Promise.all(urls.map((u) => send(u, 'POST', '/', body, headers)));
+      expect([what, answers[1]!.status, answers[1]!.text]).toEqual([what, answers[0]!.status, answers[0]!.text]);
+    }
+    // Chunked (no length): express.json reads it.
+    const chunked = await Promise.all(urls.map((u) => fetch(u, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Blob(['{"a":', '2}']).stream(), duplex: 'half' } as RequestInit).then(async (r) => [r.status, await r.text()])));
+    expect(chunked[1]).toEqual(chunked[0]);
+    expect(chunked[0]).toEqual([200, '{"body":{"a":2}}']);
   });
 });
