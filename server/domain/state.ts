@@ -55,6 +55,10 @@ export interface SlotCount {
   confirmed: number;
   /** Live holds: code → when the hold expires (ISO). */
   holds: Map<string, string>;
+  /** The holds were added in the order they expire (one hold time): readers stop at the first live one. */
+  holdsOrdered: boolean;
+  /** The latest expiry added since the holds were last empty. */
+  lastHold: string;
   /** Cancelled places not back yet: when each comes back (ISO), oldest first. */
   returning: string[];
   /** Confirmed bookings neither checked in nor marked no-show yet (the sweep's work). */
@@ -375,10 +379,19 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
   }
 }
 
+function addHold(slot: SlotCount, code: string, until: string): void {
+  if (slot.holds.size === 0) {
+    slot.holdsOrdered = true;
+    slot.lastHold = until;
+  } else if (until < slot.lastHold) slot.holdsOrdered = false;
+  else slot.lastHold = until;
+  slot.holds.set(code, until);
+}
+
 function slotOf(ix: BookingIndex, b: Booking): SlotCount {
   const k = slotKey(b.serviceId, b.slot);
   let s = ix.slots.get(k);
-  if (!s) ix.slots.set(k, (s = { confirmed: 0, holds: new Map(), returning: [], open: new Set() }));
+  if (!s) ix.slots.set(k, (s = { confirmed: 0, holds: new Map(), holdsOrdered: true, lastHold: '', returning: [], open: new Set() }));
   return s;
 }
 
@@ -407,7 +420,7 @@ function applyBookingEvent(ix: BookingIndex, e: Extract<QueueEvent, { type: `boo
         slot.confirmed += 1;
         slot.open.add(b.code);
         ix.counts.confirmed += 1;
-      } else slot.holds.set(b.code, b.holdExpiresAt ?? e.at);
+      } else addHold(slot, b.code, b.holdExpiresAt ?? e.at);
       return;
     }
     case 'booking_confirmed': {

@@ -147,6 +147,26 @@ describe('capacity and holds', () => {
     expect(takenIn(s.booking, 'ktp-el', TUE_8, late.toISOString())).toBe(1);
   });
 
+  it('counts holds right when the hold time changed in between (holds no longer in expiry order)', () => {
+    // Held for 10 minutes at 09:00, then the office shortens the hold to 2 minutes and a second is held at 09:01:
+    // at 09:04 the second (added last) has run out and the first has not.
+    const long = office(3, { holdSeconds: 600 });
+    const short = office(3, { holdSeconds: 120 });
+    const s = emptyDay('kupang', TUE);
+    const first = commit(s, long, decideHold(s, long, hold(NIK_A), none, at(MON_9)))!;
+    const second = commit(s, short, decideHold(s, short, hold(NIK_B), none, at(new Date(MON_9.getTime() + 60_000))))!;
+    const t = new Date(MON_9.getTime() + 240_000);
+    expect(takenIn(s.booking, 'ktp-el', TUE_8, t.toISOString())).toBe(1);
+    const out = decideHold(s, short, hold('5371010501900003'), none, at(t));
+    expect(out.ok && out.events.filter((e) => e.type === 'booking_released').map((e) => (e as { code: string }).code)).toEqual([second]);
+    commit(s, short, out);
+    expect(s.booking.byCode.get(first)!.state).toBe('held');
+    expect(takenIn(s.booking, 'ktp-el', TUE_8, t.toISOString())).toBe(2);
+    // In order again once the slot's holds are gone.
+    const later = new Date(MON_9.getTime() + 3_600_000);
+    expect(takenIn(s.booking, 'ktp-el', TUE_8, later.toISOString())).toBe(0);
+  });
+
   it('brings a cancelled place back only after the release delay', () => {
     const o = office(1, { releaseDelayMinutes: 30 });
     const s = emptyDay('kupang', TUE);
