@@ -1,10 +1,11 @@
 // The rush at the moment a day opens: N citizens (default 1,000) race for one
-// slot of 200 places. Each citizen's phone has fetched its proof-of-work
-// challenge and solved it, sends its hold and, once held, confirms at once.
+// slot of 200 places. Each citizen's phone has loaded the slot list (the
+// page's step 3) and fetched and solved its proof-of-work challenge, sends
+// its hold and, once held, confirms at once.
 // Connections, two ways:
-//   kept  (the goal's case) as a browser does: the challenge was fetched on
-//         the phone's own keep-alive connection and the hold and confirm
-//         follow on it (the server keeps an idle connection 5 s; the page
+//   kept  (the goal's case) as a browser does: the list and the challenge
+//         were fetched on the phone's own keep-alive connection and the hold
+//         and confirm follow on it (the server keeps an idle connection 5 s; the page
 //         holds right after solving, well inside that).
 //   fresh a new connection for every request (a proxy or client that does not
 //         keep connections): the worst case, reported beside it.
@@ -43,6 +44,7 @@ const HOLD = '/api/v1/offices/kupang/bookings';
 type Mode = 'spread' | 'instant';
 type Conn = 'kept' | 'fresh';
 const CHALLENGE = '/api/v1/offices/kupang/booking-challenge';
+const SLOTS = '/api/v1/offices/kupang/booking-slots';
 
 /** Each citizen's connection: its own keep-alive agent (kept), or none (fresh: a new connection per request). */
 const agentsFor = (conn: Conn): Array<Agent | false> => Array.from({ length: citizens }, () => (conn === 'kept' ? new Agent({ keepAlive: true, maxSockets: 1 }) : false));
@@ -100,8 +102,15 @@ interface Row {
   echoCpuPerRequestMs: number;
 }
 
-/** A citizen's solved challenge, fetched on its own connection (the page's step before the hold). */
+/**
+ * What a citizen's page did before the hold, on the citizen's own connection:
+ * loaded the slot list (step 3, where the day shows open and the slot is
+ * chosen: `GET booking-slots?service=`, the page's request) and fetched and
+ * solved its challenge. Returns the solved challenge.
+ */
 async function solvedOn(url: string, agent: Agent | false): Promise<string> {
+  const list = await timedRequest(url, 'GET', `${SLOTS}?service=ktp-el`, undefined, agent);
+  if (list.status !== 200) throw new Error(`slots: ${list.status} ${list.text}`);
   const r = await timedRequest(url, 'POST', CHALLENGE, '{}', agent);
   if (r.status !== 200) throw new Error(`challenge: ${r.status} ${r.text}`);
   const c = JSON.parse(r.text) as { algorithm: string; challenge: string; salt: string; signature: string; maxnumber: number };
@@ -152,8 +161,11 @@ async function echoRun(mode: Mode, conn: Conn, seed: number, winners: boolean[])
   const echo = await spawnHttpEcho();
   const agents = agentsFor(conn);
   try {
-    // The same connections as the app's run: each citizen's first request (its challenge) opened it.
-    for (let i = 0; i < citizens; i += 100) await Promise.all(Array.from({ length: Math.min(100, citizens - i) }, (_, j) => timedRequest(echo.url, 'POST', CHALLENGE, '{}', agents[i + j]!)));
+    // The same connections as the app's run: each citizen's first requests (its list, its challenge) opened it.
+    for (let i = 0; i < citizens; i += 100) await Promise.all(Array.from({ length: Math.min(100, citizens - i) }, async (_, j) => {
+      await timedRequest(echo.url, 'GET', SLOTS, undefined, agents[i + j]!);
+      await timedRequest(echo.url, 'POST', CHALLENGE, '{}', agents[i + j]!);
+    }));
     const cpu0 = cpuMs(echo.pid);
     const body = JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: TUE_8, answers: ANSWERS, nik: nikOf(0), name: 'Warga 0', altcha: 'x'.repeat(300) });
     const { results } = await schedule(arrivals(mode, seed), async (i) => {
