@@ -105,7 +105,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   const metrics = new Metrics(queue);
   const reports = new ReportService(store, now, log);
   reports.listen(queue);
-  const notify = await createNotify({ settings, queue, store, secrets, log, now });
+  const notify = await createNotify({ settings, queue, store, ...(pgOpened ? { pgPool: pgOpened.store.pool } : {}), secrets, log, now });
   const auth = new AuthService(
     store,
     { trustLoopbackDevices: settings.trustLoopbackDevices, sessionHours: settings.sessionHours, loginAttempts: settings.loginAttempts, passwordCost: settings.passwordCost, allowedHosts: settings.allowedHosts, publicUrl: settings.publicUrl },

@@ -76,7 +76,7 @@ function busyDay(office: OfficeConfig): Sim {
       for (const c of ['1', '2', '3', '4']) {
         const held = s.state.counters.get(c)?.ticketId;
         if (held) {
-          if (r() < 0.08) s.ok({ type: 'transfer', counterId: c, toService: services[Math.floor(r() * services.length)]! });
+          if (r() < 0.08) s.ok({ type: 'transfer', counterId: c, toService: services[Math.floor(r() * services.length)]!, precedence: false });
           else s.ok({ type: 'finish', counterId: c, outcome: 'done' });
         }
         s.run({ type: 'call_next', counterId: c });
