@@ -95,7 +95,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
     seededPassword = { password: made.password, generated: made.generated };
     return made.data;
   };
-  const pgOpened = settings.databaseUrl ? await openPgStore({ databaseUrl: settings.databaseUrl, seed, writerLease: settings.pgWriter === 'lease' }) : null;
+  const pgOpened = settings.databaseUrl ? await openPgStore({ databaseUrl: settings.databaseUrl, seed, writerLease: settings.pgWriter === 'lease', now }) : null;
   const opened = pgOpened ?? (await openLowdbStore({ dataDir: settings.dataDir, seed }));
   // A central deployment's processes share one set of secrets (a holder key made by one verifies on another).
   const secrets = pgOpened ? await loadPgSecrets(pgOpened.store.pool) : await loadSecrets(settings.dataDir);

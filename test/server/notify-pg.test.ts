@@ -30,8 +30,7 @@ async function database(): Promise<string> {
 }
 
 async function process(databaseUrl: string, extra: { now?: () => Date; notify?: Partial<Settings['notify']> } = {}): Promise<TestServer> {
-  // A fixed clock (extra.now) far from the database's: sessions long enough that PostgreSQL (expires_at > now()) does not drop them on a reload.
-  const s = await startServer({ ...(extra.now ? { now: extra.now } : {}), settings: { databaseUrl, ticketsPerDevicePerMinute: 1_000_000, notify: notifySettings(extra.notify), ...(extra.now ? { sessionHours: 24 * 30 } : {}) } });
+  const s = await startServer({ ...(extra.now ? { now: extra.now } : {}), settings: { databaseUrl, ticketsPerDevicePerMinute: 1_000_000, notify: notifySettings(extra.notify) } });
   // Closed at most once (a test may stop one early, as a restart).
   let closing: Promise<void> | null = null;
   const close = s.close.bind(s);
