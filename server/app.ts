@@ -101,7 +101,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
     seededPassword = { password: made.password, generated: made.generated };
     return made.data;
   };
-  const pgOpened = settings.databaseUrl ? await openPgStore({ databaseUrl: settings.databaseUrl, seed, writerLease: settings.pgWriter === 'lease' }) : null;
+  const pgOpened = settings.databaseUrl ? await openPgStore({ databaseUrl: settings.databaseUrl, seed, writerLease: settings.pgWriter === 'lease', now }) : null;
   const opened = pgOpened ?? (await openLowdbStore({ dataDir: settings.dataDir, seed }));
   // A central deployment's processes share one set of secrets (a holder key made by one verifies on another).
   const secrets = pgOpened ? await loadPgSecrets(pgOpened.store.pool) : await loadSecrets(settings.dataDir);
@@ -111,7 +111,7 @@ export async function createGiliran({ settings, log, now = () => new Date(), boo
   const metrics = new Metrics(queue);
   const reports = new ReportService(store, now, log);
   reports.listen(queue);
-  const notify = await createNotify({ settings, queue, store, secrets, log, now });
+  const notify = await createNotify({ settings, queue, store, ...(pgOpened ? { pgPool: pgOpened.store.pool } : {}), secrets, log, now });
   const auth = new AuthService(
     store,
     { trustLoopbackDevices: settings.trustLoopbackDevices, sessionHours: settings.sessionHours, loginAttempts: settings.loginAttempts, passwordCost: settings.passwordCost, allowedHosts: settings.allowedHosts, publicUrl: settings.publicUrl },

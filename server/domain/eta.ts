@@ -18,7 +18,7 @@
 // (ETA_Q_LOW–ETA_Q_HIGH) of its call times over the runs, in whole minutes.
 import type { CounterState, OfficeConfig, PauseReason, QueueEvent, Ticket } from '../../protocol/model.ts';
 import { periodsOn, zonedInstant } from './availability.ts';
-import { allCounters, type DayState } from './state.ts';
+import { allCounters, leadOf, upperBound, type DayState } from './state.ts';
 import { localParts } from './time.ts';
 
 /** Whole minutes, 0 <= low <= high. */
@@ -249,28 +249,9 @@ function buildModel(state: DayState, office: OfficeConfig, now: number): Model {
   const services = office.services.map((s) => serviceModel(state, office, s.id));
   const periods = periodsOn(office.hours, state.officeDay, office.closedDays ?? []);
   let dayStart = periods[0] ? zonedInstant(state.officeDay, periods[0][0], office.timeZone).getTime() : Infinity;
-  const perService = new Float64Array(S);
-  let today = 0;
-  let recent = 0;
-  let priority = 0;
-  let booked = 0;
-  const leads: number[] = [];
-  const from = now - ARRIVAL_WINDOW_MINUTES * 60_000;
-  for (const t of state.tickets.values()) {
-    const at = Date.parse(t.issuedAt);
-    if (at > now) continue;
-    const i = index.get(t.serviceId);
-    if (i === undefined) continue;
-    today += 1;
-    perService[i]! += 1;
-    if (at < dayStart && periods.length === 0) dayStart = at;
-    if (at > from) recent += 1;
-    if (t.priority) priority += 1;
-    if (t.source === 'booking') {
-      booked += 1;
-      if (t.bookingSlot) leads.push(Math.min(3_600_000, Math.max(0, Date.parse(t.bookingSlot) - at)));
-    }
-  }
+  const arrivals = dayArrivals(state, office, now);
+  const { perService, today, recent, priority, booked, bookingLead } = arrivals;
+  if (periods.length === 0) dayStart = arrivals.first;
   let open = openPeriods(state, office, now);
   // A day without hours (the demo, a holiday opened anyway): arrivals for the next hour.
   if (periods.length === 0) open = [[now, now + 3_600_000]];
@@ -309,7 +290,6 @@ function buildModel(state: DayState, office: OfficeConfig, now: number): Model {
     const until = now + NO_HISTORY_HORIZON_MINUTES * 60_000;
     for (const [a, b] of open) if (a < until) segments.push({ from: a, to: Math.min(b, until), rate });
   }
-  leads.sort((a, b) => a - b);
   const pauses: Model['pauses'] = [];
   if (profile && profile.pauses.length > 0) {
     const midnight = zonedInstant(state.officeDay, '00:00', office.timeZone).getTime();
@@ -331,8 +311,89 @@ function buildModel(state: DayState, office: OfficeConfig, now: number): Model {
     segments,
     pPriority: today ? priority / today : 0,
     pBooked: today ? booked / today : 0,
-    bookingLead: leads.length ? leads[leads.length >> 1]! : 0,
+    bookingLead,
   };
+}
+
+/** What the estimate reads of today's arrivals: the tickets issued up to `now` (inclusive) for the services the office has. */
+export interface DayArrivals {
+  /** Per service, in office.services order (a duplicated id: its last place). */
+  perService: Float64Array;
+  today: number;
+  /** Issued in the last ARRIVAL_WINDOW_MINUTES (after now − window). */
+  recent: number;
+  /** The first issue instant, ms (Infinity: none). */
+  first: number;
+  priority: number;
+  booked: number;
+  /** The median booking ticket's lead (slot − issue, kept within 0–60 minutes), ms; 0 without booking tickets. */
+  bookingLead: number;
+}
+
+const MAX_BOOKING_LEAD_MS = 3_600_000;
+
+/**
+ * dayArrivals from the reducer's index (state.arrivals): per service two
+ * binary searches, plus the few tickets issued after `now` (an estimate is
+ * made at the issue instant or at most CACHE_MS before it; one far in the past
+ * costs what the whole-day walk did).
+ */
+export function dayArrivals(state: DayState, office: OfficeConfig, now: number): DayArrivals {
+  const index = new Map<string, number>();
+  office.services.forEach((s, i) => index.set(s.id, i));
+  const perService = new Float64Array(office.services.length);
+  const from = now - ARRIVAL_WINDOW_MINUTES * 60_000;
+  let today = 0;
+  let recent = 0;
+  let first = Infinity;
+  let priority = 0;
+  let booked = 0;
+  // Leads of booking tickets not counted: of services gone from the office, or issued after now.
+  const left: number[] = [];
+  for (const [sid, a] of state.arrivals.byService) {
+    const i = index.get(sid);
+    if (i === undefined) {
+      for (const x of a.leads) left.push(x);
+      continue;
+    }
+    const hi = upperBound(a.at, now);
+    let p = a.priority;
+    let b = a.booked;
+    for (let k = hi; k < a.at.length; k++) {
+      const t = a.tickets[k]!;
+      if (t.priority) p -= 1;
+      if (t.source === 'booking') b -= 1;
+      const lead = leadOf(t, a.at[k]!);
+      if (lead !== null) left.push(lead);
+    }
+    perService[i] = hi;
+    today += hi;
+    recent += hi - upperBound(a.at, from);
+    priority += p;
+    booked += b;
+    if (hi > 0 && a.at[0]! < first) first = a.at[0]!;
+  }
+  const leads = state.arrivals.leads;
+  const counted = leads.length - left.length;
+  const lead = counted > 0 ? kthLeft(leads, left, counted >> 1) : null;
+  const bookingLead = lead === null ? 0 : Math.min(MAX_BOOKING_LEAD_MS, Math.max(0, lead));
+  return { perService, today, recent, first, priority, booked, bookingLead };
+}
+
+/** The k-th smallest (from 0) of the ascending `all` less the multiset `out` (each of it in `all`). */
+function kthLeft(all: readonly number[], out: number[], k: number): number {
+  if (out.length === 0) return all[k]!;
+  out.sort((a, b) => a - b);
+  // The first place whose value has more than k of the rest at or below it.
+  let lo = 0;
+  let hi = all.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = all[mid]!;
+    if (upperBound(all, v) - upperBound(out, v) > k) hi = mid;
+    else lo = mid + 1;
+  }
+  return all[lo]!;
 }
 
 // ---------------------------------------------------------------- random numbers

@@ -47,6 +47,98 @@ export interface DayState {
   surveyed: Set<string>;
   /** Past days' arrivals by time of day (server/domain/eta.ts arrivalProfileOf), when the store has them: the wait estimate's shape of the day. */
   arrivalProfile?: ArrivalProfile;
+  /** Today's arrivals as the wait estimate reads them (server/domain/eta.ts dayArrivals), kept by the reducer: an estimate never walks the day's tickets. */
+  arrivals: ArrivalIndex;
+}
+
+/** The tickets issued today for one service (each ticket under its current service: a transfer moves it). */
+export interface ServiceArrivals {
+  /** Issue instants, ms, ascending; tickets[i] was issued at at[i]. */
+  at: number[];
+  tickets: Ticket[];
+  /** Of them, in a priority group, and booking tickets. */
+  priority: number;
+  booked: number;
+  /** Booking tickets with a slot: slot − issue, ms, ascending. */
+  leads: number[];
+}
+
+export interface ArrivalIndex {
+  /** Service id → its arrivals (a service no longer configured stays here; the estimate skips it). */
+  byService: Map<string, ServiceArrivals>;
+  /** Every service's leads together, ascending. */
+  leads: number[];
+}
+
+/** Index of the first element of the ascending `xs` greater than `x`. */
+export function upperBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(xs: number[], x: number): void {
+  if (xs.length === 0 || xs[xs.length - 1]! <= x) xs.push(x);
+  else xs.splice(upperBound(xs, x), 0, x);
+}
+
+function removeSorted(xs: number[], x: number): void {
+  const i = upperBound(xs, x) - 1;
+  if (i >= 0 && xs[i] === x) xs.splice(i, 1);
+}
+
+/** A booking ticket's lead (slot − issue, ms), null for another ticket. */
+export function leadOf(t: Ticket, issuedAt: number): number | null {
+  return t.source === 'booking' && t.bookingSlot ? Date.parse(t.bookingSlot) - issuedAt : null;
+}
+
+function serviceArrivals(ix: ArrivalIndex, serviceId: string): ServiceArrivals {
+  let a = ix.byService.get(serviceId);
+  if (!a) ix.byService.set(serviceId, (a = { at: [], tickets: [], priority: 0, booked: 0, leads: [] }));
+  return a;
+}
+
+/** Files `t` (issued at `at`, ms) under `serviceId`; `withLead`: also in the all-services leads. */
+function addArrival(ix: ArrivalIndex, serviceId: string, t: Ticket, at: number, withLead: boolean): void {
+  const a = serviceArrivals(ix, serviceId);
+  // Almost always the newest: append without searching.
+  if (a.at.length === 0 || a.at[a.at.length - 1]! <= at) {
+    a.at.push(at);
+    a.tickets.push(t);
+  } else {
+    const i = upperBound(a.at, at);
+    a.at.splice(i, 0, at);
+    a.tickets.splice(i, 0, t);
+  }
+  if (t.priority) a.priority += 1;
+  if (t.source === 'booking') a.booked += 1;
+  const lead = leadOf(t, at);
+  if (lead !== null) {
+    insertSorted(a.leads, lead);
+    if (withLead) insertSorted(ix.leads, lead);
+  }
+}
+
+function removeArrival(ix: ArrivalIndex, serviceId: string, t: Ticket, at: number, withLead: boolean): void {
+  const a = ix.byService.get(serviceId);
+  if (!a) return;
+  let i = upperBound(a.at, at) - 1;
+  while (i >= 0 && a.at[i] === at && a.tickets[i] !== t) i -= 1;
+  if (i < 0 || a.tickets[i] !== t) return;
+  a.at.splice(i, 1);
+  a.tickets.splice(i, 1);
+  if (t.priority) a.priority -= 1;
+  if (t.source === 'booking') a.booked -= 1;
+  const lead = leadOf(t, at);
+  if (lead !== null) {
+    removeSorted(a.leads, lead);
+    if (withLead) removeSorted(ix.leads, lead);
+  }
 }
 
 /** Places of one slot of one service: counters, never a scan of bookings. */
@@ -112,6 +204,7 @@ export function emptyDay(officeId: string, officeDay: string): DayState {
     booking: emptyBookingIndex(),
     finishedBy: new Map(),
     surveyed: new Set(),
+    arrivals: { byService: new Map(), leads: [] },
   };
 }
 
@@ -226,7 +319,10 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
   switch (e.type) {
     case 'ticket_issued': {
       const t = { ...e.ticket };
+      const before = state.tickets.get(t.id);
+      if (before) removeArrival(state.arrivals, before.serviceId, before, Date.parse(before.issuedAt), true);
       state.tickets.set(t.id, t);
+      addArrival(state.arrivals, t.serviceId, t, Date.parse(t.issuedAt), true);
       addWaiting(state, t);
       state.lastSeq.set(t.number.slice(0, 1), t.seq);
       const n = state.issued.get(t.serviceId) ?? { walkIn: 0, online: 0 };
@@ -300,6 +396,11 @@ export function applyEvent(state: DayState, office: OfficeConfig, e: QueueEvent)
       // A ticket sent on before service started (wrong counter) is not a service sample.
       release(state, office, t, e.at, t.state === 'serving');
       removeWaiting(state, t); // re-filed below under its new service and time
+      if (t.serviceId !== e.toServiceId) {
+        const issuedAt = Date.parse(t.issuedAt);
+        removeArrival(state.arrivals, t.serviceId, t, issuedAt, false);
+        addArrival(state.arrivals, e.toServiceId, t, issuedAt, false);
+      }
       t.state = 'waiting';
       t.serviceId = e.toServiceId;
       t.targetCounterId = e.toCounterId;

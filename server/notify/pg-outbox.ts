@@ -90,6 +90,12 @@ function messageOf(r: MessageRow): OutboxMessage | null {
 }
 
 export interface PgOutboxOptions {
+  /**
+   * The store's pool (server/store/pg-store.ts PgStore.pool): the outbox's reads, writes, NOTIFYs and its
+   * LISTEN connection. The store owns it: close() leaves it open, the store's close ends it (after the outbox's).
+   */
+  pool: pg.Pool;
+  /** For the claim connections, the outbox's own (their session setting, and each held while a provider answers). */
   databaseUrl: string;
   log: Logger;
   /** A claim's transaction may sit idle (the provider being asked) at most this long; then PostgreSQL ends it and the row is free. */
@@ -115,8 +121,9 @@ export class PgOutbox implements OutboxBackend {
 
   static async open(opts: PgOutboxOptions): Promise<PgOutbox> {
     const { default: pgModule } = await import('pg');
-    const pool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: 4 });
-    pool.on('error', () => undefined);
+    const pool = opts.pool;
+    // Apart from the store's: a claim holds its connection while the provider answers (up to 8 at once), which
+    // must not starve the store's queries, and idle_in_transaction_session_timeout is set on these sessions only.
     const claimPool = new pgModule.Pool({ connectionString: opts.databaseUrl, max: opts.claimConnections ?? 10, idle_in_transaction_session_timeout: opts.claimIdleMs });
     claimPool.on('error', () => undefined);
     const outbox = new PgOutbox(pool, claimPool, opts.log);
@@ -205,10 +212,11 @@ export class PgOutbox implements OutboxBackend {
     if (this.#closed) return;
     this.#closed = true;
     await this.#listening?.catch(() => undefined);
-    this.#listener?.release();
+    // Destroyed rather than given back: a pooled connection still LISTENing would hear for nobody. The pool is the
+    // store's: not ended here.
+    this.#listener?.release(true);
     this.#listener = null;
     await this.claimPool.end().catch(() => undefined);
-    await this.pool.end().catch(() => undefined);
   }
 }
 

@@ -510,16 +510,19 @@ class PgConfigStore implements ConfigStore {
 
 class PgSessionStore implements SessionStore {
   #byHash = new Map<string, SessionRecord>();
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => Date,
+  ) {}
   async load(): Promise<void> {
-    const r = await this.pool.query<{ data: SessionRecord }>('SELECT data FROM sessions WHERE expires_at > now()');
+    const r = await this.pool.query<{ data: SessionRecord }>('SELECT data FROM sessions WHERE expires_at > $1', [this.now()]);
     this.#byHash = new Map(r.rows.map((row) => [row.data.idHash, row.data]));
   }
   get(idHash: string): SessionRecord | undefined {
     return this.#byHash.get(idHash);
   }
   async put(session: SessionRecord): Promise<void> {
-    await this.pool.query('DELETE FROM sessions WHERE expires_at <= now()');
+    await this.pool.query('DELETE FROM sessions WHERE expires_at <= $1', [this.now()]);
     await this.pool.query(
       'INSERT INTO sessions (id_hash, user_id, expires_at, data) VALUES ($1, $2, $3, $4) ON CONFLICT (id_hash) DO UPDATE SET user_id = EXCLUDED.user_id, expires_at = EXCLUDED.expires_at, data = EXCLUDED.data',
       [session.idHash, session.userId, session.expiresAt, JSON.stringify(session)],
@@ -697,6 +700,8 @@ export interface PgStoreOptions extends Omit<OpenStoreOptions, 'dataDir'> {
   writerLease?: boolean;
   /** How long PostgreSQL lets a lease transaction sit idle before it ends it and frees the lock (default 10 s; tests shorten it). */
   leaseIdleMs?: number;
+  /** The server's clock (createGiliran's `now`): which sessions have expired is its call, as the auth service's, not the database's clock. */
+  now?: () => Date;
 }
 
 export interface PgStore extends Store {
@@ -726,7 +731,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<{ store: PgStor
       row = (await pool.query<{ data: unknown }>('SELECT data FROM config WHERE id = 1')).rows[0];
     }
     const config = new PgConfigStore(pool, parseConfigData(row!.data, 'PostgreSQL config'));
-    const sessions = new PgSessionStore(pool);
+    const sessions = new PgSessionStore(pool, opts.now ?? (() => new Date()));
     await sessions.load();
     const listener = await pool.connect();
     const queue = new PgQueueStore(pool, leasePool, opts.writerLease ?? true, opts.leaseIdleMs);

@@ -182,16 +182,24 @@ describe.runIf(postgresAvailable())('the notify outbox on PostgreSQL, two proces
 describe.runIf(postgresAvailable())('PgOutbox booking contacts', () => {
   it('keeps a booking number per (office, slot day) across a reopen, saves only what changed, and erases a day', async () => {
     const url = await database();
-    // The tables come with the store's migrations.
+    // The tables come with the store's migrations; each outbox lives on its store's pool (two processes).
     const { openPgStore } = await import('../../server/store/pg-store.ts');
     const { demoSeed } = await import('../../server/seed/index.ts');
-    const { store } = await openPgStore({ databaseUrl: url, seed: async () => (await demoSeed('rahasia-demo-123', async () => 'scrypt$test')).data });
+    const seed = async () => (await demoSeed('rahasia-demo-123', async () => 'scrypt$test')).data;
+    const { store } = await openPgStore({ databaseUrl: url, seed });
     cleanups.push(() => store.close());
+    const { store: other } = await openPgStore({ databaseUrl: url, seed });
+    cleanups.push(() => other.close());
     const { PgOutbox } = await import('../../server/notify/pg-outbox.ts');
     const { createLogger } = await import('../../server/log.ts');
-    const one = await PgOutbox.open({ databaseUrl: url, log: createLogger('silent'), claimIdleMs: 10_000 });
+    // Connections checked out of the store's pool (its own LISTEN one so far).
+    const held = () => store.pool.totalCount - store.pool.idleCount;
+    const before = held();
+    const one = await PgOutbox.open({ pool: store.pool, databaseUrl: url, log: createLogger('silent'), claimIdleMs: 10_000 });
     cleanups.push(() => one.close());
-    const two = await PgOutbox.open({ databaseUrl: url, log: createLogger('silent'), claimIdleMs: 10_000 });
+    expect(one.pool).toBe(store.pool);
+    expect(held()).toBe(before + 1); // its LISTEN connection, from the store's pool
+    const two = await PgOutbox.open({ pool: other.pool, databaseUrl: url, log: createLogger('silent'), claimIdleMs: 10_000 });
     cleanups.push(() => two.close());
     const a = await one.openBookingContacts('kupang', '2026-12-24');
     a.contacts.set('BK1', { phone: { e164: '+6281234567890', channel: 'sms' } });
@@ -211,5 +219,10 @@ describe.runIf(postgresAvailable())('PgOutbox booking contacts', () => {
     await two.eraseBookingContacts('kupang', '2026-12-24');
     expect(await one.daysWithBookingContacts('kupang')).toEqual([]);
     expect(await rows(url, 'SELECT 1 FROM notify_booking_contacts')).toEqual([]);
+    // Closing an outbox leaves the store's pool to the store, without the LISTEN connection.
+    await one.close();
+    expect(held()).toBe(before);
+    expect((await store.pool.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+    expect((await rows(url, "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN giliran_notify'")).length).toBe(1); // two's only
   });
 });
