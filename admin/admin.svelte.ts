@@ -11,6 +11,7 @@ import { adminOpsPaths } from '../protocol/admin-ops-paths.ts';
 import type { PasswordChange } from '../protocol/admin-ops.ts';
 import type { ApiError } from '../protocol/errors.ts';
 import type { Bilingual, Role } from '../protocol/model.ts';
+import { dateIn } from '../ui/format.ts';
 import { i18n, type Lang } from '../ui/i18n.svelte.ts';
 import { clone, diff, fieldErrors, type Change, type FieldIssue } from './edit.ts';
 import { m } from './strings.ts';
@@ -277,6 +278,11 @@ class Admin {
 
   get timeZone(): string | undefined {
     return this.doc?.office.timeZone;
+  }
+
+  /** Today in the office's zone: the reports', survey's and audit's periods are office days (after midnight WITA it is already tomorrow in UTC terms). */
+  today(): string {
+    return dateIn(new Date(), this.timeZone);
   }
 
   async boot(): Promise<void> {

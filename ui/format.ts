@@ -14,3 +14,15 @@ export function formatWait(minutes: number, lang: Lang = 'id'): string {
   }
   return lang === 'en' ? `about ${minutes} min` : `± ${minutes} menit`;
 }
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone (an office's day), or in UTC when the zone is unknown. */
+export function dateIn(instant: Date, timeZone?: string): string {
+  if (timeZone) {
+    try {
+      return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+    } catch {
+      // An unknown zone: UTC below.
+    }
+  }
+  return instant.toISOString().slice(0, 10);
+}

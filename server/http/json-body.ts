@@ -6,7 +6,8 @@
 // express.json itself, so its answers (another type, a charset, gzip, no
 // length, over the limit) are body-parser's. What is read here answers as
 // body-parser does: a BOM is dropped, a body that is not an object or array
-// is `entity.parse.failed` (strict), bad JSON too. test/server/citizen-lane.test.ts
+// is `entity.parse.failed` (strict), bad JSON too; a body an earlier parser
+// read (the admin's larger limit) is left as it is. test/server/citizen-lane.test.ts
 // compares the answers with the lane's and Express's.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
@@ -32,7 +33,8 @@ export function jsonBody(limit: string): (req: IncomingMessage, res: ServerRespo
   const max = limitBytes(limit);
   return (req, res, next) => {
     const r = req as BodyRequest;
-    if (r._body) return next();
+    // Already read by an earlier parser (the admin's and sync's larger limits): body-parser's own test (on-finished).
+    if (r._body || (req.complete && !req.readable)) return next();
     const h = req.headers;
     const type = h['content-type'];
     const plain = type === 'application/json' || (type !== undefined && type.toLowerCase() === 'application/json; charset=utf-8');

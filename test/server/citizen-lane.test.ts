@@ -236,6 +236,18 @@ describe('jsonBody reads what express.json reads', () => {
       const answers = await Promise.all(urls.map((u) => send(u, 'POST', '/', body, headers)));
       expect([what, answers[1]!.status, answers[1]!.text]).toEqual([what, answers[0]!.status, answers[0]!.text]);
     }
+    // After a parser with another limit (the admin's, app.ts): the body it read is kept, the stream not waited on.
+    const first = express.json({ limit: '1mb', strict: true }) as unknown as ReturnType<typeof jsonBody>;
+    const then = jsonBody('16kb');
+    const chained = createServer((req, res) => first(req, res, (e1) => (e1 ? sendErrorOf(createLogger('silent'), e1, res) : then(req, res, (e2) => (e2 ? sendErrorOf(createLogger('silent'), e2, res) : sendJson(res, 200, { body: (req as { body?: unknown }).body ?? null }))))));
+    await new Promise<void>((done) => chained.listen(0, '127.0.0.1', done));
+    try {
+      const big = JSON.stringify({ pad: 'y'.repeat(40_000) });
+      const r = await send(`http://127.0.0.1:${(chained.address() as AddressInfo).port}`, 'POST', '/', big);
+      expect([r.status, r.text.length]).toEqual([200, big.length + 9]);
+    } finally {
+      await new Promise((done) => chained.close(done));
+    }
     // Chunked (no length): express.json reads it.
     const chunked = await Promise.all(urls.map((u) => fetch(u, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Blob(['{"a":', '2}']).stream(), duplex: 'half' } as RequestInit).then(async (r) => [r.status, await r.text()])));
     expect(chunked[1]).toEqual(chunked[0]);
