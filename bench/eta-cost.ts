@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Actor, OfficeConfig } from '../protocol/model.ts';
+import { rng } from '../server/domain/eta.ts';
 import { ROOT } from './support/lib.ts';
 
 type Domain = {
@@ -42,17 +43,6 @@ async function load(dir: string, label: string): Promise<Domain> {
   };
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DAY = '2026-11-23';
 /** 08:00 WITA. */
 const OPEN = Date.parse('2026-11-23T00:00:00.000Z');
@@ -63,7 +53,7 @@ function buildDay(d: Domain, n: number, seed: number) {
   const office: OfficeConfig = d.offices()[0]!;
   office.rules = { ...office.rules, enforceHours: false };
   const state = d.state.emptyDay(office.id, DAY);
-  const r = mulberry(seed);
+  const r = rng(seed);
   const services = office.services.map((s) => s.id);
   // 7 hours: the step keeps the day within them whatever n.
   const step = Math.floor((7 * 3_600_000) / n);
