@@ -20,10 +20,15 @@
 //       ≤ 50 ms goal for hold and confirm p99 applies here.
 //   (b) "instant": all N sent in the same instant (one synchronous loop), the
 //       worst case; reported with its ratio to the echo.
+// The server is in service, as at 06:00 on a booking day: before each timed
+// rush it served an earlier one (--warm 300 citizens for another day's slot
+// of `places`, on the same schedule), so its hold and confirm code is
+// compiled; --cold skips that (a server started just before the day opens),
+// reported beside it. The echo serves the same earlier rush.
 // Latency is from the moment a request is started to its last byte. Prints
 // exactly how many won, and fails (exit 1) unless exactly `places` are
 // confirmed, every other hold is booking_slot_full and the slot shows 0 left.
-//   tsx bench/booking-rush.ts [--quick] [--citizens 1000] [--places 200] [--spread-ms 1000] [--rounds 3] [--only spread|instant] [--conn kept|fresh]
+//   tsx bench/booking-rush.ts [--quick] [--citizens 1000] [--places 200] [--spread-ms 1000] [--rounds 3] [--only spread|instant] [--conn kept|fresh] [--warm 300 | --cold]
 // BENCH_CPU_PROF=<dir> writes the server's CPU profile (bench/support/booking-server.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -39,6 +44,9 @@ const places = numFlag(args, 'places', args.quick ? 60 : 200);
 const spreadMs = numFlag(args, 'spread-ms', 1000);
 const rounds = args.rounds ?? (args.quick ? 1 : 3);
 const only = args.flags.get('only');
+/** Citizens of the rush the server served before (another day's slot, its own citizens): 0 with --cold. */
+const warmCitizens = args.flags.has('cold') ? 0 : numFlag(args, 'warm', args.quick ? 100 : 300);
+const WED_8 = '2026-11-25T00:00:00.000Z';
 const HOLD = '/api/v1/offices/kupang/bookings';
 
 type Mode = 'spread' | 'instant';
@@ -119,6 +127,29 @@ async function solvedOn(url: string, agent: Agent | false): Promise<string> {
   return Buffer.from(JSON.stringify({ algorithm: c.algorithm, challenge: c.challenge, number: s.number, salt: c.salt, signature: c.signature })).toString('base64');
 }
 
+/**
+ * The rush the server served before this one (a server in service has
+ * compiled its hold and confirm code: what is timed is its steady work, not
+ * V8 compiling it): `warmCitizens` citizens race for another day's slot on
+ * the same schedule, on their own connections (closed after).
+ */
+async function warmRush(url: string, conn: Conn, mode: Mode, seed: number): Promise<void> {
+  const agents = Array.from({ length: warmCitizens }, () => (conn === 'kept' ? new Agent({ keepAlive: true, maxSockets: 1 }) : (false as const)));
+  try {
+    const pows = await Promise.all(agents.map((a) => solvedOn(url, a)));
+    const bodies = pows.map((altcha, i) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: WED_8, answers: ANSWERS, nik: nikOf(50_000 + i), name: `Warga ${i}`, altcha }));
+    const at = arrivals(mode, seed + 7).slice(0, warmCitizens);
+    await schedule(at, async (i) => {
+      const h = await timedRequest(url, 'POST', HOLD, bodies[i], agents[i]!);
+      if (h.status !== 201) return;
+      const b = JSON.parse(h.text) as { booking: { code: string }; manageKey: string };
+      await timedRequest(url, 'POST', `${HOLD}/${b.booking.code}/confirm`, JSON.stringify({ k: b.manageKey }), agents[i]!);
+    });
+  } finally {
+    agents.forEach((a) => a && a.destroy());
+  }
+}
+
 async function giliranRun(mode: Mode, conn: Conn, seed: number): Promise<{ row: Omit<Row, 'echoP50' | 'echoP99' | 'echoConfirmP99' | 'echoCpuPerRequestMs'>; winners: boolean[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'giliran-bench-rush-'));
   let srv: Child | null = null;
@@ -126,6 +157,7 @@ async function giliranRun(mode: Mode, conn: Conn, seed: number): Promise<{ row: 
   try {
     srv = await spawnBookingServer(dir, { places, label: `rush-${mode}-${conn}` });
     const url = srv.url;
+    if (warmCitizens > 0) await warmRush(url, conn, mode, seed);
     const pows: string[] = [];
     for (let i = 0; i < citizens; i += 100) pows.push(...(await Promise.all(Array.from({ length: Math.min(100, citizens - i) }, (_, j) => solvedOn(url, agents[i + j]!)))));
     const bodies = pows.map((altcha, i) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: TUE_8, answers: ANSWERS, nik: nikOf(i), name: `Warga ${i}`, altcha }));
@@ -166,8 +198,18 @@ async function echoRun(mode: Mode, conn: Conn, seed: number, winners: boolean[])
       await timedRequest(echo.url, 'GET', SLOTS, undefined, agents[i + j]!);
       await timedRequest(echo.url, 'POST', CHALLENGE, '{}', agents[i + j]!);
     }));
-    const cpu0 = cpuMs(echo.pid);
     const body = JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: TUE_8, answers: ANSWERS, nik: nikOf(0), name: 'Warga 0', altcha: 'x'.repeat(300) });
+    if (warmCitizens > 0) {
+      // The same earlier rush (a hold, then a confirm for the first as many as places), on connections of its own.
+      const warm = Array.from({ length: warmCitizens }, () => (conn === 'kept' ? new Agent({ keepAlive: true, maxSockets: 1 }) : (false as const)));
+      await Promise.all(warm.map((a) => timedRequest(echo.url, 'POST', CHALLENGE, '{}', a)));
+      await schedule(arrivals(mode, seed + 7).slice(0, warmCitizens), async (i) => {
+        await timedRequest(echo.url, 'POST', HOLD, body, warm[i]!);
+        if (i < places) await timedRequest(echo.url, 'POST', `${HOLD}/ABCDEFGH/confirm`, JSON.stringify({ k: 'x'.repeat(16) }), warm[i]!);
+      });
+      closeAll(warm);
+    }
+    const cpu0 = cpuMs(echo.pid);
     const { results } = await schedule(arrivals(mode, seed), async (i) => {
       const h = await timedRequest(echo.url, 'POST', HOLD, body, agents[i]!);
       const c = winners[i] ? await timedRequest(echo.url, 'POST', `${HOLD}/ABCDEFGH/confirm`, JSON.stringify({ k: 'x'.repeat(16) }), agents[i]!) : null;
@@ -224,7 +266,7 @@ const instant = summaryOf('instant');
 const spreadFresh = summaryOf('spreadFresh');
 const main = spread ?? instant ?? spreadFresh!;
 const summary = {
-  config: { citizens, places, rounds, spreadMs, arrivals: 'spread: uniform random over the first spreadMs (Poisson conditioned on N); instant: one synchronous loop', server: 'own process (node --max-semi-space-size=8 --enable-source-maps --import tsx bench/support/booking-server.ts)', client: 'node:http; kept: each citizen its own keep-alive connection, opened by its challenge request; fresh: a new connection per request' },
+  config: { citizens, places, rounds, spreadMs, warmCitizens, arrivals: 'spread: uniform random over the first spreadMs (Poisson conditioned on N); instant: one synchronous loop', server: 'own process (node --max-semi-space-size=8 --enable-source-maps --import tsx bench/support/booking-server.ts)', client: 'node:http; kept: each citizen its own keep-alive connection, opened by its challenge request; fresh: a new connection per request' },
   machine: machine(),
   // The top-level figures are the spread rush's on kept connections (what bench/run.ts shows); `instant` and `spreadFresh` the harder cases.
   hold: main.hold,
