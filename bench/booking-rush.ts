@@ -1,7 +1,12 @@
 // The rush at the moment a day opens: N citizens (default 1,000) race for one
 // slot of 200 places. Each citizen's phone has loaded the slot list (the
-// page's step 3) and fetched and solved its proof-of-work challenge, sends
-// its hold and, once held, confirms at once.
+// page's step 3) and fetched and solved its proof-of-work challenge, then
+// books. Two flows:
+//   page  (the goal's case) what the booking page sends: one request that
+//         holds and confirms (`confirm: true`, book/booking-api.ts); its
+//         latency is the hold's and the confirm's.
+//   steps the API's two steps: a hold, and once held its confirm at once
+//         (a client that holds while the citizen completes a form).
 // Connections, two ways:
 //   kept  (the goal's case) as a browser does: the list and the challenge
 //         were fetched on the phone's own keep-alive connection and the hold
@@ -28,7 +33,7 @@
 // Latency is from the moment a request is started to its last byte. Prints
 // exactly how many won, and fails (exit 1) unless exactly `places` are
 // confirmed, every other hold is booking_slot_full and the slot shows 0 left.
-//   tsx bench/booking-rush.ts [--quick] [--citizens 1000] [--places 200] [--spread-ms 1000] [--rounds 3] [--only spread|instant] [--conn kept|fresh] [--warm 300 | --cold]
+//   tsx bench/booking-rush.ts [--quick] [--citizens 1000] [--places 200] [--spread-ms 1000] [--rounds 3] [--only spread|instant] [--conn kept|fresh] [--flow page|steps] [--warm 300 | --cold]
 // BENCH_CPU_PROF=<dir> writes the server's CPU profile (bench/support/booking-server.ts).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,6 +56,8 @@ const HOLD = '/api/v1/offices/kupang/bookings';
 
 type Mode = 'spread' | 'instant';
 type Conn = 'kept' | 'fresh';
+/** page: the booking page's one request (a hold with `confirm: true`); steps: a hold, then its confirm (the API's two steps). */
+type Flow = 'page' | 'steps';
 const CHALLENGE = '/api/v1/offices/kupang/booking-challenge';
 const SLOTS = '/api/v1/offices/kupang/booking-slots';
 
@@ -107,6 +114,8 @@ interface Row {
   lateP99: number;
   /** The server process's CPU time (user + system) over the rush per request (holds and confirms). */
   cpuPerRequestMs: number;
+  /** Of it, the event loop's thread (what requests wait for; the rest is libuv's pool and V8's helpers, on the other core). */
+  mainCpuPerRequestMs: number;
   echoCpuPerRequestMs: number;
 }
 
@@ -133,15 +142,15 @@ async function solvedOn(url: string, agent: Agent | false): Promise<string> {
  * V8 compiling it): `warmCitizens` citizens race for another day's slot on
  * the same schedule, on their own connections (closed after).
  */
-async function warmRush(url: string, conn: Conn, mode: Mode, seed: number): Promise<void> {
+async function warmRush(url: string, conn: Conn, mode: Mode, flow: Flow, seed: number): Promise<void> {
   const agents = Array.from({ length: warmCitizens }, () => (conn === 'kept' ? new Agent({ keepAlive: true, maxSockets: 1 }) : (false as const)));
   try {
     const pows = await Promise.all(agents.map((a) => solvedOn(url, a)));
-    const bodies = pows.map((altcha, i) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: WED_8, answers: ANSWERS, nik: nikOf(50_000 + i), name: `Warga ${i}`, altcha }));
+    const bodies = pows.map((altcha, i) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: WED_8, answers: ANSWERS, nik: nikOf(50_000 + i), name: `Warga ${i}`, altcha, ...(flow === 'page' ? { confirm: true } : {}) }));
     const at = arrivals(mode, seed + 7).slice(0, warmCitizens);
     await schedule(at, async (i) => {
       const h = await timedRequest(url, 'POST', HOLD, bodies[i], agents[i]!);
-      if (h.status !== 201) return;
+      if (h.status !== 201 || flow === 'page') return;
       const b = JSON.parse(h.text) as { booking: { code: string }; manageKey: string };
       await timedRequest(url, 'POST', `${HOLD}/${b.booking.code}/confirm`, JSON.stringify({ k: b.manageKey }), agents[i]!);
     });
@@ -150,35 +159,40 @@ async function warmRush(url: string, conn: Conn, mode: Mode, seed: number): Prom
   }
 }
 
-async function giliranRun(mode: Mode, conn: Conn, seed: number): Promise<{ row: Omit<Row, 'echoP50' | 'echoP99' | 'echoConfirmP99' | 'echoCpuPerRequestMs'>; winners: boolean[] }> {
+async function giliranRun(mode: Mode, conn: Conn, flow: Flow, seed: number): Promise<{ row: Omit<Row, 'echoP50' | 'echoP99' | 'echoConfirmP99' | 'echoCpuPerRequestMs'>; winners: boolean[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'giliran-bench-rush-'));
   let srv: Child | null = null;
   const agents = agentsFor(conn);
   try {
-    srv = await spawnBookingServer(dir, { places, label: `rush-${mode}-${conn}` });
+    srv = await spawnBookingServer(dir, { places, label: `rush-${mode}-${conn}-${flow}` });
     const url = srv.url;
-    if (warmCitizens > 0) await warmRush(url, conn, mode, seed);
+    if (warmCitizens > 0) await warmRush(url, conn, mode, flow, seed);
     const pows: string[] = [];
     for (let i = 0; i < citizens; i += 100) pows.push(...(await Promise.all(Array.from({ length: Math.min(100, citizens - i) }, (_, j) => solvedOn(url, agents[i + j]!)))));
-    const bodies = pows.map((altcha, i) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: TUE_8, answers: ANSWERS, nik: nikOf(i), name: `Warga ${i}`, altcha }));
+    const bodies = pows.map((altcha, i) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: TUE_8, answers: ANSWERS, nik: nikOf(i), name: `Warga ${i}`, altcha, ...(flow === 'page' ? { confirm: true } : {}) }));
     const cpu0 = cpuMs(srv.pid);
+    const main0 = cpuMs(srv.pid, srv.pid);
     const { results, lateP99 } = await schedule(arrivals(mode, seed), async (i) => {
       const h = await timedRequest(url, 'POST', HOLD, bodies[i], agents[i]!);
-      if (h.status !== 201) return { hold: h, confirm: null };
+      if (h.status !== 201 || flow === 'page') return { hold: h, confirm: null };
       const b = JSON.parse(h.text) as { booking: { code: string }; manageKey: string };
       const c = await timedRequest(url, 'POST', `${HOLD}/${b.booking.code}/confirm`, JSON.stringify({ k: b.manageKey }), agents[i]!);
       return { hold: h, confirm: c };
     });
     const serverCpuMs = cpuMs(srv.pid) - cpu0;
+    const mainCpuMs = cpuMs(srv.pid, srv.pid) - main0;
     const confirms = results.flatMap((r) => (r.confirm ? [r.confirm] : []));
-    const won = confirms.filter((c) => c.status === 200 && (JSON.parse(c.text) as { booking: { state: string } }).booking.state === 'confirmed').length;
+    const confirmedIn = (r: { status: number; text: string }, status: number) => r.status === status && (JSON.parse(r.text) as { booking: { state: string } }).booking.state === 'confirmed';
+    const won = flow === 'page' ? results.filter((r) => confirmedIn(r.hold, 201)).length : confirms.filter((c) => confirmedIn(c, 200)).length;
+    const held = flow === 'page' ? won : confirms.length;
     const full = results.filter((r) => r.hold.status !== 201 && r.hold.text.includes('"booking_slot_full"')).length;
     const slots = JSON.parse((await timedRequest(url, 'GET', '/api/v1/offices/kupang/booking-slots?service=ktp-el&from=2026-11-24&to=2026-11-24')).text) as { days: Array<{ slots: Array<{ start: string; left: number }> }> };
     const left = slots.days[0]!.slots.find((s) => s.start === TUE_8)!.left;
     const hold = results.map((r) => r.hold.ms);
     const confirm = confirms.map((c) => c.ms);
     return {
-      row: { holdP50: quantile(hold, 0.5), holdP99: p99(hold), confirmP50: quantile(confirm, 0.5), confirmP99: p99(confirm), won, full, other: citizens - confirms.length - full, left, lateP99, cpuPerRequestMs: serverCpuMs / (citizens + confirms.length) },
+      row: { holdP50: quantile(hold, 0.5), holdP99: p99(hold), confirmP50: quantile(confirm, 0.5), confirmP99: p99(confirm), won, full, other: citizens - held - full, left, lateP99, cpuPerRequestMs: serverCpuMs / (citizens + confirms.length), mainCpuPerRequestMs: mainCpuMs / (citizens + confirms.length) },
+      // The citizens whose hold was followed by a confirm (the echo sends them a confirm too).
       winners: results.map((r) => r.confirm !== null),
     };
   } finally {
@@ -189,7 +203,7 @@ async function giliranRun(mode: Mode, conn: Conn, seed: number): Promise<{ row: 
 }
 
 /** The same schedule against the bare echo: the hold body, then (the same citizens as won) a confirm-sized body. */
-async function echoRun(mode: Mode, conn: Conn, seed: number, winners: boolean[]): Promise<{ hold: number[]; confirm: number[]; cpuPerRequestMs: number }> {
+async function echoRun(mode: Mode, conn: Conn, flow: Flow, seed: number, winners: boolean[]): Promise<{ hold: number[]; confirm: number[]; cpuPerRequestMs: number }> {
   const echo = await spawnHttpEcho();
   const agents = agentsFor(conn);
   try {
@@ -205,7 +219,7 @@ async function echoRun(mode: Mode, conn: Conn, seed: number, winners: boolean[])
       await Promise.all(warm.map((a) => timedRequest(echo.url, 'POST', CHALLENGE, '{}', a)));
       await schedule(arrivals(mode, seed + 7).slice(0, warmCitizens), async (i) => {
         await timedRequest(echo.url, 'POST', HOLD, body, warm[i]!);
-        if (i < places) await timedRequest(echo.url, 'POST', `${HOLD}/ABCDEFGH/confirm`, JSON.stringify({ k: 'x'.repeat(16) }), warm[i]!);
+        if (flow === 'steps' && i < places) await timedRequest(echo.url, 'POST', `${HOLD}/ABCDEFGH/confirm`, JSON.stringify({ k: 'x'.repeat(16) }), warm[i]!);
       });
       closeAll(warm);
     }
@@ -224,24 +238,27 @@ async function echoRun(mode: Mode, conn: Conn, seed: number, winners: boolean[])
 }
 
 console.log(machineLine());
-// The cases: the spread rush on kept connections (the goal's), the same instant, and the spread rush on fresh connections.
-type Case = { name: 'spread' | 'instant' | 'spreadFresh'; mode: Mode; conn: Conn };
+// The cases: the page's rush spread over the first second on kept connections (the goal's), the same in
+// the API's two steps (hold, then confirm), the page's rush all at one instant, and spread on fresh connections.
+type Case = { name: 'page' | 'steps' | 'instant' | 'fresh'; mode: Mode; conn: Conn; flow: Flow };
 const connOnly = args.flags.get('conn');
+const flowOnly = args.flags.get('flow');
 const cases = ([
-  { name: 'spread', mode: 'spread', conn: 'kept' },
-  { name: 'instant', mode: 'instant', conn: 'kept' },
-  { name: 'spreadFresh', mode: 'spread', conn: 'fresh' },
-] as Case[]).filter((c) => (!only || c.mode === only) && (!connOnly || c.conn === connOnly));
+  { name: 'page', mode: 'spread', conn: 'kept', flow: 'page' },
+  { name: 'steps', mode: 'spread', conn: 'kept', flow: 'steps' },
+  { name: 'instant', mode: 'instant', conn: 'kept', flow: 'page' },
+  { name: 'fresh', mode: 'spread', conn: 'fresh', flow: 'page' },
+] as Case[]).filter((c) => (!only || c.mode === only) && (!connOnly || c.conn === connOnly) && (!flowOnly || c.flow === flowOnly));
 const byCase = new Map<Case['name'], Row[]>(cases.map((c) => [c.name, []]));
 for (let r = 0; r < rounds; r++) {
   for (const c of cases) {
     const seed = 1000 + r;
-    const g = await giliranRun(c.mode, c.conn, seed);
-    const e = await echoRun(c.mode, c.conn, seed, g.winners);
+    const g = await giliranRun(c.mode, c.conn, c.flow, seed);
+    const e = await echoRun(c.mode, c.conn, c.flow, seed, g.winners);
     const row: Row = { ...g.row, echoP50: quantile(e.hold, 0.5), echoP99: p99(e.hold), echoConfirmP99: p99(e.confirm), echoCpuPerRequestMs: e.cpuPerRequestMs };
     byCase.get(c.name)!.push(row);
     console.log(
-      `round ${r + 1} ${`${c.mode} ${c.conn}`.padEnd(13)}: ${row.won}/${places} confirmed, ${row.full} full, ${row.other} other, ${row.left} left; hold p50 ${fmt(row.holdP50)} ms p99 ${fmt(row.holdP99)} ms; confirm p50 ${fmt(row.confirmP50)} ms p99 ${fmt(row.confirmP99)} ms; echo p50 ${fmt(row.echoP50)} ms p99 ${fmt(row.echoP99)} ms (its confirms p99 ${fmt(row.echoConfirmP99)} ms); client late p99 ${fmt(row.lateP99)} ms; server CPU ${fmt(row.cpuPerRequestMs, 3)} ms a request (echo ${fmt(row.echoCpuPerRequestMs, 3)})`,
+      `round ${r + 1} ${`${c.mode} ${c.conn} ${c.flow}`.padEnd(19)}: ${row.won}/${places} confirmed, ${row.full} full, ${row.other} other, ${row.left} left; ${c.flow === 'page' ? `hold+confirm p50 ${fmt(row.holdP50)} ms p99 ${fmt(row.holdP99)} ms; echo p50 ${fmt(row.echoP50)} ms p99 ${fmt(row.echoP99)} ms;` : `hold p50 ${fmt(row.holdP50)} ms p99 ${fmt(row.holdP99)} ms; confirm p50 ${fmt(row.confirmP50)} ms p99 ${fmt(row.confirmP99)} ms; echo p50 ${fmt(row.echoP50)} ms p99 ${fmt(row.echoP99)} ms (its confirms p99 ${fmt(row.echoConfirmP99)} ms);`} client late p99 ${fmt(row.lateP99)} ms; server CPU ${fmt(row.cpuPerRequestMs, 3)} ms a request (event loop ${fmt(row.mainCpuPerRequestMs, 3)}; echo ${fmt(row.echoCpuPerRequestMs, 3)})`,
     );
   }
 }
@@ -257,27 +274,35 @@ function summarise(rows: Row[]) {
     exact: rows.every((x) => x.won === places && x.other === 0 && x.full === citizens - places && x.left === 0),
     clientLateP99Ms: m('lateP99'),
     serverCpuPerRequestMs: round(median(rows.map((x) => x.cpuPerRequestMs)), 3),
+    serverEventLoopCpuPerRequestMs: round(median(rows.map((x) => x.mainCpuPerRequestMs)), 3),
     echoCpuPerRequestMs: round(median(rows.map((x) => x.echoCpuPerRequestMs)), 3),
   };
 }
 const summaryOf = (name: Case['name']) => (byCase.get(name)?.length ? summarise(byCase.get(name)!) : null);
-const spread = summaryOf('spread');
+const page = summaryOf('page');
+const steps = summaryOf('steps');
 const instant = summaryOf('instant');
-const spreadFresh = summaryOf('spreadFresh');
-const main = spread ?? instant ?? spreadFresh!;
+const fresh = summaryOf('fresh');
 const summary = {
-  config: { citizens, places, rounds, spreadMs, warmCitizens, arrivals: 'spread: uniform random over the first spreadMs (Poisson conditioned on N); instant: one synchronous loop', server: 'own process (node --max-semi-space-size=8 --enable-source-maps --import tsx bench/support/booking-server.ts)', client: 'node:http; kept: each citizen its own keep-alive connection, opened by its challenge request; fresh: a new connection per request' },
+  config: { citizens, places, rounds, spreadMs, warmCitizens, arrivals: 'spread: uniform random over the first spreadMs (Poisson conditioned on N); instant: one synchronous loop', flows: "page: the booking page's one request, a hold with confirm: true (book/booking-api.ts); steps: a hold, then POST …/confirm", server: 'own process (node --max-semi-space-size=8 --enable-source-maps --import tsx bench/support/booking-server.ts)', client: 'node:http; kept: each citizen its own keep-alive connection, opened by its challenge request; fresh: a new connection per request' },
   machine: machine(),
-  // The top-level figures are the spread rush's on kept connections (what bench/run.ts shows); `instant` and `spreadFresh` the harder cases.
-  hold: main.hold,
-  confirm: main.confirm,
-  echo: main.echo,
-  ratios: main.ratios,
-  won: main.won,
-  spread,
+  // `book`: the page's request that holds and confirms (spread, kept); `hold` and `confirm`: the two steps' (spread, kept).
+  book: page?.hold ?? null,
+  hold: steps?.hold ?? null,
+  confirm: steps?.confirm ?? null,
+  echo: { page: page?.echo ?? null, steps: steps?.echo ?? null },
+  ratios: { bookP99VsEcho: page?.ratios.holdP99VsEcho ?? null, holdP99VsEcho: steps?.ratios.holdP99VsEcho ?? null, confirmP99VsEcho: steps?.ratios.confirmP99VsEcho ?? null },
+  won: (page ?? steps ?? instant ?? fresh)!.won,
+  page,
+  steps,
   instant,
-  spreadFresh,
-  goals: { exactlyAllPlaces: [spread, instant, spreadFresh].every((x) => x === null || x.exact), holdP99AtMost50ms: main.hold.p99Ms <= 50, confirmP99AtMost50ms: main.confirm.p99Ms <= 50 },
+  fresh,
+  goals: {
+    exactlyAllPlaces: [page, steps, instant, fresh].every((x) => x === null || x.exact),
+    bookP99AtMost50ms: page ? page.hold.p99Ms <= 50 : null,
+    holdP99AtMost50ms: steps ? steps.hold.p99Ms <= 50 : null,
+    confirmP99AtMost50ms: steps ? steps.confirm.p99Ms <= 50 : null,
+  },
 };
 printSummary(summary);
 process.exit(summary.goals.exactlyAllPlaces ? 0 : 1);

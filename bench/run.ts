@@ -145,10 +145,10 @@ function row(o: Outcome): Record<string, string> {
     case 'booking-rush':
       return {
         ...base,
-        result: `${s.config.citizens} citizens, ${s.config.places} places: won ${s.won.join('/')}; hold p50 ${s.hold.p50Ms} ms p99 ${s.hold.p99Ms} ms; confirm p99 ${s.confirm.p99Ms} ms`,
-        baseline: `http echo p50 ${s.echo.p50Ms} ms, p99 ${s.echo.p99Ms} ms`,
-        ratio: `hold p99 ${s.ratios.holdP99VsEcho}×, confirm p99 ${s.ratios.confirmP99VsEcho}×`,
-        goals: `exact ${yes(s.goals.exactlyAllPlaces)}, hold p99≤50ms ${yes(s.goals.holdP99AtMost50ms)}, confirm p99≤50ms ${yes(s.goals.confirmP99AtMost50ms)}`,
+        result: `${s.config.citizens} citizens, ${s.config.places} places: won ${s.won.join('/')}; page's hold+confirm p50 ${s.book?.p50Ms} ms p99 ${s.book?.p99Ms} ms; two steps: hold p99 ${s.hold?.p99Ms} ms, confirm p99 ${s.confirm?.p99Ms} ms`,
+        baseline: `http echo p99 ${s.echo.page?.p99Ms} ms (two steps: ${s.echo.steps?.p99Ms} ms)`,
+        ratio: `book p99 ${s.ratios.bookP99VsEcho}×, hold p99 ${s.ratios.holdP99VsEcho}×, confirm p99 ${s.ratios.confirmP99VsEcho}×`,
+        goals: `exact ${yes(s.goals.exactlyAllPlaces)}, book p99≤50ms ${yes(s.goals.bookP99AtMost50ms)}, hold p99≤50ms ${yes(s.goals.holdP99AtMost50ms)}, confirm p99≤50ms ${yes(s.goals.confirmP99AtMost50ms)}`,
       };
     case 'booking-availability':
       return {
