@@ -37,6 +37,8 @@ const dayKey = (officeId: string, officeDay: string) => `${officeId}/${officeDay
 class JournalQueueStore implements QueueStore {
   /** Per office and day, in the order last opened (a Map keeps insertion order). */
   #days = new Map<string, Promise<OpenDay>>();
+  /** Set by close: a request still in flight then cannot open (and create) a day's journal in a folder being removed. */
+  #closed = false;
   constructor(private readonly dir: string) {}
 
   fileOf(officeId: string, officeDay: string): string {
@@ -44,6 +46,7 @@ class JournalQueueStore implements QueueStore {
   }
 
   async openDay(office: OfficeConfig, officeDay: string): Promise<DayState> {
+    if (this.#closed) throw new Error('store closed');
     const key = dayKey(office.id, officeDay);
     const cached = this.#days.get(key);
     if (cached) {
@@ -147,6 +150,7 @@ class JournalQueueStore implements QueueStore {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const all = [...this.#days.values()];
     this.#days.clear();
     for (const p of all) {
@@ -158,6 +162,8 @@ class JournalQueueStore implements QueueStore {
 
 /** One JSON file per office day beside its journal: data/offices/<office>/reports/<day>.json, replaced atomically. */
 class FileAggregateStore implements AggregateStore {
+  /** Set when the store closes: an aggregate computed by a request still in flight is not written after. */
+  closed = false;
   constructor(private readonly dir: string) {}
   #folder(officeId: string): string {
     return path.join(this.dir, 'offices', safeName(officeId), 'reports');
@@ -186,6 +192,7 @@ class FileAggregateStore implements AggregateStore {
     return out.filter((a): a is DayAggregate => a !== null);
   }
   async put(aggregate: DayAggregate): Promise<void> {
+    if (this.closed) throw new Error('store closed');
     await writeFileDurably(this.#file(aggregate.officeId, aggregate.officeDay), JSON.stringify(aggregate));
   }
   async drop(officeId: string, officeDay: string): Promise<void> {
@@ -307,14 +314,16 @@ export async function openLowdbStore(opts: OpenStoreOptions): Promise<{ store: S
 
   const queue = new JournalQueueStore(opts.dataDir);
   const audit = new JournalAuditLog(opts.dataDir);
+  const aggregates = new FileAggregateStore(opts.dataDir);
   const store: Store = {
     queue,
-    aggregates: new FileAggregateStore(opts.dataDir),
+    aggregates,
     complaints: new FileComplaintStore(opts.dataDir),
     config: new LowConfigStore(configDb),
     sessions: new LowSessionStore(sessionsDb),
     audit,
     async close() {
+      aggregates.closed = true;
       await queue.close();
       await audit.close();
     },

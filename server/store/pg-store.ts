@@ -622,12 +622,15 @@ class PgSyncStore implements SyncStore {
       const last = after + commits.length;
       if (after <= held && last > 0) {
         const rows = JSON.stringify(commits.map((c) => ({ version: c.version, data: c })));
-        // Rows already held are compared with the shipped ones (the outer SELECT sees the table as it was before the INSERT).
+        // Rows already held are compared with the shipped ones (the outer SELECT sees the table as it was before the INSERT),
+        // only those of this batch's versions (after, held]: bounded in the index condition, or the planner walks the
+        // whole day for every batch and compares each of its rows with each shipped one (a day's shipping went quadratic).
         const r = await client.query<{ version: number }>(
           `WITH input AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(version integer, data jsonb)),
                 ins AS (INSERT INTO commits (office_id, office_day, version, data) SELECT $1, $2, version, data FROM input ORDER BY version ON CONFLICT DO NOTHING RETURNING version)
-           SELECT i.version FROM input i JOIN commits c ON c.office_id = $1 AND c.office_day = $2 AND c.version = i.version WHERE c.data <> i.data ORDER BY i.version LIMIT 1`,
-          [officeId, officeDay, rows],
+           SELECT i.version FROM commits c JOIN input i ON i.version = c.version
+           WHERE c.office_id = $1 AND c.office_day = $2 AND c.version > $4 AND c.version <= $5 AND c.data <> i.data ORDER BY i.version LIMIT 1`,
+          [officeId, officeDay, rows, after, Math.min(held, last)],
         );
         const differs = r.rows[0];
         if (differs) {

@@ -255,8 +255,10 @@ export class SyncAgent {
       const head = r.heads.get(day);
       if (day === today && head !== undefined && head <= mark) continue;
       const commits = await this.opts.store.queue.readCommits(r.office, day, mark);
-      if (commits.length > 0) r.heads.set(day, commits[commits.length - 1]!.version);
-      else r.heads.set(day, Math.max(mark, head ?? 0));
+      // Never lowered by a read: a delta may have raised the head while the journal was being read
+      // (a commit appended after the read began). Set to the read's end, the newest commit would be
+      // taken as shipped and wait for the day's next commit (seen with 20 busy offices: test/server/sync.test.ts).
+      r.heads.set(day, Math.max(commits.at(-1)?.version ?? 0, mark, r.heads.get(day) ?? 0));
       for (let i = 0; i < commits.length; i += this.#o.batchSize) {
         const batch = commits.slice(i, i + this.#o.batchSize);
         const after = batch[0]!.version - 1;

@@ -37,7 +37,8 @@ export async function startServer(opts: { dataDir?: string; now?: () => Date; se
     giliran,
     async close() {
       await giliran.close();
-      // maxRetries: a day file created while the folder is removed (ENOTEMPTY, seen once in CI; what wrote it after close is not found yet).
+      // maxRetries: a day file created while the folder is removed (ENOTEMPTY, seen once in CI). The store now refuses to open
+      // a day or write an aggregate once closed (a request still in flight); the retries stay as a second line.
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };

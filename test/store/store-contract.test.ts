@@ -2,7 +2,7 @@
 // committed is read back in order by a fresh store, configuration and sessions
 // survive a reopen, offices are kept apart, and (PostgreSQL, which several
 // processes share) two writers racing for one version cannot both win.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,5 +202,29 @@ describe.each(makers)('store contract: %s', (_name, make) => {
     expect(wins).toBe(100);
     expect(stale).toBe(100);
     expect((await a.queue.readCommits(office.id, day)).length).toBe(100);
+  });
+});
+
+describe('embedded store after close', () => {
+  it('opens no day and writes no aggregate for a request still in flight: the data folder can be removed', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'giliran-closed-'));
+    try {
+      const store = (await openLowdbStore({ dataDir: dir, seed })).store;
+      const office = kupang();
+      const sim = new Sim(office, { step: 3 });
+      sim.issue('ktp-el');
+      await store.queue.openDay(office, DAY);
+      await store.queue.commit(office, DAY, sim.commits[0]!);
+      const aggregate = aggregateDay({ officeId: office.id, officeDay: DAY, commits: sim.commits, standards: standardsOf(office), utcOffsetMinutes: 480, end: lastEventAt(sim.commits, `${DAY}T12:00:00.000Z`), closed: true });
+      await store.close();
+      const days = path.join(dir, 'offices', office.id, 'days');
+      const before = await readdir(days);
+      await expect(store.queue.openDay(office, '2026-12-24')).rejects.toThrow('store closed');
+      await expect(store.aggregates.put(aggregate)).rejects.toThrow('store closed');
+      expect(await readdir(days)).toEqual(before);
+      await expect(readdir(path.join(dir, 'offices', office.id, 'reports'))).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
