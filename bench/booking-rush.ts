@@ -284,7 +284,7 @@ const steps = summaryOf('steps');
 const instant = summaryOf('instant');
 const fresh = summaryOf('fresh');
 const summary = {
-  config: { citizens, places, rounds, spreadMs, warmCitizens, arrivals: 'spread: uniform random over the first spreadMs (Poisson conditioned on N); instant: one synchronous loop', flows: "page: the booking page's one request, a hold with confirm: true (book/booking-api.ts); steps: a hold, then POST …/confirm", server: 'own process (node --max-semi-space-size=8 --enable-source-maps --import tsx bench/support/booking-server.ts)', client: 'node:http; kept: each citizen its own keep-alive connection, opened by its challenge request; fresh: a new connection per request' },
+  config: { citizens, places, rounds, spreadMs, warmCitizens, arrivals: 'spread: uniform random over the first spreadMs (Poisson conditioned on N); instant: one synchronous loop', flows: "page: the booking page's one request, a hold with confirm: true (book/booking-api.ts); steps: a hold, then POST …/confirm", server: 'own process (node with the FLAGS of scripts/run-server.sh, --import tsx bench/support/booking-server.ts)', client: 'node:http; kept: each citizen its own keep-alive connection, opened by its challenge request; fresh: a new connection per request' },
   machine: machine(),
   // `book`: the page's request that holds and confirms (spread, kept); `hold` and `confirm`: the two steps' (spread, kept).
   book: page?.hold ?? null,
