@@ -13,9 +13,12 @@
 #                            opening, the first holds after a restart) is not
 #                            slow the first hundred times. 1,000 citizens for
 #                            200 places on a server started just before: p99
-#                            22-43 ms instead of 35-143 ms (bench/booking-rush.ts
-#                            --cold, 6 rounds each); start-up time and RSS
-#                            within noise (~1.2 s, 125-145 MB either way).
+#                            median 20 ms (rounds 16-39) instead of 38.5 ms
+#                            (30-171), server CPU 0.51-0.59 ms a request
+#                            instead of 0.56-0.73 (bench/booking-rush.ts --cold
+#                            --flow page, 2 x 3 rounds each, alternating);
+#                            start-up time and RSS within noise (~1.2 s,
+#                            125-145 MB either way).
 # BOX_FLAGS, the office box only (not --central):
 #   --max-old-space-size=1024  V8 sizes its heap limit from the machine's RAM
 #                            and lets the old generation grow to up to 4x the
