@@ -62,7 +62,7 @@ const CHALLENGE = '/api/v1/offices/kupang/booking-challenge';
 const SLOTS = '/api/v1/offices/kupang/booking-slots';
 
 /** Each citizen's connection: its own keep-alive agent (kept), or none (fresh: a new connection per request). */
-const agentsFor = (conn: Conn): Array<Agent | false> => Array.from({ length: citizens }, () => (conn === 'kept' ? new Agent({ keepAlive: true, maxSockets: 1 }) : false));
+const agentsFor = (conn: Conn, n = citizens): Array<Agent | false> => Array.from({ length: n }, () => (conn === 'kept' ? new Agent({ keepAlive: true, maxSockets: 1 }) : false));
 const closeAll = (agents: Array<Agent | false>) => agents.forEach((a) => a && a.destroy());
 
 /** Arrival offsets (ms) of the citizens: sorted uniform draws over [0, spreadMs) from a fixed seed, or all 0. */
@@ -136,6 +136,18 @@ async function solvedOn(url: string, agent: Agent | false): Promise<string> {
   return Buffer.from(JSON.stringify({ algorithm: c.algorithm, challenge: c.challenge, number: s.number, salt: c.salt, signature: c.signature })).toString('base64');
 }
 
+/** Citizen i's hold for `slot` (the page's flow asks to confirm in the same request). */
+const holdBody = (slot: string, i: number, altcha: string, flow: Flow) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot, answers: ANSWERS, nik: nikOf(i), name: `Warga ${i}`, altcha, ...(flow === 'page' ? { confirm: true } : {}) });
+
+type Answer = Awaited<ReturnType<typeof timedRequest>>;
+/** One citizen books: the hold, and in two steps its confirm once held. */
+async function book(url: string, body: string, agent: Agent | false, flow: Flow): Promise<{ hold: Answer; confirm: Answer | null }> {
+  const hold = await timedRequest(url, 'POST', HOLD, body, agent);
+  if (hold.status !== 201 || flow === 'page') return { hold, confirm: null };
+  const b = JSON.parse(hold.text) as { booking: { code: string }; manageKey: string };
+  return { hold, confirm: await timedRequest(url, 'POST', `${HOLD}/${b.booking.code}/confirm`, JSON.stringify({ k: b.manageKey }), agent) };
+}
+
 /**
  * The rush the server served before this one (a server in service has
  * compiled its hold and confirm code: what is timed is its steady work, not
@@ -143,19 +155,13 @@ async function solvedOn(url: string, agent: Agent | false): Promise<string> {
  * the same schedule, on their own connections (closed after).
  */
 async function warmRush(url: string, conn: Conn, mode: Mode, flow: Flow, seed: number): Promise<void> {
-  const agents = Array.from({ length: warmCitizens }, () => (conn === 'kept' ? new Agent({ keepAlive: true, maxSockets: 1 }) : (false as const)));
+  const agents = agentsFor(conn, warmCitizens);
   try {
     const pows = await Promise.all(agents.map((a) => solvedOn(url, a)));
-    const bodies = pows.map((altcha, i) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: WED_8, answers: ANSWERS, nik: nikOf(50_000 + i), name: `Warga ${i}`, altcha, ...(flow === 'page' ? { confirm: true } : {}) }));
-    const at = arrivals(mode, seed + 7).slice(0, warmCitizens);
-    await schedule(at, async (i) => {
-      const h = await timedRequest(url, 'POST', HOLD, bodies[i], agents[i]!);
-      if (h.status !== 201 || flow === 'page') return;
-      const b = JSON.parse(h.text) as { booking: { code: string }; manageKey: string };
-      await timedRequest(url, 'POST', `${HOLD}/${b.booking.code}/confirm`, JSON.stringify({ k: b.manageKey }), agents[i]!);
-    });
+    const bodies = pows.map((altcha, i) => holdBody(WED_8, 50_000 + i, altcha, flow));
+    await schedule(arrivals(mode, seed + 7).slice(0, warmCitizens), (i) => book(url, bodies[i]!, agents[i]!, flow));
   } finally {
-    agents.forEach((a) => a && a.destroy());
+    closeAll(agents);
   }
 }
 
@@ -169,20 +175,14 @@ async function giliranRun(mode: Mode, conn: Conn, flow: Flow, seed: number): Pro
     if (warmCitizens > 0) await warmRush(url, conn, mode, flow, seed);
     const pows: string[] = [];
     for (let i = 0; i < citizens; i += 100) pows.push(...(await Promise.all(Array.from({ length: Math.min(100, citizens - i) }, (_, j) => solvedOn(url, agents[i + j]!)))));
-    const bodies = pows.map((altcha, i) => JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: TUE_8, answers: ANSWERS, nik: nikOf(i), name: `Warga ${i}`, altcha, ...(flow === 'page' ? { confirm: true } : {}) }));
+    const bodies = pows.map((altcha, i) => holdBody(TUE_8, i, altcha, flow));
     const cpu0 = cpuMs(srv.pid);
     const main0 = cpuMs(srv.pid, srv.pid);
-    const { results, lateP99 } = await schedule(arrivals(mode, seed), async (i) => {
-      const h = await timedRequest(url, 'POST', HOLD, bodies[i], agents[i]!);
-      if (h.status !== 201 || flow === 'page') return { hold: h, confirm: null };
-      const b = JSON.parse(h.text) as { booking: { code: string }; manageKey: string };
-      const c = await timedRequest(url, 'POST', `${HOLD}/${b.booking.code}/confirm`, JSON.stringify({ k: b.manageKey }), agents[i]!);
-      return { hold: h, confirm: c };
-    });
+    const { results, lateP99 } = await schedule(arrivals(mode, seed), (i) => book(url, bodies[i]!, agents[i]!, flow));
     const serverCpuMs = cpuMs(srv.pid) - cpu0;
     const mainCpuMs = cpuMs(srv.pid, srv.pid) - main0;
     const confirms = results.flatMap((r) => (r.confirm ? [r.confirm] : []));
-    const confirmedIn = (r: { status: number; text: string }, status: number) => r.status === status && (JSON.parse(r.text) as { booking: { state: string } }).booking.state === 'confirmed';
+    const confirmedIn = (r: Answer, status: number) => r.status === status && (JSON.parse(r.text) as { booking: { state: string } }).booking.state === 'confirmed';
     const won = flow === 'page' ? results.filter((r) => confirmedIn(r.hold, 201)).length : confirms.filter((c) => confirmedIn(c, 200)).length;
     const held = flow === 'page' ? won : confirms.length;
     const full = results.filter((r) => r.hold.status !== 201 && r.hold.text.includes('"booking_slot_full"')).length;
@@ -215,7 +215,7 @@ async function echoRun(mode: Mode, conn: Conn, flow: Flow, seed: number, winners
     const body = JSON.stringify({ service: 'ktp-el', subcase: 'baru', slot: TUE_8, answers: ANSWERS, nik: nikOf(0), name: 'Warga 0', altcha: 'x'.repeat(300) });
     if (warmCitizens > 0) {
       // The same earlier rush (a hold, then a confirm for the first as many as places), on connections of its own.
-      const warm = Array.from({ length: warmCitizens }, () => (conn === 'kept' ? new Agent({ keepAlive: true, maxSockets: 1 }) : (false as const)));
+      const warm = agentsFor(conn, warmCitizens);
       await Promise.all(warm.map((a) => timedRequest(echo.url, 'POST', CHALLENGE, '{}', a)));
       await schedule(arrivals(mode, seed + 7).slice(0, warmCitizens), async (i) => {
         await timedRequest(echo.url, 'POST', HOLD, body, warm[i]!);

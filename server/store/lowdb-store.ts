@@ -162,9 +162,12 @@ class JournalQueueStore implements QueueStore {
 
 /** One JSON file per office day beside its journal: data/offices/<office>/reports/<day>.json, replaced atomically. */
 class FileAggregateStore implements AggregateStore {
-  /** Set when the store closes: an aggregate computed by a request still in flight is not written after. */
-  closed = false;
+  /** Set by close: an aggregate computed by a request still in flight is not written after. */
+  #closed = false;
   constructor(private readonly dir: string) {}
+  close(): void {
+    this.#closed = true;
+  }
   #folder(officeId: string): string {
     return path.join(this.dir, 'offices', safeName(officeId), 'reports');
   }
@@ -192,7 +195,7 @@ class FileAggregateStore implements AggregateStore {
     return out.filter((a): a is DayAggregate => a !== null);
   }
   async put(aggregate: DayAggregate): Promise<void> {
-    if (this.closed) throw new Error('store closed');
+    if (this.#closed) throw new Error('store closed');
     await writeFileDurably(this.#file(aggregate.officeId, aggregate.officeDay), JSON.stringify(aggregate));
   }
   async drop(officeId: string, officeDay: string): Promise<void> {
@@ -323,7 +326,7 @@ export async function openLowdbStore(opts: OpenStoreOptions): Promise<{ store: S
     sessions: new LowSessionStore(sessionsDb),
     audit,
     async close() {
-      aggregates.closed = true;
+      aggregates.close();
       await queue.close();
       await audit.close();
     },
